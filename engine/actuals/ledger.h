@@ -1,0 +1,117 @@
+// The ledger: every recorded event, validated and indexed in memory so that balances at any date
+// can be computed quickly. Applying a record either applies it whole or changes nothing.
+#ifndef FORECASTLE_ENGINE_ACTUALS_LEDGER_H_
+#define FORECASTLE_ENGINE_ACTUALS_LEDGER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "engine/actuals/records.h"
+
+namespace forecastle {
+
+// Progress of a line accumulated through one progress day.
+struct ProgressPoint {
+  Date on;
+  int64_t units_to_date = 0;
+  CentiHours hours_to_date = 0;
+  CentiHours estimated_hours = 0;  // the estimate in force from this day (effort lines)
+  bool complete = false;           // once complete, always complete
+};
+
+struct LineState {
+  Line line;
+  Cents amount = 0;                    // allocated transaction price (SPEC §3.1)
+  std::vector<Progress> progress;      // as recorded, sorted by day
+  std::vector<ProgressPoint> to_date;  // cumulative, one per progress record
+  std::optional<Date> cancelled_on;
+};
+
+// An amount on a day: an invoice issued or a payment received.
+struct DatedAmount {
+  Date on;
+  Cents amount;
+};
+
+struct ContractState {
+  Contract contract;
+  uint32_t customer = 0;              // index into Ledger::customers()
+  std::vector<LineState> lines;       // in LineIdLess order ("L2" before "L10"); allocation
+                                      // ties go to the earlier line in this order
+  std::vector<DatedAmount> billings;     // sorted by day
+  std::vector<DatedAmount> collections;  // sorted by day
+  Cents booked = 0;                   // Σ line amounts
+};
+
+struct CustomerState {
+  Customer customer;
+  std::optional<Date> first_signed_on;  // earliest signed_on of the customer's contracts
+  std::vector<uint32_t> contracts;
+};
+
+struct InvoiceState {
+  Invoice invoice;
+  uint32_t contract = 0;
+  Cents collected = 0;
+};
+
+// Orders line ids as people number them: digit runs compare as numbers ("L2" < "L10").
+bool LineIdLess(absl::string_view a, absl::string_view b);
+
+class Ledger {
+ public:
+  // Validates `record` against what is recorded and applies it. Returns true when it was new,
+  // false when an identical record was already there (an idempotent no-op). Errors:
+  // FAILED_PRECONDITION for an unknown reference or an over-payment, ALREADY_EXISTS for a known
+  // identity with different content, INVALID_ARGUMENT for a record that contradicts what it refers
+  // to. On error nothing changes. Messages name the field.
+  absl::StatusOr<bool> Apply(const Record& record);
+
+  const std::vector<CustomerState>& customers() const { return customers_; }
+  const std::vector<ContractState>& contracts() const { return contracts_; }
+  const std::vector<InvoiceState>& invoices() const { return invoices_; }
+  const std::vector<Payment>& payments() const { return payments_; }
+  const std::vector<Opportunity>& opportunities() const { return opportunities_; }
+
+  std::optional<uint32_t> FindContract(absl::string_view contract_id) const;
+  std::optional<uint32_t> FindCustomer(absl::string_view customer_id) const;
+
+  // Whether a contract is new business: its customer had no contract signed on an earlier day.
+  bool IsNewBusiness(const ContractState& contract) const;
+
+  // Counts every accepted record; changes whenever the ledger does.
+  uint64_t version() const { return record_count_; }
+  uint64_t record_count() const { return record_count_; }
+
+ private:
+  absl::StatusOr<bool> ApplyCustomer(const Customer& r);
+  absl::StatusOr<bool> ApplyContract(const Contract& r);
+  absl::StatusOr<bool> ApplyLine(const Line& r);
+  absl::StatusOr<bool> ApplyProgress(const Progress& r);
+  absl::StatusOr<bool> ApplyCancellation(const Cancellation& r);
+  absl::StatusOr<bool> ApplyInvoice(const Invoice& r);
+  absl::StatusOr<bool> ApplyPayment(const Payment& r);
+  absl::StatusOr<bool> ApplyOpportunity(const Opportunity& r);
+  absl::StatusOr<LineState*> FindLine(absl::string_view contract_id, absl::string_view line_id);
+
+  std::vector<CustomerState> customers_;
+  std::vector<ContractState> contracts_;
+  std::vector<InvoiceState> invoices_;
+  std::vector<Payment> payments_;
+  std::vector<Opportunity> opportunities_;
+  absl::flat_hash_map<std::string, uint32_t> customer_index_;
+  absl::flat_hash_map<std::string, uint32_t> contract_index_;
+  absl::flat_hash_map<std::string, uint32_t> invoice_index_;
+  absl::flat_hash_map<std::string, uint32_t> payment_index_;
+  absl::flat_hash_map<std::string, uint32_t> opportunity_index_;
+  uint64_t record_count_ = 0;
+};
+
+}  // namespace forecastle
+
+#endif  // FORECASTLE_ENGINE_ACTUALS_LEDGER_H_

@@ -1,0 +1,149 @@
+// The recorded events of the ledger (SPEC §3.4), as typed values. Each record kind has an
+// identity (its id, or for progress, cancellations and lines the ids they hang on) and a content;
+// the ledger accepts a record whose identity is known only when the content is the same.
+#ifndef FORECASTLE_ENGINE_ACTUALS_RECORDS_H_
+#define FORECASTLE_ENGINE_ACTUALS_RECORDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/actuals/calendar.h"
+#include "engine/actuals/money.h"
+
+namespace forecastle {
+
+// Hours are exact too: hundredths of an hour, so "7.25" hours is 725.
+using CentiHours = int64_t;
+
+enum class LineKind { kRatable, kDelivery, kEffort };
+enum class RatableConvention { kMonthly, kDaily };
+enum class OpportunityStatus { kOpen, kWon, kLost };
+
+struct Customer {
+  std::string customer_id;
+  std::string name;
+  std::string segment;
+  bool operator==(const Customer&) const = default;
+};
+
+struct Contract {
+  std::string contract_id;
+  std::string customer_id;
+  Date signed_on;
+  std::optional<Cents> transaction_price;
+  bool operator==(const Contract&) const = default;
+};
+
+struct Line {
+  std::string contract_id;
+  std::string line_id;
+  LineKind kind = LineKind::kRatable;
+  Cents ssp = 0;
+  std::optional<Date> start_on;                // ratable: required
+  std::optional<Date> end_on;                  // ratable: required, >= start_on
+  std::optional<int64_t> total_units;          // delivery: required, >= 1
+  std::optional<CentiHours> estimated_hours;   // effort: required, > 0
+  std::optional<Date> expected_end_on;         // delivery, effort: for cRPO
+  RatableConvention convention = RatableConvention::kMonthly;
+  bool operator==(const Line&) const = default;
+};
+
+// Work done on one line on one day: units delivered and hours spent that day (increments), a
+// revised total-hours estimate in force from that day, or the line marked complete.
+struct Progress {
+  std::string contract_id;
+  std::string line_id;
+  Date on;
+  std::optional<int64_t> units;
+  std::optional<CentiHours> hours;
+  std::optional<CentiHours> estimated_hours;
+  bool complete = false;
+  bool operator==(const Progress&) const = default;
+};
+
+struct Cancellation {
+  std::string contract_id;
+  std::string line_id;
+  Date effective_on;
+  bool operator==(const Cancellation&) const = default;
+};
+
+// An invoice; a negative amount is a credit note.
+struct Invoice {
+  std::string invoice_id;
+  std::string contract_id;
+  Date issued_on;
+  Cents amount = 0;
+  std::optional<Date> due_on;
+  bool operator==(const Invoice&) const = default;
+};
+
+struct Payment {
+  std::string payment_id;
+  std::string invoice_id;
+  Date received_on;
+  Cents amount = 0;
+  bool operator==(const Payment&) const = default;
+};
+
+struct Opportunity {
+  std::string opportunity_id;
+  std::string segment;
+  Cents amount = 0;
+  Date created_on;
+  OpportunityStatus status = OpportunityStatus::kOpen;
+  std::string stage;
+  std::optional<Date> expected_close_on;
+  std::optional<Date> closed_on;
+  std::string customer_id;
+  std::string product;
+  bool operator==(const Opportunity&) const = default;
+};
+
+using Record = std::variant<Customer, Contract, Line, Progress, Cancellation, Invoice, Payment,
+                            Opportunity>;
+
+// The kinds, in the order in which references point backwards: a record only refers to kinds
+// before it (a line to its contract, a payment to its invoice, ...).
+enum class RecordKind { kCustomer, kContract, kLine, kProgress, kCancellation, kInvoice, kPayment,
+                        kOpportunity };
+inline constexpr int kRecordKindCount = 8;
+
+RecordKind KindOf(const Record& record);
+// "customer", "contract", ... as used in errors and the API.
+absl::string_view KindName(RecordKind kind);
+// The CSV file a kind is exchanged in: "customers.csv", ...
+absl::string_view KindFileName(RecordKind kind);
+// The columns of a kind's CSV file (SPEC §3.4), required ones first.
+const std::vector<absl::string_view>& KindColumns(RecordKind kind);
+// The number of leading KindColumns that are required.
+int KindRequiredColumnCount(RecordKind kind);
+// A short human key for errors: "invoice INV-7", "line C-1/L-2", "progress C-1/L-2 on 2026-01-05".
+std::string RecordKey(const Record& record);
+
+// Textual fields of one record, as they come from a CSV row or an API message: (column, text)
+// pairs, an absent value being an empty text.
+using FieldValues = std::vector<std::pair<absl::string_view, absl::string_view>>;
+
+// Parses and validates one record's fields on their own (formats, ranges, a line's kind-specific
+// requirements). Errors are INVALID_ARGUMENT and start with the column name. Columns not in
+// KindColumns(kind) are refused. Checks that need the ledger (references, duplicates,
+// over-payment) are the ledger's.
+absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& fields);
+
+// The inverse of ParseRecord: the record's fields as text, in KindColumns order ("" = absent).
+std::vector<std::string> FormatRecord(const Record& record);
+
+absl::string_view LineKindName(LineKind kind);
+absl::string_view ConventionName(RatableConvention convention);
+absl::string_view OpportunityStatusName(OpportunityStatus status);
+
+}  // namespace forecastle
+
+#endif  // FORECASTLE_ENGINE_ACTUALS_RECORDS_H_

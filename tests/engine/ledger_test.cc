@@ -1,0 +1,118 @@
+#include "engine/actuals/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/ledger_builder.h"
+#include "tests/testing/status_matchers.h"
+
+namespace forecastle {
+namespace {
+
+using namespace ::forecastle::testing;  // NOLINT
+using ::testing::HasSubstr;
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ApplyAll(ledger_, {Cust("A"), Con("C", "A", "2026-01-01", "100.00"),
+                       Ratable("C", "L1", "50.00", "2026-01-01", "2026-12-31"),
+                       Delivery("C", "L2", "25.00", 10), Effort("C", "L3", "75.00", "10"),
+                       Inv("I", "C", "2026-01-05", "60.00")});
+  }
+  Ledger ledger_;
+};
+
+TEST_F(LedgerTest, AllocatesTheTransactionPriceAsLinesArrive) {
+  const ContractState& c = ledger_.contracts()[0];
+  EXPECT_EQ(c.lines[0].amount, 3333);
+  EXPECT_EQ(c.lines[1].amount, 1667);
+  EXPECT_EQ(c.lines[2].amount, 5000);
+  EXPECT_EQ(c.booked, 10000);
+}
+
+TEST_F(LedgerTest, IdenticalRecordIsAnIdempotentNoOp) {
+  const uint64_t before = ledger_.version();
+  EXPECT_THAT(ledger_.Apply(Inv("I", "C", "2026-01-05", "60.00")), IsOkAndHolds(false));
+  EXPECT_THAT(ledger_.Apply(Ratable("C", "L1", "50.00", "2026-01-01", "2026-12-31")), IsOkAndHolds(false));
+  EXPECT_EQ(ledger_.version(), before);
+}
+
+TEST_F(LedgerTest, DuplicateIdWithDifferentContentIsRefused) {
+  EXPECT_THAT(ledger_.Apply(Inv("I", "C", "2026-01-05", "61.00")),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("invoice_id: invoice I")));
+  EXPECT_THAT(ledger_.Apply(Con("C", "A", "2026-01-02", "100.00")),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("contract_id")));
+  EXPECT_THAT(ledger_.Apply(Units("C", "L2", "2026-02-01", 1)), IsOkAndHolds(true));
+  EXPECT_THAT(ledger_.Apply(Units("C", "L2", "2026-02-01", 2)),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("on: progress C/L2 on 2026-02-01")));
+}
+
+TEST_F(LedgerTest, UnknownReferencesAreRefused) {
+  EXPECT_THAT(ledger_.Apply(Inv("I2", "NOPE", "2026-01-05", "1.00")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("contract_id: no contract \"NOPE\"")));
+  EXPECT_THAT(ledger_.Apply(Con("C2", "B", "2026-01-01")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("customer_id: no customer \"B\"")));
+  EXPECT_THAT(ledger_.Apply(Pay("P", "NOPE", "2026-01-05", "1.00")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("invoice_id")));
+  EXPECT_THAT(ledger_.Apply(Units("C", "L9", "2026-01-05", 1)),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("line_id")));
+  EXPECT_THAT(ledger_.Apply(Cancel("C", "L9", "2026-01-05")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("line_id")));
+}
+
+TEST_F(LedgerTest, PaymentLargerThanTheOpenAmountIsRefused) {
+  EXPECT_THAT(ledger_.Apply(Pay("P1", "I", "2026-01-10", "50.00")), IsOkAndHolds(true));
+  EXPECT_THAT(ledger_.Apply(Pay("P2", "I", "2026-01-11", "10.01")),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("amount: 10.01 exceeds the open amount 10.00 of invoice I")));
+  EXPECT_THAT(ledger_.Apply(Pay("P2", "I", "2026-01-11", "10.00")), IsOkAndHolds(true));
+  EXPECT_EQ(ledger_.contracts()[0].collections.size(), 2u);
+}
+
+TEST_F(LedgerTest, PaymentBeforeTheInvoiceIsRefused) {
+  EXPECT_THAT(ledger_.Apply(Pay("P1", "I", "2026-01-04", "1.00")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("received_on")));
+}
+
+TEST_F(LedgerTest, ProgressMustFitTheLineKind) {
+  EXPECT_THAT(ledger_.Apply(Units("C", "L1", "2026-02-01", 1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ratable line")));
+  EXPECT_THAT(ledger_.Apply(Hours("C", "L2", "2026-02-01", "1")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("hours: C/L2 is a delivery line")));
+  EXPECT_THAT(ledger_.Apply(Units("C", "L3", "2026-02-01", 1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("units: C/L3 is an effort line")));
+}
+
+TEST_F(LedgerTest, CancellationBeforeSigningIsRefusedAndASecondDateConflicts) {
+  EXPECT_THAT(ledger_.Apply(Cancel("C", "L1", "2025-12-31")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("effective_on")));
+  EXPECT_THAT(ledger_.Apply(Cancel("C", "L1", "2026-03-01")), IsOkAndHolds(true));
+  EXPECT_THAT(ledger_.Apply(Cancel("C", "L1", "2026-03-01")), IsOkAndHolds(false));
+  EXPECT_THAT(ledger_.Apply(Cancel("C", "L1", "2026-04-01")),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("effective_on")));
+}
+
+TEST_F(LedgerTest, ARefusedRecordChangesNothing) {
+  const uint64_t version = ledger_.version();
+  const size_t invoices = ledger_.invoices().size();
+  EXPECT_FALSE(ledger_.Apply(Pay("P", "I", "2026-01-10", "60.01")).ok());
+  EXPECT_FALSE(ledger_.Apply(Inv("I", "C", "2026-01-05", "1.00")).ok());
+  EXPECT_EQ(ledger_.version(), version);
+  EXPECT_EQ(ledger_.invoices().size(), invoices);
+  EXPECT_EQ(ledger_.invoices()[0].collected, 0);
+  EXPECT_TRUE(ledger_.payments().empty());
+}
+
+TEST_F(LedgerTest, NewBusinessIsTheCustomersFirstSigningDay) {
+  ApplyAll(ledger_, {Con("C0", "A", "2026-01-01"), Con("C2", "A", "2026-02-01")});
+  EXPECT_TRUE(ledger_.IsNewBusiness(ledger_.contracts()[0]));
+  EXPECT_TRUE(ledger_.IsNewBusiness(ledger_.contracts()[1]));  // same first day
+  EXPECT_FALSE(ledger_.IsNewBusiness(ledger_.contracts()[2]));
+  // An earlier contract recorded later makes the others existing business.
+  ApplyAll(ledger_, {Con("C-early", "A", "2025-06-01")});
+  EXPECT_FALSE(ledger_.IsNewBusiness(ledger_.contracts()[0]));
+  EXPECT_TRUE(ledger_.IsNewBusiness(ledger_.contracts()[3]));
+}
+
+}  // namespace
+}  // namespace forecastle

@@ -1,0 +1,43 @@
+// GoogleTest matchers for absl::Status and absl::StatusOr (Debian's Abseil predates its own).
+#ifndef FORECASTLE_TESTS_TESTING_STATUS_MATCHERS_H_
+#define FORECASTLE_TESTS_TESTING_STATUS_MATCHERS_H_
+
+#include <gmock/gmock.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace forecastle::testing {
+
+inline const absl::Status& GetStatus(const absl::Status& s) { return s; }
+template <typename T>
+const absl::Status& GetStatus(const absl::StatusOr<T>& s) { return s.status(); }
+
+// StatusIs(code) / StatusIs(code, message_matcher).
+MATCHER_P2(StatusIs, code, message_matcher,
+           "status " + ::testing::PrintToString(code) + " with message that " +
+               ::testing::DescribeMatcher<std::string>(message_matcher)) {
+  const absl::Status& s = GetStatus(arg);
+  *result_listener << "status is " << s;
+  return s.code() == code &&
+         ::testing::ExplainMatchResult(message_matcher, std::string(s.message()), result_listener);
+}
+
+MATCHER(IsOk, "is OK") {
+  const absl::Status& s = GetStatus(arg);
+  *result_listener << "status is " << s;
+  return s.ok();
+}
+
+MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a value that " +
+                                           ::testing::DescribeMatcher<decltype(value_matcher)>(value_matcher, false)) {
+  if (!arg.ok()) {
+    *result_listener << "status is " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(value_matcher, *arg, result_listener);
+}
+
+}  // namespace forecastle::testing
+
+#endif  // FORECASTLE_TESTS_TESTING_STATUS_MATCHERS_H_
