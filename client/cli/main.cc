@@ -1,0 +1,371 @@
+// forecastle: the command-line client. Imports CSV exports, shows exact actuals and backlog, and
+// generates the sample company. Talks to forecastle-server over gRPC.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/cli/args.h"
+#include "client/cli/output.h"
+#include "engine/actuals/csv.h"
+#include "engine/sample/sample_company.h"
+#include "forecastle/v1/actuals.grpc.pb.h"
+#include "forecastle/v1/ledger.grpc.pb.h"
+#include "server/convert.h"
+
+namespace forecastle::cli {
+namespace {
+
+constexpr char kDefaultServer[] = "127.0.0.1:50051";
+
+constexpr char kUsage[] =
+    R"(forecastle — exact bookings, backlog, billings, revenue and cash
+
+Usage: forecastle COMMAND [flags]
+
+Commands:
+  import DIR          import a folder of CSV exports (customers.csv, contracts.csv, lines.csv,
+                      progress.csv, cancellations.csv, invoices.csv, payments.csv,
+                      opportunities.csv; every file optional)
+  actuals             bookings, revenue, billings, collections, backlog ... per period
+  backlog             backlog aging and cRPO at a date
+  schedule ID         one contract's recognition schedule, line by line and month by month
+  summary             what the ledger holds
+  sample              write a generated sample company as CSV (no server needed)
+
+Common flags:
+  --server HOST:PORT  the forecastle-server (default $FORECASTLE_SERVER, else 127.0.0.1:50051)
+  --timeout SECONDS   deadline of each call (default 300)
+  --help              help on a command: forecastle actuals --help
+
+Exit status: 0 done; 1 the server refused something or failed; 2 bad usage.
+)";
+
+constexpr char kImportUsage[] =
+    R"(Usage: forecastle import DIR [--batch N] [--server HOST:PORT]
+
+Reads every known CSV file in DIR (SPEC §3.4), checks each row, and streams the records to the
+server in batches of N (default 10000; each batch is acknowledged durably before the next).
+Prints progress on stderr, then a summary and every refused record as FILE:LINE: FIELD: REASON.
+Importing the same folder twice is safe: identical records are no-ops.
+)";
+
+constexpr char kActualsUsage[] =
+    R"(Usage: forecastle actuals --from YYYY-MM --to YYYY-MM [--grain month|quarter|year]
+         [--as-of YYYY-MM-DD] [--by segment|customer] [--segment S] [--customer ID]
+         [--fiscal-year-start 1..12] [--format table|csv|json]
+
+Per period: bookings (new / existing), revenue, billings, collections, cancellations, and at the
+period end backlog (RPO), unbilled backlog, deferred revenue, contract assets, AR; book-to-bill
+and backlog coverage in months. Exact to the cent from events dated on or before --as-of
+(default: today). A period ending after --as-of is reported through it (marked * in tables).
+
+Example: forecastle actuals --from 2025-01 --to 2026-12 --grain quarter --format csv
+)";
+
+constexpr char kBacklogUsage[] =
+    R"(Usage: forecastle backlog [--as-of YYYY-MM-DD] [--by segment|customer] [--segment S]
+         [--customer ID] [--format table|csv|json]
+
+Backlog (RPO) at the date by contract age (0-90, 91-180, 181-365, 366+ days since signing), and
+cRPO: the part expected to be recognised in the next 12 months.
+)";
+
+constexpr char kScheduleUsage[] =
+    R"(Usage: forecastle schedule CONTRACT_ID [--as-of YYYY-MM-DD] [--format table|csv|json]
+
+Month by month, each line's revenue, revenue to date and remaining backlog: actual through
+--as-of, then what ratable schedules will recognise.
+)";
+
+constexpr char kSampleUsage[] =
+    R"(Usage: forecastle sample --out DIR [--contracts N] [--seed S]
+
+Writes a generated services + subscription company (customers, contracts, lines, progress,
+cancellations, invoices, payments, opportunities) as CSV into DIR. Same seed, same company.
+--contracts defaults to 1000 (1..1000000); --seed to 1.
+)";
+
+std::string ServerAddress(const Args& args) {
+  if (args.Has("server")) return args.Get("server");
+  const char* env = std::getenv("FORECASTLE_SERVER");
+  return env && *env ? env : kDefaultServer;
+}
+
+std::shared_ptr<grpc::Channel> Connect(const Args& args) {
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(1 << 30);
+  channel_args.SetMaxSendMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(ServerAddress(args), grpc::InsecureChannelCredentials(),
+                                   channel_args);
+}
+
+void SetDeadline(const Args& args, grpc::ClientContext& context) {
+  const int seconds = std::atoi(args.Get("timeout", "300").c_str());
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds > 0 ? seconds : 300));
+}
+
+int Fail(const std::string& message, int code = 1) {
+  std::cerr << "forecastle: " << message << "\n";
+  return code;
+}
+
+int FailRpc(const Args& args, const grpc::Status& status) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    return Fail(absl::StrCat("cannot reach forecastle-server at ", ServerAddress(args), ": ",
+                             status.error_message(),
+                             " (start it with forecastle-server, or set --server / FORECASTLE_SERVER)"));
+  }
+  return Fail(status.error_message());
+}
+
+const std::set<std::string> kCommonFlags = {"server", "timeout"};
+std::set<std::string> With(std::set<std::string> flags) {
+  flags.insert(kCommonFlags.begin(), kCommonFlags.end());
+  return flags;
+}
+
+absl::StatusOr<v1::GroupBy> ParseBy(const Args& args) {
+  const std::string by = args.Get("by");
+  if (by.empty()) return v1::GROUP_BY_COMPANY;
+  if (by == "segment") return v1::GROUP_BY_SEGMENT;
+  if (by == "customer") return v1::GROUP_BY_CUSTOMER;
+  return absl::InvalidArgumentError(absl::StrCat("--by must be segment or customer, got \"", by, "\""));
+}
+
+int Import(const Args& args) {
+  if (args.help) return std::cout << kImportUsage, 0;
+  if (args.positional.size() != 1) return Fail(absl::StrCat("import needs one folder\n", kImportUsage), 2);
+  auto batch_size = ParseIntFlag("batch", args.Get("batch", "10000"), 1, 1000000);
+  if (!batch_size.ok()) return Fail(std::string(batch_size.status().message()), 2);
+  const std::string dir = args.positional[0];
+  auto folder = ReadCsvFolder(dir);
+  if (!folder.ok()) return Fail(std::string(folder.status().message()), 2);
+  const bool tty = isatty(STDERR_FILENO);
+  const size_t total = folder->records.size();
+  std::cerr << "forecastle: read " << total << " records from " << folder->files.size()
+            << " files in " << dir << " (" << folder->errors.size() << " rows refused)\n";
+
+  auto stub = v1::LedgerService::NewStub(Connect(args));
+  std::vector<SourceError> refused = folder->errors;
+  int64_t created = 0, unchanged = 0;
+  constexpr size_t kMessageRecords = 500;
+  for (size_t begin = 0; begin < total; begin += static_cast<size_t>(*batch_size)) {
+    const size_t end = std::min(total, begin + static_cast<size_t>(*batch_size));
+    grpc::ClientContext context;
+    SetDeadline(args, context);
+    v1::ImportReply reply;
+    auto writer = stub->Import(&context, &reply);
+    for (size_t m = begin; m < end; m += kMessageRecords) {
+      v1::ImportRequest request;
+      for (size_t i = m; i < std::min(end, m + kMessageRecords); ++i) {
+        *request.add_records() = RecordToProto(folder->records[i].record);
+      }
+      if (!writer->Write(request)) break;
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    if (!status.ok()) {
+      if (tty) std::cerr << "\n";
+      std::cerr << "forecastle: import stopped after " << begin << " of " << total
+                << " records were acknowledged\n";
+      return FailRpc(args, status);
+    }
+    created += reply.created();
+    unchanged += reply.unchanged();
+    for (const v1::RecordError& error : reply.errors()) {
+      const SourceRecord& source = folder->records[begin + static_cast<size_t>(error.index())];
+      refused.push_back(SourceError{source.file, source.line, error.field(), error.message()});
+    }
+    const std::string progress = absl::StrFormat("forecastle: %zu/%zu records acknowledged (%.0f%%)",
+                                                 end, total, 100.0 * end / total);
+    if (tty) {
+      std::cerr << "\r" << progress << std::flush;
+    } else {
+      std::cerr << progress << "\n";
+    }
+  }
+  if (tty && total > 0) std::cerr << "\n";
+  std::sort(refused.begin(), refused.end(), [](const SourceError& a, const SourceError& b) {
+    return std::tie(a.file, a.line) < std::tie(b.file, b.line);
+  });
+  std::cout << "imported " << dir << ": " << total + folder->errors.size() << " rows, " << created
+            << " created, " << unchanged << " unchanged, " << refused.size() << " refused\n";
+  for (const SourceError& error : refused) std::cout << error.ToString() << "\n";
+  return refused.empty() ? 0 : 1;
+}
+
+int Actuals(const Args& args) {
+  if (args.help) return std::cout << kActualsUsage, 0;
+  if (!args.positional.empty()) return Fail(absl::StrCat("actuals takes no arguments\n", kActualsUsage), 2);
+  if (!args.Has("from") || !args.Has("to")) return Fail(absl::StrCat("actuals needs --from and --to\n", kActualsUsage), 2);
+  auto format = ParseFormat(args.Get("format"));
+  if (!format.ok()) return Fail(std::string(format.status().message()), 2);
+  auto by = ParseBy(args);
+  if (!by.ok()) return Fail(std::string(by.status().message()), 2);
+  v1::MetricsRequest request;
+  request.set_from(args.Get("from"));
+  request.set_to(args.Get("to"));
+  const std::string grain = args.Get("grain", "month");
+  if (grain == "month") {
+    request.set_grain(v1::GRAIN_MONTH);
+  } else if (grain == "quarter") {
+    request.set_grain(v1::GRAIN_QUARTER);
+  } else if (grain == "year") {
+    request.set_grain(v1::GRAIN_YEAR);
+  } else {
+    return Fail(absl::StrCat("--grain must be month, quarter or year, got \"", grain, "\""), 2);
+  }
+  if (args.Has("fiscal-year-start")) {
+    auto month = ParseIntFlag("fiscal-year-start", args.Get("fiscal-year-start"), 1, 12);
+    if (!month.ok()) return Fail(std::string(month.status().message()), 2);
+    request.set_fiscal_year_start_month(static_cast<int>(*month));
+  }
+  request.set_as_of(args.Get("as-of"));
+  request.set_group_by(*by);
+  request.set_segment(args.Get("segment"));
+  request.set_customer_id(args.Get("customer"));
+  grpc::ClientContext context;
+  SetDeadline(args, context);
+  v1::MetricsReply reply;
+  grpc::Status status = v1::ActualsService::NewStub(Connect(args))->GetMetrics(&context, request, &reply);
+  if (!status.ok()) return FailRpc(args, status);
+  if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
+  Grid grid = MetricsGrid(reply, *by);
+  if (*format == Format::kTable) {
+    // Mark periods reported only through as_of.
+    const size_t period_column = grid.header[0] == "period" ? 0 : 1;
+    size_t row = 0;
+    for (const auto& table : reply.tables()) {
+      for (const auto& p : table.periods()) {
+        if (p.partial()) grid.rows[row][period_column] += "*";
+        ++row;
+      }
+    }
+    std::cout << "actuals as of " << reply.as_of() << " (* = through as-of only)\n";
+  }
+  PrintGrid(grid, *format, std::cout);
+  return 0;
+}
+
+int Backlog(const Args& args) {
+  if (args.help) return std::cout << kBacklogUsage, 0;
+  if (!args.positional.empty()) return Fail(absl::StrCat("backlog takes no arguments\n", kBacklogUsage), 2);
+  auto format = ParseFormat(args.Get("format"));
+  if (!format.ok()) return Fail(std::string(format.status().message()), 2);
+  auto by = ParseBy(args);
+  if (!by.ok()) return Fail(std::string(by.status().message()), 2);
+  v1::BacklogRequest request;
+  request.set_as_of(args.Get("as-of"));
+  request.set_group_by(*by);
+  request.set_segment(args.Get("segment"));
+  request.set_customer_id(args.Get("customer"));
+  grpc::ClientContext context;
+  SetDeadline(args, context);
+  v1::BacklogReply reply;
+  grpc::Status status = v1::ActualsService::NewStub(Connect(args))->GetBacklog(&context, request, &reply);
+  if (!status.ok()) return FailRpc(args, status);
+  if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
+  PrintGrid(BacklogGrid(reply, *by), *format, std::cout);
+  return 0;
+}
+
+int Schedule(const Args& args) {
+  if (args.help) return std::cout << kScheduleUsage, 0;
+  if (args.positional.size() != 1) return Fail(absl::StrCat("schedule needs one contract id\n", kScheduleUsage), 2);
+  auto format = ParseFormat(args.Get("format"));
+  if (!format.ok()) return Fail(std::string(format.status().message()), 2);
+  v1::ScheduleRequest request;
+  request.set_contract_id(args.positional[0]);
+  request.set_as_of(args.Get("as-of"));
+  grpc::ClientContext context;
+  SetDeadline(args, context);
+  v1::ScheduleReply reply;
+  grpc::Status status = v1::ActualsService::NewStub(Connect(args))->GetSchedule(&context, request, &reply);
+  if (!status.ok()) return FailRpc(args, status);
+  if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
+  if (*format == Format::kTable) {
+    std::cout << "contract " << reply.contract().contract_id() << " of " << reply.contract().customer_id()
+              << ", signed " << reply.contract().signed_on() << ", booked " << reply.booked()
+              << ", as of " << reply.as_of() << "\n";
+  }
+  PrintGrid(ScheduleGrid(reply), *format, std::cout);
+  return 0;
+}
+
+int Summary(const Args& args) {
+  if (args.help) return std::cout << "Usage: forecastle summary [--server HOST:PORT]\n", 0;
+  grpc::ClientContext context;
+  SetDeadline(args, context);
+  v1::SummaryReply reply;
+  grpc::Status status = v1::LedgerService::NewStub(Connect(args))->Summary(&context, {}, &reply);
+  if (!status.ok()) return FailRpc(args, status);
+  std::cout << absl::StrFormat(
+      "customers %d\ncontracts %d\nlines %d\nprogress %d\ncancellations %d\ninvoices %d\n"
+      "payments %d\nopportunities %d\nrecords %d\n",
+      reply.customers(), reply.contracts(), reply.lines(), reply.progress(), reply.cancellations(),
+      reply.invoices(), reply.payments(), reply.opportunities(), reply.records());
+  return 0;
+}
+
+int Sample(const Args& args) {
+  if (args.help) return std::cout << kSampleUsage, 0;
+  if (!args.Has("out")) return Fail(absl::StrCat("sample needs --out DIR\n", kSampleUsage), 2);
+  SampleOptions options;
+  auto contracts = ParseIntFlag("contracts", args.Get("contracts", "1000"), 1, 1000000);
+  if (!contracts.ok()) return Fail(std::string(contracts.status().message()), 2);
+  auto seed = ParseIntFlag("seed", args.Get("seed", "1"), 0, INT64_MAX);
+  if (!seed.ok()) return Fail(std::string(seed.status().message()), 2);
+  options.contracts = static_cast<int>(*contracts);
+  options.seed = static_cast<uint64_t>(*seed);
+  auto records = GenerateSampleCompany(options);
+  if (!records.ok()) return Fail(std::string(records.status().message()));
+  absl::Status written = WriteCsvFolder(args.Get("out"), *records);
+  if (!written.ok()) return Fail(std::string(written.message()));
+  std::cout << "wrote " << records->size() << " records of a " << options.contracts
+            << "-contract sample company (seed " << options.seed << ") to " << args.Get("out") << "\n";
+  return 0;
+}
+
+int Run(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  struct Command {
+    const char* name;
+    std::set<std::string> flags;
+    int (*run)(const Args&);
+  };
+  const Command commands[] = {
+      {"import", With({"batch"}), Import},
+      {"actuals", With({"from", "to", "grain", "as-of", "by", "segment", "customer",
+                        "fiscal-year-start", "format"}), Actuals},
+      {"backlog", With({"as-of", "by", "segment", "customer", "format"}), Backlog},
+      {"schedule", With({"as-of", "format"}), Schedule},
+      {"summary", With({}), Summary},
+      {"sample", {"out", "contracts", "seed"}, Sample},
+  };
+  for (const Command& c : commands) {
+    if (command != c.name) continue;
+    auto args = ParseArgs(argc, argv, 2, c.flags);
+    if (!args.ok()) {
+      return Fail(absl::StrCat(args.status().message(), " (see forecastle ", c.name, " --help)"), 2);
+    }
+    return c.run(*args);
+  }
+  return Fail(absl::StrCat("unknown command \"", command, "\"\n\n", kUsage), 2);
+}
+
+}  // namespace
+}  // namespace forecastle::cli
+
+int main(int argc, char** argv) { return forecastle::cli::Run(argc, argv); }

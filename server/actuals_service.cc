@@ -1,0 +1,67 @@
+#include "server/actuals_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/actuals/metrics.h"
+#include "server/convert.h"
+
+namespace forecastle {
+
+grpc::Status ActualsServiceImpl::GetMetrics(grpc::ServerContext*, const v1::MetricsRequest* request,
+                                            v1::MetricsReply* reply) {
+  absl::StatusOr<MetricsQuery> query = MetricsQueryFromProto(*request, TodayUtc());
+  if (!query.ok()) return ToGrpcStatus(query.status());
+  const std::string key = absl::StrCat(request->SerializeAsString(), "@", query->as_of.days);
+  absl::Status status = book_->Read([&](const Ledger& ledger) -> absl::Status {
+    {
+      std::lock_guard lock(cache_mu_);
+      if (cache_version_ != ledger.version()) {
+        cache_.clear();
+        cache_version_ = ledger.version();
+      }
+      if (auto it = cache_.find(key); it != cache_.end()) {
+        *reply = *it->second;
+        return absl::OkStatus();
+      }
+    }
+    absl::StatusOr<std::vector<MetricsTable>> tables = ComputeMetrics(ledger, *query);
+    if (!tables.ok()) return tables.status();
+    MetricsToProto(*tables, query->as_of, reply);
+    std::lock_guard lock(cache_mu_);
+    if (cache_version_ == ledger.version()) {
+      if (cache_.size() >= kCacheEntries) cache_.clear();
+      cache_[key] = std::make_shared<const v1::MetricsReply>(*reply);
+    }
+    return absl::OkStatus();
+  });
+  return ToGrpcStatus(status);
+}
+
+grpc::Status ActualsServiceImpl::GetBacklog(grpc::ServerContext*, const v1::BacklogRequest* request,
+                                            v1::BacklogReply* reply) {
+  absl::StatusOr<Date> as_of = ParseAsOf(request->as_of(), TodayUtc());
+  if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+  absl::StatusOr<Selection> selection =
+      SelectionFromProto(request->group_by(), request->segment(), request->customer_id());
+  if (!selection.ok()) return ToGrpcStatus(selection.status());
+  absl::StatusOr<std::vector<BacklogReport>> reports =
+      book_->Read([&](const Ledger& ledger) { return ComputeBacklog(ledger, *as_of, *selection); });
+  if (!reports.ok()) return ToGrpcStatus(reports.status());
+  BacklogToProto(*reports, *as_of, reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status ActualsServiceImpl::GetSchedule(grpc::ServerContext*, const v1::ScheduleRequest* request,
+                                             v1::ScheduleReply* reply) {
+  if (request->contract_id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "contract_id: required");
+  }
+  absl::StatusOr<Date> as_of = ParseAsOf(request->as_of(), TodayUtc());
+  if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+  absl::StatusOr<ContractSchedule> schedule = book_->Read(
+      [&](const Ledger& ledger) { return ComputeSchedule(ledger, request->contract_id(), *as_of); });
+  if (!schedule.ok()) return ToGrpcStatus(schedule.status());
+  ScheduleToProto(*schedule, *as_of, reply);
+  return grpc::Status::OK;
+}
+
+}  // namespace forecastle

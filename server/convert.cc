@@ -1,0 +1,233 @@
+#include "server/convert.h"
+
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "engine/common/status_macros.h"
+
+namespace forecastle {
+namespace {
+
+using google::protobuf::EnumDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// "LINE_KIND_RATABLE" -> "ratable"; the UNSPECIFIED value -> "" (absent).
+std::string EnumText(const google::protobuf::EnumValueDescriptor* value) {
+  const EnumDescriptor* type = value->type();
+  const std::string& unspecified = type->value(0)->name();
+  const std::string prefix = unspecified.substr(0, unspecified.size() - std::string("UNSPECIFIED").size());
+  if (value->number() == 0) return "";
+  return absl::AsciiStrToLower(value->name().substr(prefix.size()));
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+absl::StatusOr<Record> RecordFromProto(RecordKind kind, const Message& message) {
+  const Reflection* reflection = message.GetReflection();
+  const auto* descriptor = message.GetDescriptor();
+  std::vector<std::string> texts;
+  texts.reserve(descriptor->field_count());
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        texts.push_back(reflection->GetString(message, field));
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        texts.push_back(EnumText(reflection->GetEnum(message, field)));
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        texts.push_back(reflection->HasField(message, field)
+                            ? absl::StrCat(reflection->GetInt64(message, field))
+                            : std::string());
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        texts.push_back(reflection->GetBool(message, field) ? "true" : "");
+        break;
+      default:
+        return absl::InternalError(absl::StrCat("unsupported field type of ", field->name()));
+    }
+  }
+  FieldValues values;
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    if (!texts[i].empty()) values.emplace_back(descriptor->field(i)->name(), texts[i]);
+  }
+  return ParseRecord(kind, values);
+}
+
+absl::StatusOr<Record> RecordFromProto(const v1::Record& message) {
+  if (message.record_case() == v1::Record::RECORD_NOT_SET) {
+    return absl::InvalidArgumentError("record: no record kind is set");
+  }
+  const auto kind = static_cast<RecordKind>(message.record_case() - 1);
+  const Reflection* reflection = message.GetReflection();
+  const FieldDescriptor* field = message.GetDescriptor()->FindFieldByNumber(message.record_case());
+  return RecordFromProto(kind, reflection->GetMessage(message, field));
+}
+
+void FillRecordMessage(const Record& record, Message* message) {
+  const Reflection* reflection = message->GetReflection();
+  const auto* descriptor = message->GetDescriptor();
+  const std::vector<std::string> cells = FormatRecord(record);
+  const auto& columns = KindColumns(KindOf(record));
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (cells[c].empty()) continue;
+    const FieldDescriptor* field = descriptor->FindFieldByName(std::string(columns[c]));
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        reflection->SetString(message, field, cells[c]);
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM: {
+        const EnumDescriptor* type = field->enum_type();
+        const std::string& unspecified = type->value(0)->name();
+        const std::string name = unspecified.substr(0, unspecified.size() - 11) +
+                                 absl::AsciiStrToUpper(cells[c]);
+        reflection->SetEnum(message, field, type->FindValueByName(name));
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_INT64:
+        reflection->SetInt64(message, field, std::stoll(cells[c]));
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        reflection->SetBool(message, field, cells[c] == "true");
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+v1::Record RecordToProto(const Record& record) {
+  v1::Record message;
+  const FieldDescriptor* field =
+      message.GetDescriptor()->FindFieldByNumber(static_cast<int>(KindOf(record)) + 1);
+  FillRecordMessage(record, message.GetReflection()->MutableMessage(&message, field));
+  return message;
+}
+
+Date TodayUtc() {
+  const auto now = std::chrono::system_clock::now();
+  return Date{static_cast<int32_t>(
+      std::chrono::duration_cast<std::chrono::days>(now.time_since_epoch()).count())};
+}
+
+absl::StatusOr<Date> ParseAsOf(absl::string_view text, Date today, absl::string_view field) {
+  if (text.empty()) return today;
+  return ParseDate(text, field);
+}
+
+absl::StatusOr<Selection> SelectionFromProto(v1::GroupBy group_by, const std::string& segment,
+                                             const std::string& customer_id) {
+  Selection selection;
+  switch (group_by) {
+    case v1::GROUP_BY_UNSPECIFIED:
+    case v1::GROUP_BY_COMPANY: selection.group_by = GroupBy::kCompany; break;
+    case v1::GROUP_BY_SEGMENT: selection.group_by = GroupBy::kSegment; break;
+    case v1::GROUP_BY_CUSTOMER: selection.group_by = GroupBy::kCustomer; break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("group_by: unknown value ", group_by));
+  }
+  selection.segment = segment;
+  selection.customer_id = customer_id;
+  return selection;
+}
+
+absl::StatusOr<MetricsQuery> MetricsQueryFromProto(const v1::MetricsRequest& request, Date today) {
+  MetricsQuery query;
+  if (request.from().empty()) return absl::InvalidArgumentError("from: required (YYYY-MM)");
+  if (request.to().empty()) return absl::InvalidArgumentError("to: required (YYYY-MM)");
+  ASSIGN_OR_RETURN(query.from, ParseMonth(request.from(), "from"));
+  ASSIGN_OR_RETURN(query.to, ParseMonth(request.to(), "to"));
+  switch (request.grain()) {
+    case v1::GRAIN_UNSPECIFIED:
+    case v1::GRAIN_MONTH: query.calendar.grain = Grain::kMonth; break;
+    case v1::GRAIN_QUARTER: query.calendar.grain = Grain::kQuarter; break;
+    case v1::GRAIN_YEAR: query.calendar.grain = Grain::kYear; break;
+    default: return absl::InvalidArgumentError(absl::StrCat("grain: unknown value ", request.grain()));
+  }
+  const int fiscal = request.fiscal_year_start_month();
+  if (fiscal < 0 || fiscal > 12) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("fiscal_year_start_month: must be in [1, 12] (0 = 1), got ", fiscal));
+  }
+  query.calendar.fiscal_year_start_month = fiscal == 0 ? 1 : fiscal;
+  ASSIGN_OR_RETURN(query.as_of, ParseAsOf(request.as_of(), today));
+  ASSIGN_OR_RETURN(query.selection,
+                   SelectionFromProto(request.group_by(), request.segment(), request.customer_id()));
+  return query;
+}
+
+void MetricsToProto(const std::vector<MetricsTable>& tables, Date as_of, v1::MetricsReply* reply) {
+  reply->set_as_of(FormatDate(as_of));
+  for (const MetricsTable& table : tables) {
+    v1::MetricsTable* out = reply->add_tables();
+    out->set_group(table.group);
+    for (const PeriodMetrics& m : table.periods) {
+      v1::PeriodMetrics* p = out->add_periods();
+      p->set_period(m.period.label);
+      p->set_first_day(FormatDate(m.period.first));
+      p->set_last_day(FormatDate(m.period.last));
+      p->set_partial(m.partial);
+      p->set_bookings(FormatCents(m.bookings));
+      p->set_bookings_new(FormatCents(m.bookings_new));
+      p->set_bookings_existing(FormatCents(m.bookings_existing));
+      p->set_revenue(FormatCents(m.revenue));
+      p->set_billings(FormatCents(m.billings));
+      p->set_collections(FormatCents(m.collections));
+      p->set_cancellations(FormatCents(m.cancellations));
+      p->set_backlog(FormatCents(m.backlog));
+      p->set_unbilled_backlog(FormatCents(m.unbilled_backlog));
+      p->set_deferred_revenue(FormatCents(m.deferred_revenue));
+      p->set_contract_assets(FormatCents(m.contract_assets));
+      p->set_accounts_receivable(FormatCents(m.accounts_receivable));
+      if (m.book_to_bill) p->set_book_to_bill(*m.book_to_bill);
+      if (m.backlog_coverage_months) p->set_backlog_coverage_months(*m.backlog_coverage_months);
+    }
+  }
+}
+
+void BacklogToProto(const std::vector<BacklogReport>& reports, Date as_of, v1::BacklogReply* reply) {
+  reply->set_as_of(FormatDate(as_of));
+  for (const BacklogReport& r : reports) {
+    v1::BacklogReport* out = reply->add_reports();
+    out->set_group(r.group);
+    out->set_backlog(FormatCents(r.backlog));
+    for (size_t b = 0; b < r.aging.size(); ++b) {
+      v1::AgingBucket* bucket = out->add_aging();
+      bucket->set_label(kAgingBucketNames[b]);
+      bucket->set_amount(FormatCents(r.aging[b]));
+    }
+    out->set_crpo(FormatCents(r.crpo));
+    out->set_non_current(FormatCents(r.backlog - r.crpo));
+  }
+}
+
+void ScheduleToProto(const ContractSchedule& schedule, Date as_of, v1::ScheduleReply* reply) {
+  FillRecordMessage(schedule.contract, reply->mutable_contract());
+  reply->set_booked(FormatCents(schedule.booked));
+  reply->set_as_of(FormatDate(as_of));
+  for (const LineSchedule& line : schedule.lines) {
+    v1::LineSchedule* out = reply->add_lines();
+    FillRecordMessage(line.line, out->mutable_line());
+    out->set_amount(FormatCents(line.amount));
+    out->set_cancelled(FormatCents(line.cancelled));
+    for (const ScheduleMonth& m : line.months) {
+      v1::ScheduleMonth* month = out->add_months();
+      month->set_month(FormatMonth(m.month));
+      month->set_revenue(FormatCents(m.revenue));
+      month->set_recognized_to_date(FormatCents(m.recognized_to_date));
+      month->set_backlog(FormatCents(m.backlog));
+      month->set_scheduled(m.scheduled);
+    }
+  }
+}
+
+}  // namespace forecastle

@@ -1,0 +1,65 @@
+#include "server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/status_macros.h"
+
+namespace forecastle {
+
+absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const Options& options) {
+  if (options.max_message_bytes < (1 << 20) || options.max_message_bytes > (1 << 30)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_message_bytes must be in [1048576, 1073741824], got ", options.max_message_bytes));
+  }
+  if (options.listen.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen must be host:port, got \"", options.listen, "\""));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<ForecastleServer> server(new ForecastleServer());
+  server->options_ = options;
+  ASSIGN_OR_RETURN(server->book_,
+                   LedgerBook::Open(Store::Options{options.database, options.fsync_on_commit}));
+  server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->book_.get());
+  server->actuals_service_ = std::make_unique<ActualsServiceImpl>(server->book_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.RegisterService(server->ledger_service_.get());
+  builder.RegisterService(server->actuals_service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (!server->server_ || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  server->startup_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return server;
+}
+
+ForecastleServer::~ForecastleServer() {
+  if (server_) {
+    Shutdown(std::chrono::milliseconds(0));
+    server_->Wait();
+  }
+}
+
+std::string ForecastleServer::address() const {
+  const std::string& listen = options_.listen;
+  return absl::StrCat(listen.substr(0, listen.rfind(':')), ":", port_);
+}
+
+void ForecastleServer::Shutdown(std::chrono::milliseconds grace) {
+  server_->Shutdown(std::chrono::system_clock::now() + grace);
+}
+
+void ForecastleServer::Wait() { server_->Wait(); }
+
+}  // namespace forecastle

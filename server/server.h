@@ -1,0 +1,55 @@
+// Assembles the forecastle gRPC server: the ledger book on its SQLite store, the services,
+// health checking and reflection.
+#ifndef FORECASTLE_SERVER_SERVER_H_
+#define FORECASTLE_SERVER_SERVER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <grpcpp/server.h>
+
+#include "absl/status/statusor.h"
+#include "server/actuals_service.h"
+#include "server/ledger_book.h"
+#include "server/ledger_service.h"
+
+namespace forecastle {
+
+class ForecastleServer {
+ public:
+  struct Options {
+    std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
+    std::string database = "forecastle.db";
+    int max_message_bytes = 64 << 20;         // both directions; in [1 MiB, 1 GiB]
+    bool fsync_on_commit = true;
+  };
+
+  // Opens the database, replays the ledger and starts serving. Fails when the address cannot be
+  // bound, the database cannot be opened, or an option is out of range.
+  static absl::StatusOr<std::unique_ptr<ForecastleServer>> Create(const Options& options);
+  ~ForecastleServer();
+
+  int port() const { return port_; }
+  std::string address() const;
+  double startup_seconds() const { return startup_seconds_; }
+  // Stops accepting calls; in-flight calls get until `grace` to finish, then are cancelled.
+  void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  void Wait();
+  LedgerBook& book() { return *book_; }
+
+ private:
+  ForecastleServer() = default;
+
+  Options options_;
+  int port_ = 0;
+  double startup_seconds_ = 0;
+  std::unique_ptr<LedgerBook> book_;
+  std::unique_ptr<LedgerServiceImpl> ledger_service_;
+  std::unique_ptr<ActualsServiceImpl> actuals_service_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+}  // namespace forecastle
+
+#endif  // FORECASTLE_SERVER_SERVER_H_

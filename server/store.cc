@@ -1,0 +1,159 @@
+#include "server/store.h"
+
+#include <sqlite3.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/common/status_macros.h"
+
+namespace forecastle {
+namespace {
+
+std::string TableName(RecordKind kind) {
+  absl::string_view file = KindFileName(kind);
+  return std::string(file.substr(0, file.size() - 4));  // "invoices.csv" -> "invoices"
+}
+
+// Migration k (1-based) takes the schema from version k-1 to k. Append, never edit.
+std::vector<std::string> Migrations() {
+  std::string v1;
+  for (int k = 0; k < kRecordKindCount; ++k) {
+    const auto kind = static_cast<RecordKind>(k);
+    std::vector<std::string> columns;
+    for (auto column : KindColumns(kind)) columns.push_back(absl::StrCat("\"", column, "\" TEXT NOT NULL"));
+    absl::StrAppend(&v1, "CREATE TABLE ", TableName(kind), " (", absl::StrJoin(columns, ", "),
+                    ");\n");
+  }
+  return {v1};
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(options.path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return absl::UnavailableError(absl::StrCat("cannot open database ", options.path, ": ", message));
+  }
+  std::unique_ptr<Store> store(new Store(db));
+  RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
+  RETURN_IF_ERROR(store->Exec(options.fsync_on_commit ? "PRAGMA synchronous=FULL"
+                                                      : "PRAGMA synchronous=OFF"));
+  RETURN_IF_ERROR(store->Exec("PRAGMA busy_timeout=5000"));
+  RETURN_IF_ERROR(store->Migrate());
+  for (int k = 0; k < kRecordKindCount; ++k) {
+    const auto kind = static_cast<RecordKind>(k);
+    const size_t n = KindColumns(kind).size();
+    std::vector<std::string> marks(n, "?");
+    const std::string sql = absl::StrCat("INSERT INTO ", TableName(kind), " VALUES (",
+                                         absl::StrJoin(marks, ","), ")");
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      return absl::InternalError(absl::StrCat("prepare ", sql, ": ", sqlite3_errmsg(db)));
+    }
+    store->inserts_.push_back(stmt);
+  }
+  return store;
+}
+
+Store::~Store() {
+  for (sqlite3_stmt* stmt : inserts_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+absl::Status Store::Exec(const std::string& sql) const {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    return absl::InternalError(absl::StrCat("sqlite: ", message, " (in: ", sql.substr(0, 80), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::Migrate() {
+  RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db_, "SELECT max(version) FROM schema_version", -1, &stmt, nullptr);
+  int version = 0;
+  if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  const std::vector<std::string> migrations = Migrations();
+  if (version > static_cast<int>(migrations.size())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database schema version ", version, " is newer than this build understands (",
+        migrations.size(), "); upgrade forecastle"));
+  }
+  for (int v = version; v < static_cast<int>(migrations.size()); ++v) {
+    RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    absl::Status s = Exec(migrations[v]);
+    if (s.ok()) s = Exec(absl::StrCat("INSERT INTO schema_version VALUES (", v + 1, ")"));
+    if (!s.ok()) {
+      Exec("ROLLBACK").IgnoreError();
+      return s;
+    }
+    RETURN_IF_ERROR(Exec("COMMIT"));
+  }
+  schema_version_ = static_cast<int>(migrations.size());
+  return absl::OkStatus();
+}
+
+absl::Status Store::Append(const std::vector<const Record*>& records) {
+  if (records.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  for (const Record* record : records) {
+    sqlite3_stmt* stmt = inserts_[static_cast<int>(KindOf(*record))];
+    const std::vector<std::string> cells = FormatRecord(*record);
+    for (size_t c = 0; c < cells.size(); ++c) {
+      sqlite3_bind_text(stmt, static_cast<int>(c + 1), cells[c].data(),
+                        static_cast<int>(cells[c].size()), SQLITE_TRANSIENT);
+    }
+    const int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) {
+      absl::Status error = absl::InternalError(
+          absl::StrCat("sqlite insert of ", RecordKey(*record), ": ", sqlite3_errmsg(db_)));
+      Exec("ROLLBACK").IgnoreError();
+      return error;
+    }
+  }
+  return Exec("COMMIT");
+}
+
+absl::Status Store::ForEach(const std::function<absl::Status(const Record&)>& fn) const {
+  for (int k = 0; k < kRecordKindCount; ++k) {
+    const auto kind = static_cast<RecordKind>(k);
+    const auto& columns = KindColumns(kind);
+    const std::string sql = absl::StrCat("SELECT * FROM ", TableName(kind), " ORDER BY rowid");
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      return absl::InternalError(absl::StrCat("prepare ", sql, ": ", sqlite3_errmsg(db_)));
+    }
+    FieldValues values;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      values.clear();
+      for (size_t c = 0; c < columns.size(); ++c) {
+        const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, static_cast<int>(c)));
+        const int size = sqlite3_column_bytes(stmt, static_cast<int>(c));
+        values.emplace_back(columns[c], absl::string_view(text ? text : "", static_cast<size_t>(size)));
+      }
+      absl::StatusOr<Record> record = ParseRecord(kind, values);
+      absl::Status status = record.ok() ? fn(*record) : record.status();
+      if (!status.ok()) {
+        sqlite3_finalize(stmt);
+        return absl::DataLossError(absl::StrCat("stored ", KindName(kind), " row is unreadable: ",
+                                                status.message()));
+      }
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) return absl::InternalError(absl::StrCat("sqlite read: ", sqlite3_errmsg(db_)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace forecastle

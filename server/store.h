@@ -1,0 +1,57 @@
+// The system of record: an embedded SQLite database (WAL, synchronous=FULL) holding every accepted
+// ledger record, one table per kind, with a schema version table and forward migrations.
+#ifndef FORECASTLE_SERVER_STORE_H_
+#define FORECASTLE_SERVER_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/actuals/records.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace forecastle {
+
+class Store {
+ public:
+  struct Options {
+    std::string path = "forecastle.db";  // created when missing
+    // synchronous=FULL: a commit returns only once the WAL is fsync'ed, so an acknowledged
+    // write survives a crash or power loss. Only benchmarks turn this off.
+    bool fsync_on_commit = true;
+  };
+
+  // The schema version this build writes; older databases are migrated when opened.
+  static constexpr int kSchemaVersion = 1;
+
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Appends records in one transaction; returns once they are durable. On error nothing is stored.
+  absl::Status Append(const std::vector<const Record*>& records);
+
+  // Calls `fn` with every stored record, kinds in reference order and each kind in the order
+  // stored, so that replaying them into a fresh ledger rebuilds it exactly.
+  absl::Status ForEach(const std::function<absl::Status(const Record&)>& fn) const;
+
+  int schema_version() const { return schema_version_; }
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  absl::Status Migrate();
+  absl::Status Exec(const std::string& sql) const;
+
+  sqlite3* db_;
+  std::vector<sqlite3_stmt*> inserts_;  // one per kind
+  int schema_version_ = 0;
+};
+
+}  // namespace forecastle
+
+#endif  // FORECASTLE_SERVER_STORE_H_

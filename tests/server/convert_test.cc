@@ -1,0 +1,87 @@
+#include "server/convert.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/sample/sample_company.h"
+#include "tests/testing/ledger_builder.h"
+#include "tests/testing/status_matchers.h"
+
+namespace forecastle {
+namespace {
+
+using namespace ::forecastle::testing;  // NOLINT
+using ::testing::HasSubstr;
+
+TEST(Convert, EveryGeneratedRecordRoundTripsThroughTheApi) {
+  SampleOptions options;
+  options.contracts = 300;
+  auto records = GenerateSampleCompany(options);
+  ASSERT_TRUE(records.ok());
+  int kinds_seen[kRecordKindCount] = {};
+  for (const Record& record : *records) {
+    const v1::Record message = RecordToProto(record);
+    auto back = RecordFromProto(message);
+    ASSERT_TRUE(back.ok()) << RecordKey(record) << ": " << back.status();
+    ASSERT_EQ(*back, record) << message.DebugString();
+    ++kinds_seen[static_cast<int>(KindOf(record))];
+  }
+  for (int k = 0; k < kRecordKindCount; ++k) EXPECT_GT(kinds_seen[k], 0) << KindName(static_cast<RecordKind>(k));
+}
+
+TEST(Convert, EnumsMapToTheirNames) {
+  v1::Record message = RecordToProto(Ratable("C", "L", "1.00", "2026-01-01", "2026-01-31", RatableConvention::kDaily));
+  EXPECT_EQ(message.line().kind(), v1::LINE_KIND_RATABLE);
+  EXPECT_EQ(message.line().convention(), v1::RATABLE_CONVENTION_DAILY);
+  v1::Line line = message.line();
+  line.set_kind(v1::LINE_KIND_UNSPECIFIED);
+  EXPECT_THAT(RecordFromProto(RecordKind::kLine, line),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("kind: required")));
+}
+
+TEST(Convert, FieldErrorsNameTheProtoField) {
+  v1::Invoice invoice;
+  invoice.set_invoice_id("I");
+  invoice.set_contract_id("C");
+  invoice.set_issued_on("2026-01-01");
+  invoice.set_amount("1.001");
+  EXPECT_THAT(RecordFromProto(RecordKind::kInvoice, invoice),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount: has more than 2 decimals")));
+  EXPECT_THAT(RecordFromProto(v1::Record()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("record:")));
+}
+
+TEST(Convert, MetricsRequestValidation) {
+  const Date today = D("2026-11-27");
+  v1::MetricsRequest request;
+  request.set_from("2026-01");
+  request.set_to("2026-03");
+  auto query = MetricsQueryFromProto(request, today);
+  ASSERT_TRUE(query.ok());
+  EXPECT_EQ(query->as_of, today);
+  EXPECT_EQ(query->calendar.fiscal_year_start_month, 1);
+  request.set_fiscal_year_start_month(13);
+  EXPECT_THAT(MetricsQueryFromProto(request, today),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("fiscal_year_start_month")));
+  request.set_fiscal_year_start_month(0);
+  request.set_from("2026-13");
+  EXPECT_THAT(MetricsQueryFromProto(request, today),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from: expected a month")));
+  request.set_from("");
+  EXPECT_THAT(MetricsQueryFromProto(request, today),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from: required")));
+  request.set_from("2026-01");
+  request.set_as_of("31/01/2026");
+  EXPECT_THAT(MetricsQueryFromProto(request, today),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("as_of")));
+}
+
+TEST(Convert, StatusCodesMapOneToOne) {
+  EXPECT_EQ(ToGrpcStatus(absl::FailedPreconditionError("x")).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ToGrpcStatus(absl::AlreadyExistsError("x")).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+}
+
+}  // namespace
+}  // namespace forecastle

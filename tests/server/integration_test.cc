@@ -1,0 +1,237 @@
+// End to end with the real binaries: forecastle-server on its SQLite database and the forecastle
+// CLI, as a user runs them. Covers CSV import and refusals (file:line:field), CSV output,
+// restarts, SIGTERM, and kill -9 during a streaming import.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "engine/actuals/csv.h"
+#include "engine/sample/sample_company.h"
+#include "tests/testing/test_server.h"
+
+namespace forecastle {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// A forecastle-server child process on a free port.
+class ServerProcess {
+ public:
+  explicit ServerProcess(const std::string& db) {
+    int out[2];
+    EXPECT_EQ(pipe(out), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      execl(FORECASTLE_SERVER_BIN, FORECASTLE_SERVER_BIN, "--listen=127.0.0.1:0",
+            ("--db=" + db).c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    stdout_ = fdopen(out[0], "r");
+    char line[512];
+    if (fgets(line, sizeof line, stdout_)) {
+      std::smatch match;
+      std::string text = line;
+      if (std::regex_search(text, match, std::regex("listening on (\\S+)"))) address_ = match[1];
+    }
+    EXPECT_FALSE(address_.empty()) << "server did not start";
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) Kill(SIGKILL);
+    if (stdout_) fclose(stdout_);
+  }
+  // Sends `signal` and returns the exit status (or 128 + signal when killed).
+  int Kill(int signal) {
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  std::string RestOfOutput() {
+    std::string text;
+    char line[512];
+    while (fgets(line, sizeof line, stdout_)) text += line;
+    return text;
+  }
+  const std::string& address() const { return address_; }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* stdout_ = nullptr;
+  std::string address_;
+};
+
+struct CliResult {
+  int exit_code;
+  std::string out;  // stdout and stderr together
+};
+
+CliResult Cli(const std::string& server, const std::string& args) {
+  const std::string command = absl::StrCat("FORECASTLE_SERVER=", server, " ", FORECASTLE_CLI_BIN, " ",
+                                           args, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string Folder(const std::string& name) {
+  const std::string path = forecastle::testing::FreshDatabasePath(name);
+  std::filesystem::create_directories(path);
+  return path;
+}
+
+void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+TEST(Integration, ImportSampleQueryRestartSameAnswers) {
+  const std::string dir = Folder("company");
+  ASSERT_EQ(Cli("", absl::StrCat("sample --contracts 300 --seed 4 --out ", dir)).exit_code, 0);
+  const std::string db = dir + "/forecastle.db";
+  std::string csv;
+  {
+    ServerProcess server(db);
+    CliResult imported = Cli(server.address(), "import " + dir);
+    ASSERT_EQ(imported.exit_code, 0) << imported.out;
+    EXPECT_THAT(imported.out, HasSubstr("0 unchanged, 0 refused"));
+    CliResult actuals = Cli(server.address(), "actuals --from 2025-01 --to 2026-12 --as-of 2026-10-31 --format csv");
+    ASSERT_EQ(actuals.exit_code, 0) << actuals.out;
+    csv = actuals.out;
+    const std::vector<std::string> lines = absl::StrSplit(csv, '\n', absl::SkipEmpty());
+    ASSERT_EQ(lines.size(), 25u);
+    EXPECT_EQ(lines[0],
+              "period,bookings,bookings_new,bookings_existing,revenue,billings,collections,"
+              "cancellations,backlog,unbilled_backlog,deferred_revenue,contract_assets,"
+              "accounts_receivable,book_to_bill,backlog_coverage_months");
+    EXPECT_THAT(lines[1], ::testing::StartsWith("2025-01,"));
+    EXPECT_THAT(lines[24], ::testing::StartsWith("2026-12,"));
+    CliResult by = Cli(server.address(), "actuals --from 2026-01 --to 2026-12 --grain quarter --by segment --as-of 2026-10-31 --format csv");
+    EXPECT_THAT(by.out, ::testing::StartsWith("segment,period,"));
+    EXPECT_THAT(by.out, HasSubstr("enterprise,2026-Q1,"));
+    CliResult again = Cli(server.address(), "import " + dir);
+    EXPECT_THAT(again.out, HasSubstr(" 0 created,"));
+    EXPECT_EQ(server.Kill(SIGTERM), 0);
+    EXPECT_THAT(server.RestOfOutput(), HasSubstr("SIGTERM received, shutting down"));
+  }
+  ServerProcess restarted(db);
+  EXPECT_EQ(Cli(restarted.address(), "actuals --from 2025-01 --to 2026-12 --as-of 2026-10-31 --format csv").out, csv);
+  CliResult backlog = Cli(restarted.address(), "backlog --as-of 2026-10-31 --format csv");
+  EXPECT_THAT(backlog.out, ::testing::StartsWith("as_of,backlog,age_0_90,age_91_180,age_181_365,age_366_plus,crpo,non_current\n2026-10-31,"));
+}
+
+TEST(Integration, CliReportsEveryBadRecordWithFileLineAndFieldAndStoresNothingOfIt) {
+  const std::string dir = Folder("bad");
+  Write(dir + "/customers.csv", "customer_id,name,segment\nA,Acme,enterprise\n");
+  Write(dir + "/contracts.csv",
+        "contract_id,customer_id,signed_on,transaction_price\n"
+        "C,A,2026-01-01,\n"
+        "BIG,A,2026-01-01,92233720368547758.07\n");
+  Write(dir + "/lines.csv",
+        "contract_id,line_id,kind,ssp,start_on,end_on\n"
+        "C,L1,ratable,1200.00,2026-01-01,2026-12-31\n"
+        "C,L2,ratable,10.00,2026-06-01,2026-05-31\n");
+  Write(dir + "/invoices.csv",
+        "invoice_id,contract_id,issued_on,amount\n"
+        "I1,C,2026-01-01,1200.00\n"
+        "I1,C,2026-01-01,1300.00\n"
+        "I2,NOPE,2026-01-01,10.00\n"
+        "I3,C,2026-01-02,10.005\n");
+  Write(dir + "/payments.csv",
+        "payment_id,invoice_id,received_on,amount\n"
+        "P1,I1,2026-01-15,1000.00\n"
+        "P2,I1,2026-01-16,200.01\n");
+  ServerProcess server(Folder("db") + "/bad.db");
+  CliResult result = Cli(server.address(), "import " + dir);
+  EXPECT_EQ(result.exit_code, 1) << result.out;
+  const std::string& out = result.out;
+  EXPECT_THAT(out, HasSubstr("contracts.csv:3: transaction_price: overflows"));
+  EXPECT_THAT(out, HasSubstr("lines.csv:3: end_on: 2026-05-31 is before start_on 2026-06-01"));
+  EXPECT_THAT(out, HasSubstr("invoices.csv:3: invoice_id: invoice I1 is already recorded with different content"));
+  EXPECT_THAT(out, HasSubstr("invoices.csv:4: contract_id: no contract \"NOPE\""));
+  EXPECT_THAT(out, HasSubstr("invoices.csv:5: amount: has more than 2 decimals, got \"10.005\""));
+  EXPECT_THAT(out, HasSubstr("payments.csv:3: amount: 200.01 exceeds the open amount 200.00 of invoice I1"));
+  EXPECT_THAT(out, HasSubstr("6 refused"));
+  CliResult summary = Cli(server.address(), "summary");
+  EXPECT_THAT(summary.out, HasSubstr("contracts 1\nlines 1\n"));
+  EXPECT_THAT(summary.out, HasSubstr("invoices 1\npayments 1\n"));
+  // AR reflects only the accepted invoice and payment.
+  CliResult actuals = Cli(server.address(), "actuals --from 2026-01 --to 2026-01 --as-of 2026-01-31 --format csv");
+  EXPECT_THAT(actuals.out, HasSubstr("2026-01,1200.00,1200.00,0.00,100.00,1200.00,1000.00,0.00,1100.00,0.00,1100.00,0.00,200.00,"));
+}
+
+TEST(Integration, CliUsageErrors) {
+  EXPECT_EQ(Cli("127.0.0.1:1", "--help").exit_code, 0);
+  CliResult unknown = Cli("127.0.0.1:1", "actuals --from 2026-01 --to 2026-02 --colour red");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.out, HasSubstr("unknown flag --colour"));
+  CliResult grain = Cli("127.0.0.1:1", "actuals --from 2026-01 --to 2026-02 --grain week");
+  EXPECT_EQ(grain.exit_code, 2);
+  EXPECT_THAT(grain.out, HasSubstr("--grain must be month, quarter or year, got \"week\""));
+  CliResult down = Cli("127.0.0.1:1", "actuals --from 2026-01 --to 2026-02 --timeout 5");
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_THAT(down.out, HasSubstr("cannot reach forecastle-server at 127.0.0.1:1"));
+  CliResult bad_server_input = Cli("127.0.0.1:1", "import /nonexistent/folder");
+  EXPECT_EQ(bad_server_input.exit_code, 2);
+  EXPECT_THAT(bad_server_input.out, HasSubstr("no such folder"));
+}
+
+TEST(Integration, KillDashNineDuringStreamingImportLosesNothingAcknowledged) {
+  const std::string dir = Folder("large");
+  ASSERT_EQ(Cli("", absl::StrCat("sample --contracts 20000 --seed 9 --out ", dir)).exit_code, 0);
+  const std::string db = dir + "/kill.db";
+  int64_t acknowledged = 0;
+  {
+    ServerProcess server(db);
+    const std::string command = absl::StrCat("FORECASTLE_SERVER=", server.address(), " ", FORECASTLE_CLI_BIN,
+                                             " import --batch 2000 ", dir, " 2>&1");
+    FILE* pipe = popen(command.c_str(), "r");
+    char line[512];
+    const std::regex progress("(\\d+)/(\\d+) records acknowledged");
+    while (fgets(line, sizeof line, pipe)) {
+      std::cmatch match;
+      if (std::regex_search(line, match, progress)) {
+        acknowledged = std::stoll(match[1]);
+        if (acknowledged >= 30000) break;  // well into the stream: pull the plug
+      }
+    }
+    EXPECT_EQ(server.Kill(SIGKILL), 128 + SIGKILL);
+    std::string rest;
+    while (fgets(line, sizeof line, pipe)) rest += line;
+    pclose(pipe);
+    EXPECT_THAT(rest, Not(HasSubstr(" 0 refused")));  // the CLI noticed the server was gone
+  }
+  ASSERT_GE(acknowledged, 30000);
+  // Every acknowledged record is there after a restart: importing the first `acknowledged`
+  // records again creates nothing.
+  auto folder = ReadCsvFolder(dir);
+  ASSERT_TRUE(folder.ok());
+  std::vector<Record> first;
+  for (int64_t i = 0; i < acknowledged; ++i) first.push_back(folder->records[static_cast<size_t>(i)].record);
+  const std::string replay = Folder("replay");
+  ASSERT_TRUE(WriteCsvFolder(replay, first).ok());
+  ServerProcess restarted(db);
+  CliResult again = Cli(restarted.address(), "import " + replay);
+  EXPECT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_THAT(again.out, HasSubstr(absl::StrCat(": ", acknowledged, " rows, 0 created, ", acknowledged, " unchanged")));
+}
+
+}  // namespace
+}  // namespace forecastle

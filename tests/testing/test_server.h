@@ -1,0 +1,71 @@
+// An in-process forecastle server on loopback with a fresh database, and real gRPC stubs to it.
+#ifndef FORECASTLE_TESTS_TESTING_TEST_SERVER_H_
+#define FORECASTLE_TESTS_TESTING_TEST_SERVER_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "forecastle/v1/actuals.grpc.pb.h"
+#include "forecastle/v1/ledger.grpc.pb.h"
+#include "server/server.h"
+
+namespace forecastle::testing {
+
+// A fresh path (nothing there yet) in a folder of the current test's own.
+inline std::string FreshDatabasePath(const std::string& name) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string dir = ::testing::TempDir() + "/forecastle_" + info->test_suite_name() + "_" + info->name();
+  for (char& c : dir) {
+    if (c == '/' && &c != dir.data()) continue;
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '_' && c != '.') c = '_';
+  }
+  std::filesystem::create_directories(dir);
+  std::filesystem::remove_all(dir + "/" + name);
+  return dir + "/" + name;
+}
+
+class TestServer {
+ public:
+  explicit TestServer(std::string database) : database_(std::move(database)) { Start(); }
+
+  void Start() {
+    ForecastleServer::Options options;
+    options.listen = "127.0.0.1:0";
+    options.database = database_;
+    auto server = ForecastleServer::Create(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(256 << 20);
+    channel_ = grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args);
+    ledger_ = v1::LedgerService::NewStub(channel_);
+    actuals_ = v1::ActualsService::NewStub(channel_);
+  }
+  // Stops the server and starts a new one on the same database (a restart).
+  void Restart() {
+    ledger_.reset();
+    actuals_.reset();
+    channel_.reset();
+    server_.reset();
+    Start();
+  }
+
+  v1::LedgerService::Stub& ledger() { return *ledger_; }
+  v1::ActualsService::Stub& actuals() { return *actuals_; }
+  ForecastleServer& server() { return *server_; }
+
+ private:
+  std::string database_;
+  std::unique_ptr<ForecastleServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::LedgerService::Stub> ledger_;
+  std::unique_ptr<v1::ActualsService::Stub> actuals_;
+};
+
+}  // namespace forecastle::testing
+
+#endif  // FORECASTLE_TESTS_TESTING_TEST_SERVER_H_
