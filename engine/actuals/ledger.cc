@@ -81,11 +81,8 @@ std::optional<uint32_t> Ledger::FindCustomer(absl::string_view customer_id) cons
   return it->second;
 }
 
-bool Ledger::IsNewBusiness(const ContractState& contract) const {
-  return customers_[contract.customer].first_signed_on == contract.contract.signed_on;
-}
-
 absl::StatusOr<bool> Ledger::Apply(const Record& record) {
+  RETURN_IF_ERROR(ValidateRecord(record));
   absl::StatusOr<bool> applied = std::visit(
       [this](const auto& r) -> absl::StatusOr<bool> {
         using T = std::decay_t<decltype(r)>;
@@ -130,6 +127,12 @@ absl::StatusOr<bool> Ledger::ApplyContract(const Contract& r) {
   owner.contracts.push_back(index);
   if (!owner.first_signed_on || r.signed_on < *owner.first_signed_on) {
     owner.first_signed_on = r.signed_on;
+    // An earlier first signing turns the customer's later contracts into existing business.
+    for (uint32_t other : owner.contracts) {
+      contracts_[other].new_business = contracts_[other].contract.signed_on == r.signed_on;
+    }
+  } else {
+    contracts_[index].new_business = r.signed_on == *owner.first_signed_on;
   }
   return true;
 }

@@ -46,6 +46,7 @@ struct ContractState {
   std::vector<DatedAmount> billings;     // sorted by day
   std::vector<DatedAmount> collections;  // sorted by day
   Cents booked = 0;                   // Σ line amounts
+  bool new_business = false;          // the customer had no contract signed on an earlier day
 };
 
 struct CustomerState {
@@ -82,7 +83,7 @@ class Ledger {
   std::optional<uint32_t> FindCustomer(absl::string_view customer_id) const;
 
   // Whether a contract is new business: its customer had no contract signed on an earlier day.
-  bool IsNewBusiness(const ContractState& contract) const;
+  bool IsNewBusiness(const ContractState& contract) const { return contract.new_business; }
 
   // Counts every accepted record; changes whenever the ledger does.
   uint64_t version() const { return record_count_; }

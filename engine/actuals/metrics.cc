@@ -46,21 +46,26 @@ void WalkFlows(const std::vector<DatedAmount>& flows, const std::vector<Date>& b
 }
 
 void AddContract(const Ledger& ledger, const ContractState& c, const std::vector<Date>& boundaries,
-                 Balances& out) {
+                 const std::vector<MonthIndex>& months, Balances& out) {
   const Date signed_on = c.contract.signed_on;
   const bool is_new = ledger.IsNewBusiness(c);
-  std::vector<Cents> billed(boundaries.size());
+  // Scratch space reused across contracts (this runs once per contract per query).
+  thread_local std::vector<Cents> billed;
+  thread_local std::vector<LineCurve> curves;
+  billed.assign(boundaries.size(), 0);
   WalkFlows(c.billings, boundaries, [&](size_t j, Cents s) { billed[j] = s; });
   WalkFlows(c.collections, boundaries, [&](size_t j, Cents s) { out.collected[j] += s; });
+  curves.clear();
+  for (const LineState& line : c.lines) curves.emplace_back(line, signed_on);
   for (size_t j = 0; j < boundaries.size(); ++j) {
     const Date day = boundaries[j];
     Cents recognized = 0;
     if (day >= signed_on) {
       out.booked[j] += c.booked;
       if (is_new) out.booked_new[j] += c.booked;
-      for (const LineState& line : c.lines) {
-        recognized += RecognizedThrough(line, signed_on, day);
-        out.cancelled[j] += CancelledThrough(line, signed_on, day);
+      for (const LineCurve& curve : curves) {
+        recognized += curve.RecognizedThrough(day, months[j]);
+        out.cancelled[j] += curve.CancelledThrough(day);
       }
     }
     out.recognized[j] += recognized;
@@ -98,9 +103,11 @@ std::vector<Group> SelectGroups(const Ledger& ledger, const Selection& selection
 Balances SumGroup(const Ledger& ledger, const Group& group, const std::vector<Date>& boundaries,
                   bool parallel) {
   const auto& contracts = ledger.contracts();
+  std::vector<MonthIndex> months(boundaries.size());
+  for (size_t j = 0; j < boundaries.size(); ++j) months[j] = MonthOf(boundaries[j]);
   auto sum_range = [&](const tbb::blocked_range<size_t>& range, Balances acc) {
     for (size_t i = range.begin(); i != range.end(); ++i) {
-      AddContract(ledger, contracts[group.contracts[i]], boundaries, acc);
+      AddContract(ledger, contracts[group.contracts[i]], boundaries, months, acc);
     }
     return acc;
   };

@@ -6,57 +6,62 @@ namespace forecastle {
 namespace {
 
 int64_t UnitsPerDay(MonthIndex month) {
-  const CivilDay first = CivilFromDate(FirstDayOfMonth(month));
-  return kMonthWeightUnits / DaysInMonth(first.year, first.month);
-}
-
-Cents MonthlyScheduleThrough(Cents amount, Date start, Date end, Date day) {
-  const MonthIndex first_month = MonthOf(start);
-  const MonthIndex last_month = MonthOf(end);
-  // Weight of the first month, and the total weight W.
-  int64_t first_weight, total_weight;
-  if (first_month == last_month) {
-    first_weight = total_weight = int64_t{end - start + 1} * UnitsPerDay(first_month);
-  } else {
-    first_weight = int64_t{LastDayOfMonth(first_month) - start + 1} * UnitsPerDay(first_month);
-    const int64_t last_weight = int64_t{end - FirstDayOfMonth(last_month) + 1} * UnitsPerDay(last_month);
-    total_weight = first_weight + int64_t{last_month - first_month - 1} * kMonthWeightUnits + last_weight;
-  }
-  // Cumulative revenue through the end of month k: floor(A · W_k / W).
-  auto through_month_end = [&](MonthIndex k) -> Cents {
-    if (k < first_month) return 0;
-    if (k >= last_month) return amount;
-    const int64_t cumulative = first_weight + int64_t{k - first_month} * kMonthWeightUnits;
-    return MulDivFloor(amount, cumulative, total_weight);
-  };
-  const MonthIndex month = MonthOf(day);
-  const Cents before = through_month_end(month - 1);
-  const Cents after = through_month_end(month);
-  // Linear by service day inside the month, floored.
-  const Date served_from = std::max(start, FirstDayOfMonth(month));
-  const Date served_to = std::min(end, LastDayOfMonth(month));
-  const int64_t served_days = served_to - served_from + 1;
-  const int64_t elapsed = day - served_from + 1;
-  return before + MulDivFloor(after - before, elapsed, served_days);
+  const int year = month / 12, month_of_year = month % 12 + 1;
+  return kMonthWeightUnits / DaysInMonth(year, month_of_year);
 }
 
 }  // namespace
 
+RatableSchedule::RatableSchedule(Cents amount, Date start, Date end, RatableConvention convention)
+    : amount_(amount), start_(start), end_(end), convention_(convention) {
+  if (convention_ != RatableConvention::kMonthly) return;
+  first_month_ = MonthOf(start);
+  last_month_ = MonthOf(end);
+  if (first_month_ == last_month_) {
+    first_weight_ = total_weight_ = int64_t{end - start + 1} * UnitsPerDay(first_month_);
+    return;
+  }
+  first_weight_ = int64_t{LastDayOfMonth(first_month_) - start + 1} * UnitsPerDay(first_month_);
+  const int64_t last_weight =
+      int64_t{end - FirstDayOfMonth(last_month_) + 1} * UnitsPerDay(last_month_);
+  total_weight_ =
+      first_weight_ + int64_t{last_month_ - first_month_ - 1} * kMonthWeightUnits + last_weight;
+}
+
+// floor(A · W_k / W): cumulative revenue through the end of month k.
+Cents RatableSchedule::ThroughMonthEnd(MonthIndex month) const {
+  if (month < first_month_) return 0;
+  if (month >= last_month_) return amount_;
+  const int64_t cumulative = first_weight_ + int64_t{month - first_month_} * kMonthWeightUnits;
+  return MulDivFloor(amount_, cumulative, total_weight_);
+}
+
+Cents RatableSchedule::Through(Date day, MonthIndex month) const {
+  if (day < start_) return 0;
+  if (day >= end_) return amount_;
+  if (convention_ == RatableConvention::kDaily) {
+    return MulDivFloor(amount_, day - start_ + 1, end_ - start_ + 1);
+  }
+  const Cents after = ThroughMonthEnd(month);
+  const Date month_last = LastDayOfMonth(month);
+  if (day == month_last) return after;
+  const Cents before = ThroughMonthEnd(month - 1);
+  // Linear by service day inside the month, floored.
+  const Date served_from = std::max(start_, FirstDayOfMonth(month));
+  const Date served_to = std::min(end_, month_last);
+  return before + MulDivFloor(after - before, day - served_from + 1, served_to - served_from + 1);
+}
+
 Cents RatableScheduleThrough(Cents amount, Date start, Date end, RatableConvention convention,
                              Date day) {
-  if (day < start) return 0;
-  if (day >= end) return amount;
-  if (convention == RatableConvention::kDaily) {
-    return MulDivFloor(amount, day - start + 1, end - start + 1);
-  }
-  return MonthlyScheduleThrough(amount, start, end, day);
+  return RatableSchedule(amount, start, end, convention).Through(day);
 }
 
 Cents ScheduledThrough(const LineState& state, Date signed_on, Date day, Date events_through) {
   if (day < signed_on) return 0;
   const Line& line = state.line;
   if (line.kind == LineKind::kRatable) {
-    return RatableScheduleThrough(state.amount, *line.start_on, *line.end_on, line.convention, day);
+    return RatableSchedule(state.amount, *line.start_on, *line.end_on, line.convention).Through(day);
   }
   const Date cutoff = std::min(day, events_through);
   auto after = std::upper_bound(state.to_date.begin(), state.to_date.end(), cutoff,
@@ -87,6 +92,41 @@ Cents CancelledThrough(const LineState& line, Date signed_on, Date day) {
   if (!line.cancelled_on || *line.cancelled_on > day) return 0;
   const Date before = *line.cancelled_on - 1;
   return line.amount - ScheduledThrough(line, signed_on, before, before);
+}
+
+LineCurve::LineCurve(const LineState& line, Date signed_on) : line_(line), signed_on_(signed_on) {
+  const Line& l = line.line;
+  if (line.cancelled_on) cancelled_on_ = *line.cancelled_on;
+  if (l.kind == LineKind::kRatable) {
+    ratable_.emplace(line.amount, *l.start_on, *l.end_on, l.convention);
+    active_from_ = std::max(signed_on, *l.start_on);
+    settled_from_ = std::max(signed_on, *l.end_on);
+    settled_ = line.amount;
+    if (cancelled_on_ <= settled_from_) {
+      // Frozen at the day before the cancellation.
+      const Date frozen = cancelled_on_ - 1;
+      settled_from_ = cancelled_on_;
+      settled_ = frozen < signed_on ? 0 : ratable_->Through(frozen);
+      cancelled_ = line.amount - settled_;
+    }
+    return;
+  }
+  if (line.to_date.empty()) {
+    active_from_ = settled_from_ = kMinDate;  // nothing recorded: 0 on every day
+  } else {
+    active_from_ = std::max(signed_on, line.to_date.front().on);
+    settled_from_ = std::max(signed_on, line.to_date.back().on);
+  }
+  if (line.cancelled_on) {
+    cancelled_ = forecastle::CancelledThrough(line, signed_on, cancelled_on_);
+    settled_from_ = std::min(settled_from_, cancelled_on_);
+  }
+  settled_ = forecastle::RecognizedThrough(line, signed_on, settled_from_);
+}
+
+Cents LineCurve::Evaluate(Date day, MonthIndex month) const {
+  if (ratable_) return day < signed_on_ ? 0 : ratable_->Through(day, month);
+  return ScheduledThrough(line_, signed_on_, day, day);
 }
 
 }  // namespace forecastle

@@ -4,6 +4,8 @@
 #ifndef FORECASTLE_ENGINE_ACTUALS_RECOGNITION_H_
 #define FORECASTLE_ENGINE_ACTUALS_RECOGNITION_H_
 
+#include <optional>
+
 #include "engine/actuals/ledger.h"
 
 namespace forecastle {
@@ -11,6 +13,25 @@ namespace forecastle {
 // Weights of ratable months are counted in 1/377580 of a month: the lcm of 28, 29, 30 and 31,
 // so that a day of any month is a whole number of units.
 inline constexpr int64_t kMonthWeightUnits = 377580;
+
+// The schedule of a ratable `amount` over [start, end] by its convention, ignoring signing and
+// cancellation, prepared once for evaluation at many days.
+class RatableSchedule {
+ public:
+  RatableSchedule(Cents amount, Date start, Date end, RatableConvention convention);
+  // Cumulative revenue through `day`: 0 before start, `amount` from end on. `month` is MonthOf(day).
+  Cents Through(Date day, MonthIndex month) const;
+  Cents Through(Date day) const { return Through(day, MonthOf(day)); }
+
+ private:
+  Cents ThroughMonthEnd(MonthIndex month) const;
+
+  Cents amount_;
+  Date start_, end_;
+  RatableConvention convention_;
+  MonthIndex first_month_ = 0, last_month_ = 0;
+  int64_t first_weight_ = 0, total_weight_ = 0;
+};
 
 // Cumulative revenue of a ratable `amount` over [start, end] through `day` by its convention,
 // ignoring signing and cancellation. 0 before start, `amount` from end on.
@@ -31,6 +52,33 @@ Cents RecognizedThrough(const LineState& line, Date signed_on, Date day, Date ev
 // The amount the line's cancellation took out of backlog, if it is effective on or before `day`:
 // the line amount less what was recognised before the effective day. 0 otherwise.
 Cents CancelledThrough(const LineState& line, Date signed_on, Date day);
+
+// One line's recognition prepared for evaluation at many days (the metrics table evaluates every
+// line at every period end). Equal, day for day, to RecognizedThrough and CancelledThrough; it
+// skips the arithmetic where the line has not started or has settled.
+class LineCurve {
+ public:
+  LineCurve(const LineState& line, Date signed_on);
+  // `month` is MonthOf(day).
+  Cents RecognizedThrough(Date day, MonthIndex month) const {
+    if (day < active_from_) return 0;
+    if (day >= settled_from_) return settled_;
+    return Evaluate(day, month);
+  }
+  Cents CancelledThrough(Date day) const { return day >= cancelled_on_ ? cancelled_ : 0; }
+
+ private:
+  Cents Evaluate(Date day, MonthIndex month) const;
+
+  const LineState& line_;
+  Date signed_on_;
+  std::optional<RatableSchedule> ratable_;
+  Date active_from_;    // before this day nothing is recognised
+  Date settled_from_;   // from this day on the recognised amount no longer changes ...
+  Cents settled_ = 0;   // ... and is this
+  Date cancelled_on_ = kMaxDate + 1;
+  Cents cancelled_ = 0;
+};
 
 }  // namespace forecastle
 

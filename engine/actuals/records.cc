@@ -131,40 +131,73 @@ absl::Status RequirePositive(std::optional<int64_t> value, absl::string_view nam
   return absl::OkStatus();
 }
 
-absl::StatusOr<Record> ParseLine(const Fields& f) {
-  Line line;
-  ASSIGN_OR_RETURN(line.contract_id, f.Id("contract_id"));
-  ASSIGN_OR_RETURN(line.line_id, f.Id("line_id"));
-  absl::string_view kind = f.Text("kind");
-  if (kind == "ratable") {
-    line.kind = LineKind::kRatable;
-  } else if (kind == "delivery") {
-    line.kind = LineKind::kDelivery;
-  } else if (kind == "effort") {
-    line.kind = LineKind::kEffort;
-  } else if (kind.empty()) {
-    return absl::InvalidArgumentError("kind: required");
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("kind: expected ratable, delivery or effort, got \"", kind, "\""));
+// Checks of a single id: required, at most kMaxIdLength characters, no control characters.
+absl::Status CheckId(absl::string_view id, absl::string_view name, bool required = true) {
+  if (id.empty()) {
+    return required ? absl::InvalidArgumentError(absl::StrCat(name, ": required")) : absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(line.ssp, f.RequiredAmount("ssp"));
-  if (line.ssp < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ssp: must not be negative, got ", FormatCents(line.ssp)));
+  if (id.size() > kMaxIdLength) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": longer than ", kMaxIdLength, " characters"));
   }
-  ASSIGN_OR_RETURN(line.start_on, f.OptionalDate("start_on"));
-  ASSIGN_OR_RETURN(line.end_on, f.OptionalDate("end_on"));
-  ASSIGN_OR_RETURN(line.total_units, f.OptionalInteger("total_units"));
-  ASSIGN_OR_RETURN(line.estimated_hours, f.OptionalFixed2("estimated_hours"));
-  ASSIGN_OR_RETURN(line.expected_end_on, f.OptionalDate("expected_end_on"));
-  absl::string_view convention = f.Text("convention");
-  if (convention == "daily") {
-    line.convention = RatableConvention::kDaily;
-  } else if (!convention.empty() && convention != "monthly") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("convention: expected monthly or daily, got \"", convention, "\""));
+  for (char c : id) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ": contains a control character"));
+    }
   }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDate(std::optional<Date> date, absl::string_view name) {
+  if (date && (*date < kMinDate || *date > kMaxDate)) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": outside years 1900..2999"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckAmount(std::optional<int64_t> value, absl::string_view name) {
+  if (value && (*value > kMaxAmountCents || *value < -kMaxAmountCents)) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": overflows (limit 10000000000000.00)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckNotNegative(std::optional<int64_t> value, absl::string_view name, bool money) {
+  if (value && *value < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": must not be negative, got ",
+                                                   money ? FormatCents(*value) : absl::StrCat(*value)));
+  }
+  return absl::OkStatus();
+}
+
+template <typename R>
+absl::StatusOr<Record> Validated(R record) {
+  RETURN_IF_ERROR(ValidateRecord(record));
+  return Record(std::move(record));
+}
+
+absl::Status ValidateKind(const Customer& r) {
+  RETURN_IF_ERROR(CheckId(r.customer_id, "customer_id"));
+  return CheckId(r.segment, "segment", false);
+}
+
+absl::Status ValidateKind(const Contract& r) {
+  RETURN_IF_ERROR(CheckId(r.contract_id, "contract_id"));
+  RETURN_IF_ERROR(CheckId(r.customer_id, "customer_id"));
+  RETURN_IF_ERROR(CheckDate(r.signed_on, "signed_on"));
+  RETURN_IF_ERROR(CheckAmount(r.transaction_price, "transaction_price"));
+  return CheckNotNegative(r.transaction_price, "transaction_price", true);
+}
+
+absl::Status ValidateKind(const Line& line) {
+  RETURN_IF_ERROR(CheckId(line.contract_id, "contract_id"));
+  RETURN_IF_ERROR(CheckId(line.line_id, "line_id"));
+  RETURN_IF_ERROR(CheckAmount(line.ssp, "ssp"));
+  RETURN_IF_ERROR(CheckNotNegative(line.ssp, "ssp", true));
+  RETURN_IF_ERROR(CheckDate(line.start_on, "start_on"));
+  RETURN_IF_ERROR(CheckDate(line.end_on, "end_on"));
+  RETURN_IF_ERROR(CheckDate(line.expected_end_on, "expected_end_on"));
+  RETURN_IF_ERROR(CheckAmount(line.total_units, "total_units"));
+  RETURN_IF_ERROR(CheckAmount(line.estimated_hours, "estimated_hours"));
   if (line.start_on && line.end_on) {
     RETURN_IF_ERROR(NotBefore(line.end_on, "end_on", *line.start_on, "start_on"));
   }
@@ -186,15 +219,118 @@ absl::StatusOr<Record> ParseLine(const Fields& f) {
       }
       break;
   }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateKind(const Progress& r) {
+  RETURN_IF_ERROR(CheckId(r.contract_id, "contract_id"));
+  RETURN_IF_ERROR(CheckId(r.line_id, "line_id"));
+  RETURN_IF_ERROR(CheckDate(r.on, "on"));
+  RETURN_IF_ERROR(CheckAmount(r.units, "units"));
+  RETURN_IF_ERROR(CheckAmount(r.hours, "hours"));
+  RETURN_IF_ERROR(CheckAmount(r.estimated_hours, "estimated_hours"));
+  RETURN_IF_ERROR(RequirePositive(r.units, "units", true));
+  RETURN_IF_ERROR(RequirePositive(r.hours, "hours", true));
+  RETURN_IF_ERROR(RequirePositive(r.estimated_hours, "estimated_hours", false));
+  if (!r.units && !r.hours && !r.estimated_hours && !r.complete) {
+    return absl::InvalidArgumentError(
+        "units: a progress record needs units, hours, estimated_hours or complete");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateKind(const Cancellation& r) {
+  RETURN_IF_ERROR(CheckId(r.contract_id, "contract_id"));
+  RETURN_IF_ERROR(CheckId(r.line_id, "line_id"));
+  return CheckDate(r.effective_on, "effective_on");
+}
+
+absl::Status ValidateKind(const Invoice& r) {
+  RETURN_IF_ERROR(CheckId(r.invoice_id, "invoice_id"));
+  RETURN_IF_ERROR(CheckId(r.contract_id, "contract_id"));
+  RETURN_IF_ERROR(CheckDate(r.issued_on, "issued_on"));
+  RETURN_IF_ERROR(CheckDate(r.due_on, "due_on"));
+  RETURN_IF_ERROR(CheckAmount(r.amount, "amount"));
+  if (r.amount == 0) return absl::InvalidArgumentError("amount: must not be zero");
+  return NotBefore(r.due_on, "due_on", r.issued_on, "issued_on");
+}
+
+absl::Status ValidateKind(const Payment& r) {
+  RETURN_IF_ERROR(CheckId(r.payment_id, "payment_id"));
+  RETURN_IF_ERROR(CheckId(r.invoice_id, "invoice_id"));
+  RETURN_IF_ERROR(CheckDate(r.received_on, "received_on"));
+  RETURN_IF_ERROR(CheckAmount(r.amount, "amount"));
+  if (r.amount <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("amount: must be positive, got ", FormatCents(r.amount)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateKind(const Opportunity& r) {
+  RETURN_IF_ERROR(CheckId(r.opportunity_id, "opportunity_id"));
+  RETURN_IF_ERROR(CheckId(r.segment, "segment"));
+  for (const auto& [value, name] : {std::pair{&r.stage, "stage"}, std::pair{&r.customer_id, "customer_id"},
+                                    std::pair{&r.product, "product"}}) {
+    RETURN_IF_ERROR(CheckId(*value, name, false));
+  }
+  RETURN_IF_ERROR(CheckDate(r.created_on, "created_on"));
+  RETURN_IF_ERROR(CheckDate(r.expected_close_on, "expected_close_on"));
+  RETURN_IF_ERROR(CheckDate(r.closed_on, "closed_on"));
+  RETURN_IF_ERROR(CheckAmount(r.amount, "amount"));
+  RETURN_IF_ERROR(CheckNotNegative(r.amount, "amount", true));
+  RETURN_IF_ERROR(NotBefore(r.closed_on, "closed_on", r.created_on, "created_on"));
+  if (r.status != OpportunityStatus::kOpen && !r.closed_on) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("closed_on: required when status is ", OpportunityStatusName(r.status)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Record> ParseLine(const Fields& f) {
+  Line line;
+  ASSIGN_OR_RETURN(line.contract_id, f.Id("contract_id"));
+  ASSIGN_OR_RETURN(line.line_id, f.Id("line_id"));
+  absl::string_view kind = f.Text("kind");
+  if (kind == "ratable") {
+    line.kind = LineKind::kRatable;
+  } else if (kind == "delivery") {
+    line.kind = LineKind::kDelivery;
+  } else if (kind == "effort") {
+    line.kind = LineKind::kEffort;
+  } else if (kind.empty()) {
+    return absl::InvalidArgumentError("kind: required");
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kind: expected ratable, delivery or effort, got \"", kind, "\""));
+  }
+  ASSIGN_OR_RETURN(line.ssp, f.RequiredAmount("ssp"));
+  ASSIGN_OR_RETURN(line.start_on, f.OptionalDate("start_on"));
+  ASSIGN_OR_RETURN(line.end_on, f.OptionalDate("end_on"));
+  ASSIGN_OR_RETURN(line.total_units, f.OptionalInteger("total_units"));
+  ASSIGN_OR_RETURN(line.estimated_hours, f.OptionalFixed2("estimated_hours"));
+  ASSIGN_OR_RETURN(line.expected_end_on, f.OptionalDate("expected_end_on"));
+  absl::string_view convention = f.Text("convention");
+  if (convention == "daily") {
+    line.convention = RatableConvention::kDaily;
+  } else if (!convention.empty() && convention != "monthly") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("convention: expected monthly or daily, got \"", convention, "\""));
+  }
   if (line.kind != LineKind::kRatable && !convention.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("convention: only ratable lines have one, this line is ",
                      LineKindName(line.kind)));
   }
+  RETURN_IF_ERROR(ValidateRecord(line));
   return line;
 }
 
 }  // namespace
+
+absl::Status ValidateRecord(const Record& record) {
+  return std::visit([](const auto& r) { return ValidateKind(r); }, record);
+}
 
 RecordKind KindOf(const Record& record) { return static_cast<RecordKind>(record.index()); }
 
@@ -264,7 +400,7 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
       ASSIGN_OR_RETURN(r.customer_id, f.Id("customer_id"));
       r.name = std::string(f.Text("name"));
       ASSIGN_OR_RETURN(r.segment, f.Id("segment", /*required=*/false));
-      return r;
+      return Validated(std::move(r));
     }
     case RecordKind::kContract: {
       Contract r;
@@ -272,11 +408,7 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
       ASSIGN_OR_RETURN(r.customer_id, f.Id("customer_id"));
       ASSIGN_OR_RETURN(r.signed_on, f.RequiredDate("signed_on"));
       ASSIGN_OR_RETURN(r.transaction_price, f.OptionalFixed2("transaction_price"));
-      if (r.transaction_price && *r.transaction_price < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "transaction_price: must not be negative, got ", FormatCents(*r.transaction_price)));
-      }
-      return r;
+      return Validated(std::move(r));
     }
     case RecordKind::kLine:
       return ParseLine(f);
@@ -289,21 +421,14 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
       ASSIGN_OR_RETURN(r.hours, f.OptionalFixed2("hours"));
       ASSIGN_OR_RETURN(r.estimated_hours, f.OptionalFixed2("estimated_hours"));
       ASSIGN_OR_RETURN(r.complete, f.Bool("complete"));
-      RETURN_IF_ERROR(RequirePositive(r.units, "units", true));
-      RETURN_IF_ERROR(RequirePositive(r.hours, "hours", true));
-      RETURN_IF_ERROR(RequirePositive(r.estimated_hours, "estimated_hours", false));
-      if (!r.units && !r.hours && !r.estimated_hours && !r.complete) {
-        return absl::InvalidArgumentError(
-            "units: a progress record needs units, hours, estimated_hours or complete");
-      }
-      return r;
+      return Validated(std::move(r));
     }
     case RecordKind::kCancellation: {
       Cancellation r;
       ASSIGN_OR_RETURN(r.contract_id, f.Id("contract_id"));
       ASSIGN_OR_RETURN(r.line_id, f.Id("line_id"));
       ASSIGN_OR_RETURN(r.effective_on, f.RequiredDate("effective_on"));
-      return r;
+      return Validated(std::move(r));
     }
     case RecordKind::kInvoice: {
       Invoice r;
@@ -312,9 +437,7 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
       ASSIGN_OR_RETURN(r.issued_on, f.RequiredDate("issued_on"));
       ASSIGN_OR_RETURN(r.amount, f.RequiredAmount("amount"));
       ASSIGN_OR_RETURN(r.due_on, f.OptionalDate("due_on"));
-      if (r.amount == 0) return absl::InvalidArgumentError("amount: must not be zero");
-      RETURN_IF_ERROR(NotBefore(r.due_on, "due_on", r.issued_on, "issued_on"));
-      return r;
+      return Validated(std::move(r));
     }
     case RecordKind::kPayment: {
       Payment r;
@@ -322,11 +445,7 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
       ASSIGN_OR_RETURN(r.invoice_id, f.Id("invoice_id"));
       ASSIGN_OR_RETURN(r.received_on, f.RequiredDate("received_on"));
       ASSIGN_OR_RETURN(r.amount, f.RequiredAmount("amount"));
-      if (r.amount <= 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("amount: must be positive, got ", FormatCents(r.amount)));
-      }
-      return r;
+      return Validated(std::move(r));
     }
     case RecordKind::kOpportunity: {
       Opportunity r;
@@ -352,16 +471,7 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
       ASSIGN_OR_RETURN(r.closed_on, f.OptionalDate("closed_on"));
       ASSIGN_OR_RETURN(r.customer_id, f.Id("customer_id", false));
       ASSIGN_OR_RETURN(r.product, f.Id("product", false));
-      if (r.amount < 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("amount: must not be negative, got ", FormatCents(r.amount)));
-      }
-      RETURN_IF_ERROR(NotBefore(r.closed_on, "closed_on", r.created_on, "created_on"));
-      if (r.status != OpportunityStatus::kOpen && !r.closed_on) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("closed_on: required when status is ", status));
-      }
-      return r;
+      return Validated(std::move(r));
     }
   }
   return absl::InvalidArgumentError("unknown record kind");

@@ -137,6 +137,11 @@ using FieldValues = std::vector<std::pair<absl::string_view, absl::string_view>>
 // over-payment) are the ledger's.
 absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& fields);
 
+// The checks of ParseRecord that apply to a typed record: ids, date and amount ranges, signs,
+// end >= start, a line's kind-specific requirements. Ledger::Apply runs them on every record, so
+// a record built in code is held to the same rules as one parsed from text.
+absl::Status ValidateRecord(const Record& record);
+
 // The inverse of ParseRecord: the record's fields as text, in KindColumns order ("" = absent).
 std::vector<std::string> FormatRecord(const Record& record);
 

@@ -103,6 +103,36 @@ TEST_F(LedgerTest, ARefusedRecordChangesNothing) {
   EXPECT_TRUE(ledger_.payments().empty());
 }
 
+TEST_F(LedgerTest, RecordsBuiltInCodeMeetTheSameFieldRulesAsParsedOnes) {
+  EXPECT_THAT(ledger_.Apply(Inv("I0", "C", "2026-01-05", "0.00")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount: must not be zero")));
+  EXPECT_THAT(ledger_.Apply(Pay("P0", "I", "2026-01-10", "-5.00")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount: must be positive")));
+  Line no_estimate = Effort("C", "L9", "1.00", "1");
+  no_estimate.estimated_hours.reset();
+  EXPECT_THAT(ledger_.Apply(no_estimate),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("estimated_hours: required for effort lines")));
+  Invoice huge = Inv("I9", "C", "2026-01-05", "1.00");
+  huge.amount = kMaxAmountCents + 1;
+  EXPECT_THAT(ledger_.Apply(huge), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount: overflows")));
+  EXPECT_THAT(ledger_.Apply(Cust("")), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("customer_id: required")));
+}
+
+TEST_F(LedgerTest, LinesAreAllocatedInLineNumberOrderWhateverTheirArrival) {
+  Ledger shuffled;
+  ApplyAll(shuffled, {Cust("A"), Con("C", "A", "2026-01-01", "1.00"), Delivery("C", "L10", "1.00", 1),
+                      Delivery("C", "L2", "1.00", 1), Delivery("C", "L1", "1.00", 1)});
+  const ContractState& c = shuffled.contracts()[0];
+  ASSERT_EQ(c.lines.size(), 3u);
+  EXPECT_EQ(c.lines[0].line.line_id, "L1");
+  EXPECT_EQ(c.lines[1].line.line_id, "L2");
+  EXPECT_EQ(c.lines[2].line.line_id, "L10");
+  EXPECT_EQ(c.lines[0].amount, 34);  // the leftover cent goes to the first line by number
+  EXPECT_TRUE(LineIdLess("L9", "L10"));
+  EXPECT_FALSE(LineIdLess("L10", "L9"));
+  EXPECT_TRUE(LineIdLess("A", "B"));
+}
+
 TEST_F(LedgerTest, NewBusinessIsTheCustomersFirstSigningDay) {
   ApplyAll(ledger_, {Con("C0", "A", "2026-01-01"), Con("C2", "A", "2026-02-01")});
   EXPECT_TRUE(ledger_.IsNewBusiness(ledger_.contracts()[0]));

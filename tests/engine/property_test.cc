@@ -153,3 +153,35 @@ INSTANTIATE_TEST_SUITE_P(Seeds, PropertyTest, ::testing::Values(1, 2, 3));
 
 }  // namespace
 }  // namespace forecastle
+
+namespace forecastle {
+namespace {
+
+// LineCurve is the fast path of the metrics table: it must equal the reference functions on
+// every day, for every kind of line, cancelled or not.
+TEST(LineCurveProperty, EqualsRecognizedThroughOnEveryDay) {
+  SampleOptions options;
+  options.contracts = 1500;
+  options.seed = 17;
+  const auto records = GenerateSampleCompany(options);
+  ASSERT_TRUE(records.ok());
+  Ledger ledger;
+  for (const Record& r : *records) ASSERT_TRUE(ledger.Apply(r).ok());
+  int64_t checked = 0;
+  for (const ContractState& c : ledger.contracts()) {
+    const Date signed_on = c.contract.signed_on;
+    for (const LineState& line : c.lines) {
+      const LineCurve curve(line, signed_on);
+      for (Date day = signed_on - 40; day <= signed_on + 800; day = day + 3) {
+        ASSERT_EQ(curve.RecognizedThrough(day, MonthOf(day)), RecognizedThrough(line, signed_on, day))
+            << c.contract.contract_id << "/" << line.line.line_id << " on " << FormatDate(day);
+        ASSERT_EQ(curve.CancelledThrough(day), CancelledThrough(line, signed_on, day));
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000000);
+}
+
+}  // namespace
+}  // namespace forecastle
