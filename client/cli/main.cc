@@ -183,8 +183,8 @@ int Import(const Args& args) {
       const SourceRecord& source = folder->records[begin + static_cast<size_t>(error.index())];
       refused.push_back(SourceError{source.file, source.line, error.field(), error.message()});
     }
-    const std::string progress = absl::StrFormat("forecastle: %zu/%zu records acknowledged (%.0f%%)",
-                                                 end, total, 100.0 * end / total);
+    const std::string progress = absl::StrFormat("forecastle: %zu/%zu records acknowledged (%zu%%)",
+                                                 end, total, 100 * end / total);
     if (tty) {
       std::cerr << "\r" << progress << std::flush;
     } else {

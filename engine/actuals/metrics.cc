@@ -48,30 +48,46 @@ void WalkFlows(const std::vector<DatedAmount>& flows, const std::vector<Date>& b
 void AddContract(const Ledger& ledger, const ContractState& c, const std::vector<Date>& boundaries,
                  const std::vector<MonthIndex>& months, Balances& out) {
   const Date signed_on = c.contract.signed_on;
-  const bool is_new = ledger.IsNewBusiness(c);
-  // Scratch space reused across contracts (this runs once per contract per query).
-  thread_local std::vector<Cents> billed;
-  thread_local std::vector<LineCurve> curves;
-  billed.assign(boundaries.size(), 0);
+  const size_t n = boundaries.size();
+  auto first_at_or_after = [&](Date day) {
+    return static_cast<size_t>(std::lower_bound(boundaries.begin(), boundaries.end(), day) -
+                               boundaries.begin());
+  };
+  // Nothing is booked or recognised before signing.
+  const size_t signed_at = first_at_or_after(signed_on);
+  // Scratch space reused across contracts (this runs once per contract per query):
+  // recognised amounts evaluated inside each line's active window, plus step changes (settled
+  // amounts, cancellations) as differences summed below.
+  thread_local std::vector<Cents> recognized, settled_steps, cancelled_steps, billed;
+  recognized.assign(n, 0);
+  settled_steps.assign(n + 1, 0);
+  cancelled_steps.assign(n + 1, 0);
+  billed.assign(n, 0);
+  for (const LineState& line : c.lines) {
+    const LineCurve curve(line, signed_on);
+    const size_t active = std::max(signed_at, first_at_or_after(curve.active_from()));
+    const size_t settled = std::max(active, first_at_or_after(curve.settled_from()));
+    for (size_t j = active; j < settled; ++j) recognized[j] += curve.Evaluate(boundaries[j], months[j]);
+    settled_steps[settled] += curve.settled();
+    if (curve.cancelled() != 0) cancelled_steps[first_at_or_after(curve.cancelled_on())] += curve.cancelled();
+  }
   WalkFlows(c.billings, boundaries, [&](size_t j, Cents s) { billed[j] = s; });
   WalkFlows(c.collections, boundaries, [&](size_t j, Cents s) { out.collected[j] += s; });
-  curves.clear();
-  for (const LineState& line : c.lines) curves.emplace_back(line, signed_on);
-  for (size_t j = 0; j < boundaries.size(); ++j) {
-    const Date day = boundaries[j];
-    Cents recognized = 0;
-    if (day >= signed_on) {
+  const Cents booked_new = ledger.IsNewBusiness(c) ? c.booked : 0;
+  Cents settled_sum = 0, cancelled_sum = 0;
+  for (size_t j = 0; j < n; ++j) {
+    settled_sum += settled_steps[j];
+    cancelled_sum += cancelled_steps[j];
+    const Cents rec = recognized[j] + settled_sum;
+    if (j >= signed_at) {
       out.booked[j] += c.booked;
-      if (is_new) out.booked_new[j] += c.booked;
-      for (const LineCurve& curve : curves) {
-        recognized += curve.RecognizedThrough(day, months[j]);
-        out.cancelled[j] += curve.CancelledThrough(day);
-      }
+      out.booked_new[j] += booked_new;
+      out.cancelled[j] += cancelled_sum;
     }
-    out.recognized[j] += recognized;
+    out.recognized[j] += rec;
     out.billed[j] += billed[j];
-    out.deferred[j] += std::max<Cents>(0, billed[j] - recognized);
-    out.assets[j] += std::max<Cents>(0, recognized - billed[j]);
+    out.deferred[j] += std::max<Cents>(0, billed[j] - rec);
+    out.assets[j] += std::max<Cents>(0, rec - billed[j]);
   }
 }
 

@@ -67,9 +67,17 @@ class LineCurve {
   }
   Cents CancelledThrough(Date day) const { return day >= cancelled_on_ ? cancelled_ : 0; }
 
- private:
+  // The window where recognition changes: 0 before active_from(), settled() from
+  // settled_from() on, and Evaluate() in between (active_from() <= day < settled_from()).
+  Date active_from() const { return active_from_; }
+  Date settled_from() const { return settled_from_; }
+  Cents settled() const { return settled_; }
   Cents Evaluate(Date day, MonthIndex month) const;
+  // The cancellation: cancelled() leaves backlog on cancelled_on() (after kMaxDate if none).
+  Date cancelled_on() const { return cancelled_on_; }
+  Cents cancelled() const { return cancelled_; }
 
+ private:
   const LineState& line_;
   Date signed_on_;
   std::optional<RatableSchedule> ratable_;

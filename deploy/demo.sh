@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The main job, from a fresh Debian 12 machine: install, build, start forecastle-server on its
+# embedded SQLite database, import the sample company, and print actuals and backlog.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/install-deps.sh
+deploy/build.sh
+
+demo=build/demo
+port=${FORECASTLE_DEMO_PORT:-50051}
+rm -rf "$demo" && mkdir -p "$demo"
+export FORECASTLE_SERVER="127.0.0.1:$port"
+
+build/client/forecastle sample --contracts "${FORECASTLE_DEMO_CONTRACTS:-10000}" --seed 1 --out "$demo/company"
+build/server/forecastle-server --listen="$FORECASTLE_SERVER" --db="$demo/forecastle.db" >"$demo/server.log" 2>&1 &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q listening "$demo/server.log" 2>/dev/null && break; sleep 0.1; done
+cat "$demo/server.log"
+
+build/client/forecastle import "$demo/company"
+echo
+echo "== Actuals by month, last 12 months (exact to the cent) =="
+build/client/forecastle actuals --from 2025-11 --to 2026-10 --as-of 2026-10-31
+echo
+echo "== Actuals by quarter =="
+build/client/forecastle actuals --from 2025-01 --to 2026-12 --grain quarter --as-of 2026-10-31
+echo
+echo "== Backlog aging and cRPO by segment =="
+build/client/forecastle backlog --as-of 2026-10-31 --by segment

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs, builds and runs every test. CI (.ci/run) calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/install-deps.sh
+deploy/build.sh
+ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 900
