@@ -6,8 +6,22 @@
 
 namespace forecastle {
 
-grpc::Status ActualsServiceImpl::GetMetrics(grpc::ServerContext*, const v1::MetricsRequest* request,
+namespace {
+
+// A call whose client gave up (cancelled, or its deadline passed) is not worth computing.
+grpc::Status StillWanted(grpc::ServerContext* context) {
+  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
+  if (context->deadline() < std::chrono::system_clock::now()) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed before the query ran");
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status ActualsServiceImpl::GetMetrics(grpc::ServerContext* context, const v1::MetricsRequest* request,
                                             v1::MetricsReply* reply) {
+  if (grpc::Status wanted = StillWanted(context); !wanted.ok()) return wanted;
   absl::StatusOr<MetricsQuery> query = MetricsQueryFromProto(*request, TodayUtc());
   if (!query.ok()) return ToGrpcStatus(query.status());
   const std::string key = absl::StrCat(request->SerializeAsString(), "@", query->as_of.days);
@@ -36,8 +50,9 @@ grpc::Status ActualsServiceImpl::GetMetrics(grpc::ServerContext*, const v1::Metr
   return ToGrpcStatus(status);
 }
 
-grpc::Status ActualsServiceImpl::GetBacklog(grpc::ServerContext*, const v1::BacklogRequest* request,
+grpc::Status ActualsServiceImpl::GetBacklog(grpc::ServerContext* context, const v1::BacklogRequest* request,
                                             v1::BacklogReply* reply) {
+  if (grpc::Status wanted = StillWanted(context); !wanted.ok()) return wanted;
   absl::StatusOr<Date> as_of = ParseAsOf(request->as_of(), TodayUtc());
   if (!as_of.ok()) return ToGrpcStatus(as_of.status());
   absl::StatusOr<Selection> selection =
@@ -50,8 +65,9 @@ grpc::Status ActualsServiceImpl::GetBacklog(grpc::ServerContext*, const v1::Back
   return grpc::Status::OK;
 }
 
-grpc::Status ActualsServiceImpl::GetSchedule(grpc::ServerContext*, const v1::ScheduleRequest* request,
+grpc::Status ActualsServiceImpl::GetSchedule(grpc::ServerContext* context, const v1::ScheduleRequest* request,
                                              v1::ScheduleReply* reply) {
+  if (grpc::Status wanted = StillWanted(context); !wanted.ok()) return wanted;
   if (request->contract_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "contract_id: required");
   }

@@ -17,11 +17,11 @@ class ActualsServiceImpl final : public v1::ActualsService::Service {
  public:
   explicit ActualsServiceImpl(LedgerBook* book) : book_(book) {}
 
-  grpc::Status GetMetrics(grpc::ServerContext*, const v1::MetricsRequest* request,
+  grpc::Status GetMetrics(grpc::ServerContext* context, const v1::MetricsRequest* request,
                           v1::MetricsReply* reply) override;
-  grpc::Status GetBacklog(grpc::ServerContext*, const v1::BacklogRequest* request,
+  grpc::Status GetBacklog(grpc::ServerContext* context, const v1::BacklogRequest* request,
                           v1::BacklogReply* reply) override;
-  grpc::Status GetSchedule(grpc::ServerContext*, const v1::ScheduleRequest* request,
+  grpc::Status GetSchedule(grpc::ServerContext* context, const v1::ScheduleRequest* request,
                            v1::ScheduleReply* reply) override;
 
  private:

@@ -20,6 +20,8 @@ std::string EnumText(const google::protobuf::EnumValueDescriptor* value) {
   const std::string& unspecified = type->value(0)->name();
   const std::string prefix = unspecified.substr(0, unspecified.size() - std::string("UNSPECIFIED").size());
   if (value->number() == 0) return "";
+  // A number the .proto does not define (a newer client) has no name of ours: say so.
+  if (value->name().rfind(prefix, 0) != 0) return absl::StrCat("unknown value ", value->number());
   return absl::AsciiStrToLower(value->name().substr(prefix.size()));
 }
 

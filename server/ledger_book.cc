@@ -27,6 +27,7 @@ absl::StatusOr<std::unique_ptr<LedgerBook>> LedgerBook::Open(const Store::Option
 absl::StatusOr<std::vector<absl::StatusOr<bool>>> LedgerBook::Write(
     const std::vector<Record>& records) {
   std::unique_lock lock(mu_);
+  if (!broken_.ok()) return broken_;
   std::vector<absl::StatusOr<bool>> results;
   results.reserve(records.size());
   std::vector<const Record*> created;
@@ -38,7 +39,13 @@ absl::StatusOr<std::vector<absl::StatusOr<bool>>> LedgerBook::Write(
   if (!stored.ok()) {
     // The memory ledger ran ahead of the store: rebuild it from what is durable.
     absl::StatusOr<std::unique_ptr<Ledger>> rebuilt = Replay(*store_);
-    if (rebuilt.ok()) ledger_ = std::move(*rebuilt);
+    if (rebuilt.ok()) {
+      ledger_ = std::move(*rebuilt);
+    } else {
+      broken_ = absl::UnavailableError(absl::StrCat(
+          "the ledger refuses writes after a storage failure (", stored.message(),
+          "); restart the server"));
+    }
     return absl::UnavailableError(absl::StrCat("the write was not stored: ", stored.message()));
   }
   return results;

@@ -38,6 +38,9 @@ class LedgerBook {
   static absl::StatusOr<std::unique_ptr<Ledger>> Replay(const Store& store);
 
   mutable std::shared_mutex mu_;
+  // Set when a failed store write could not be undone in memory: the ledger then refuses writes
+  // (reads stay correct for what is stored only if the replay succeeded, so they go on).
+  absl::Status broken_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Ledger> ledger_;
 };

@@ -22,7 +22,12 @@ grpc::Status LedgerServiceImpl::Import(grpc::ServerContext* context,
                                        v1::ImportReply* reply) {
   v1::ImportRequest request;
   int64_t index = 0;
+  constexpr int kMaxListedErrors = 10000;
   auto add_error = [&](int64_t at, const std::string& key, const absl::Status& status) {
+    if (reply->errors_size() >= kMaxListedErrors) {
+      reply->set_errors_omitted(reply->errors_omitted() + 1);
+      return;
+    }
     v1::RecordError* error = reply->add_errors();
     auto [field, message] = SplitFieldMessage(status.message());
     error->set_index(at);

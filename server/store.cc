@@ -121,7 +121,10 @@ absl::Status Store::Append(const std::vector<const Record*>& records) {
       return error;
     }
   }
-  return Exec("COMMIT");
+  absl::Status committed = Exec("COMMIT");
+  // A failed COMMIT may leave the transaction open; close it so nothing of it survives.
+  if (!committed.ok() && !sqlite3_get_autocommit(db_)) Exec("ROLLBACK").IgnoreError();
+  return committed;
 }
 
 absl::Status Store::ForEach(const std::function<absl::Status(const Record&)>& fn) const {

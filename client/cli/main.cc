@@ -106,9 +106,10 @@ std::shared_ptr<grpc::Channel> Connect(const Args& args) {
                                    channel_args);
 }
 
+// The deadline of each call; --timeout is validated when the command starts (CheckCommon).
 void SetDeadline(const Args& args, grpc::ClientContext& context) {
-  const int seconds = std::atoi(args.Get("timeout", "300").c_str());
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds > 0 ? seconds : 300));
+  const int64_t seconds = *ParseIntFlag("timeout", args.Get("timeout", "300"), 1, 86400);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
 }
 
 int Fail(const std::string& message, int code = 1) {
@@ -129,6 +130,21 @@ const std::set<std::string> kCommonFlags = {"server", "timeout"};
 std::set<std::string> With(std::set<std::string> flags) {
   flags.insert(kCommonFlags.begin(), kCommonFlags.end());
   return flags;
+}
+
+// Checks flags every server command shares, and the date/month flags it was given, before any
+// call: bad usage exits 2 without touching the server.
+absl::Status CheckCommon(const Args& args) {
+  if (auto t = ParseIntFlag("timeout", args.Get("timeout", "300"), 1, 86400); !t.ok()) return t.status();
+  for (const char* month : {"from", "to"}) {
+    if (args.Has(month)) {
+      if (auto m = ParseMonth(args.Get(month), absl::StrCat("--", month)); !m.ok()) return m.status();
+    }
+  }
+  if (args.Has("as-of")) {
+    if (auto d = ParseDate(args.Get("as-of"), "--as-of"); !d.ok()) return d.status();
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::GroupBy> ParseBy(const Args& args) {
@@ -173,8 +189,10 @@ int Import(const Args& args) {
     grpc::Status status = writer->Finish();
     if (!status.ok()) {
       if (tty) std::cerr << "\n";
-      std::cerr << "forecastle: import stopped after " << begin << " of " << total
-                << " records were acknowledged\n";
+      for (const SourceError& error : refused) std::cout << error.ToString() << "\n";
+      std::cerr << "forecastle: import stopped: the first " << begin << " of " << total
+                << " records were acknowledged; part of the failed batch may be stored too."
+                   " Importing the folder again is safe (stored records are no-ops).\n";
       return FailRpc(args, status);
     }
     created += reply.created();
@@ -182,6 +200,10 @@ int Import(const Args& args) {
     for (const v1::RecordError& error : reply.errors()) {
       const SourceRecord& source = folder->records[begin + static_cast<size_t>(error.index())];
       refused.push_back(SourceError{source.file, source.line, error.field(), error.message()});
+    }
+    if (reply.errors_omitted() > 0) {
+      refused.push_back(SourceError{"(server)", 0, "", absl::StrCat(reply.errors_omitted(),
+                                    " more refused records in this batch were not listed")});
     }
     const std::string progress = absl::StrFormat("forecastle: %zu/%zu records acknowledged (%zu%%)",
                                                  end, total, 100 * end / total);
@@ -301,6 +323,7 @@ int Schedule(const Args& args) {
 
 int Summary(const Args& args) {
   if (args.help) return std::cout << "Usage: forecastle summary [--server HOST:PORT]\n", 0;
+  if (!args.positional.empty()) return Fail("summary takes no arguments", 2);
   grpc::ClientContext context;
   SetDeadline(args, context);
   v1::SummaryReply reply;
@@ -334,10 +357,13 @@ int Sample(const Args& args) {
 }
 
 int Run(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
-      std::string(argv[1]) == "help") {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" || std::string(argv[1]) == "help") {
     std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
+    return 0;
   }
   const std::string command = argv[1];
   struct Command {
@@ -357,8 +383,9 @@ int Run(int argc, char** argv) {
   for (const Command& c : commands) {
     if (command != c.name) continue;
     auto args = ParseArgs(argc, argv, 2, c.flags);
-    if (!args.ok()) {
-      return Fail(absl::StrCat(args.status().message(), " (see forecastle ", c.name, " --help)"), 2);
+    absl::Status usage = args.ok() ? CheckCommon(*args) : args.status();
+    if (!usage.ok()) {
+      return Fail(absl::StrCat(usage.message(), " (see forecastle ", c.name, " --help)"), 2);
     }
     return c.run(*args);
   }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "engine/actuals/csv.h"
 
@@ -120,7 +121,8 @@ Grid ScheduleGrid(const v1::ScheduleReply& reply) {
   grid.header = {"line_id", "kind", "month", "revenue", "recognized_to_date", "backlog", "basis"};
   for (const v1::LineSchedule& line : reply.lines()) {
     std::string kind = v1::LineKind_Name(line.line().kind());
-    kind = absl::AsciiStrToLower(kind.substr(std::string("LINE_KIND_").size()));
+    constexpr absl::string_view kPrefix = "LINE_KIND_";
+    if (absl::StartsWith(kind, kPrefix)) kind = absl::AsciiStrToLower(kind.substr(kPrefix.size()));
     for (const v1::ScheduleMonth& m : line.months()) {
       grid.rows.push_back({line.line().line_id(), kind, m.month(), m.revenue(),
                            m.recognized_to_date(), m.backlog(), m.scheduled() ? "scheduled" : "actual"});

@@ -163,6 +163,12 @@ absl::StatusOr<bool> Ledger::ApplyLine(const Line& r) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ssp: the contract's total SSP would overflow (limit ", FormatCents(kMaxAmountCents), ")"));
   }
+  // The contract's booked amount after this line: T when given, else Σ SSP.
+  const Cents booked_after = state.contract.transaction_price.value_or(static_cast<Cents>(ssp_total));
+  if (total_booked_ - state.booked + booked_after > kMaxLedgerTotalCents) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ssp: the ledger's total bookings would overflow (limit ", FormatCents(kMaxLedgerTotalCents), ")"));
+  }
   LineState line;
   line.line = r;
   // Lines stay in line-number order whatever order they arrive in, so allocation is the same.
@@ -175,11 +181,13 @@ absl::StatusOr<bool> Ledger::ApplyLine(const Line& r) {
   ssps.reserve(state.lines.size());
   for (const LineState& l : state.lines) ssps.push_back(l.line.ssp);
   std::vector<Cents> amounts = AllocateTransactionPrice(state.contract.transaction_price, ssps);
+  total_booked_ -= state.booked;
   state.booked = 0;
   for (size_t i = 0; i < amounts.size(); ++i) {
     state.lines[i].amount = amounts[i];
     state.booked += amounts[i];
   }
+  total_booked_ += state.booked;
   return true;
 }
 
@@ -205,6 +213,12 @@ absl::StatusOr<bool> Ledger::ApplyProgress(const Progress& r) {
   if (at != line->progress.end() && at->on == r.on) {
     if (*at == r) return false;
     return Conflict("on", RecordKey(r));
+  }
+  const ProgressPoint last = line->to_date.empty() ? ProgressPoint{} : line->to_date.back();
+  if (last.units_to_date + r.units.value_or(0) > kMaxLedgerTotalCents ||
+      last.hours_to_date + r.hours.value_or(0) > kMaxLedgerTotalCents) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        r.units ? "units" : "hours", ": the line's total would overflow (limit 10^18)"));
   }
   line->progress.insert(at, r);
   Accumulate(*line);
@@ -234,6 +248,12 @@ absl::StatusOr<bool> Ledger::ApplyInvoice(const Invoice& r) {
   }
   auto contract = FindContract(r.contract_id);
   if (!contract) return Unknown("contract_id", "contract", r.contract_id);
+  const Cents magnitude = r.amount < 0 ? -r.amount : r.amount;
+  if (total_invoiced_abs_ + magnitude > kMaxLedgerTotalCents) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "amount: the ledger's total billings would overflow (limit ", FormatCents(kMaxLedgerTotalCents), ")"));
+  }
+  total_invoiced_abs_ += magnitude;
   invoice_index_.emplace(r.invoice_id, invoices_.size());
   invoices_.push_back(InvoiceState{r, *contract, 0});
   InsertByDay(contracts_[*contract].billings, DatedAmount{r.issued_on, r.amount});

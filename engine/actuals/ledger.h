@@ -111,6 +111,8 @@ class Ledger {
   absl::flat_hash_map<std::string, uint32_t> payment_index_;
   absl::flat_hash_map<std::string, uint32_t> opportunity_index_;
   uint64_t record_count_ = 0;
+  Cents total_booked_ = 0;         // Σ booked over contracts (<= kMaxLedgerTotalCents)
+  Cents total_invoiced_abs_ = 0;   // Σ |invoice amount| (<= kMaxLedgerTotalCents)
 };
 
 }  // namespace forecastle

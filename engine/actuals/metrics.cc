@@ -182,6 +182,13 @@ absl::StatusOr<std::vector<MetricsTable>> ComputeMetrics(const Ledger& ledger,
   };
 
   std::vector<Group> groups = SelectGroups(ledger, query.selection);
+  const int64_t rows = static_cast<int64_t>(groups.size() * periods.size());
+  if (rows > query.max_rows) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the table would have ", rows, " rows (", groups.size(), " groups x ", periods.size(),
+        " periods), more than the limit of ", query.max_rows,
+        "; narrow from/to, use a coarser grain, or filter by segment or customer_id"));
+  }
   std::vector<MetricsTable> tables(groups.size());
   auto compute = [&](size_t g, bool parallel) {
     const Balances b = SumGroup(ledger, groups[g], boundaries, parallel);
@@ -283,14 +290,17 @@ absl::StatusOr<ContractSchedule> ComputeSchedule(const Ledger& ledger, absl::str
     ls.line = line.line;
     ls.amount = line.amount;
     ls.cancelled = CancelledThrough(line, signed_on, as_of);
-    Cents previous = 0;
     for (MonthIndex m = first; m <= last; ++m) {
+      // Actual through as_of; after it, whole months by schedule with the events known at as_of.
+      // (So the as_of month shows revenue through as_of, and its remainder is in no row.)
       const bool scheduled = FirstDayOfMonth(m) > as_of;
       const Date through = scheduled ? LastDayOfMonth(m) : std::min(LastDayOfMonth(m), as_of);
       const Cents to_date = RecognizedThrough(line, signed_on, through, as_of);
-      ls.months.push_back(ScheduleMonth{m, to_date - previous, to_date,
-                                        line.amount - ls.cancelled - to_date, scheduled});
-      previous = to_date;
+      const Cents month_start =
+          m == first ? 0 : RecognizedThrough(line, signed_on, LastDayOfMonth(m - 1), as_of);
+      const Cents cancelled = CancelledThrough(line, signed_on, std::min(through, as_of));
+      ls.months.push_back(ScheduleMonth{m, to_date - month_start, to_date,
+                                        line.amount - cancelled - to_date, scheduled});
     }
     schedule.lines.push_back(std::move(ls));
   }

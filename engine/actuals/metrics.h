@@ -31,6 +31,8 @@ struct MetricsQuery {
   PeriodCalendar calendar;
   Date as_of;  // only events dated on or before as_of count
   Selection selection;
+  // Bounds the work and the reply: groups x periods may not exceed this (RESOURCE_EXHAUSTED).
+  int64_t max_rows = 1'000'000;
 };
 
 struct PeriodMetrics {

@@ -14,8 +14,14 @@ namespace forecastle {
 using Cents = int64_t;
 
 // The largest magnitude any single input amount may have: 10^15 cents (ten trillion in the
-// reporting currency). Sums of a million such amounts still fit in int64 with room to spare.
+// reporting currency).
 inline constexpr Cents kMaxAmountCents = 1'000'000'000'000'000LL;
+
+// The largest total the ledger accepts for all bookings, and separately for all invoice
+// magnitudes, and for one line's units or hours: 10^18. Every balance and sum the metrics form
+// is bounded by a few such totals, so none can overflow int64 (9.2 x 10^18). A record that would
+// push a total past it is refused as an overflow.
+inline constexpr Cents kMaxLedgerTotalCents = 1'000'000'000'000'000'000LL;
 
 // Parses "1234", "-1234.5", "1234.56" into cents. Refuses empty text, more than 2 decimals,
 // thousands separators, exponents and magnitudes above kMaxAmountCents. Errors name `field`.

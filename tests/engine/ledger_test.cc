@@ -118,6 +118,24 @@ TEST_F(LedgerTest, RecordsBuiltInCodeMeetTheSameFieldRulesAsParsedOnes) {
   EXPECT_THAT(ledger_.Apply(Cust("")), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("customer_id: required")));
 }
 
+TEST(LedgerLimits, TotalsThatCouldOverflowAreRefused) {
+  // 1,000 contracts of the largest amount reach the ledger-wide limit of 10^18 cents exactly.
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A")});
+  const std::string max = "10000000000000.00";
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = "C" + std::to_string(i);
+    ApplyAll(ledger, {Con(id, "A", "2026-01-01", max), Delivery(id, "L", "1.00", 1),
+                      Inv("I" + std::to_string(i), id, "2026-01-01", max)});
+  }
+  ApplyAll(ledger, {Con("C-last", "A", "2026-01-01", max)});
+  EXPECT_THAT(ledger.Apply(Delivery("C-last", "L", "1.00", 1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ssp: the ledger's total bookings would overflow")));
+  EXPECT_THAT(ledger.Apply(Inv("I-last", "C0", "2026-01-01", "-0.01")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount: the ledger's total billings would overflow")));
+  EXPECT_EQ(ledger.contracts().back().lines.size(), 0u);
+}
+
 TEST_F(LedgerTest, LinesAreAllocatedInLineNumberOrderWhateverTheirArrival) {
   Ledger shuffled;
   ApplyAll(shuffled, {Cust("A"), Con("C", "A", "2026-01-01", "1.00"), Delivery("C", "L10", "1.00", 1),

@@ -129,6 +129,19 @@ TEST_F(MetricsTest, GroupBySegment) {
   EXPECT_EQ(tables[1].periods[0].revenue, C("6000.00"));
 }
 
+TEST_F(MetricsTest, RowLimitBoundsTheWork) {
+  MetricsQuery q;
+  q.from = *ParseMonth("2026-01", "from");
+  q.to = *ParseMonth("2026-12", "to");
+  q.as_of = D("2026-03-31");
+  q.selection.group_by = GroupBy::kCustomer;
+  q.max_rows = 23;  // 2 customers x 12 months = 24
+  EXPECT_THAT(ComputeMetrics(ledger_, q),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("24 rows (2 groups x 12 periods)")));
+  q.max_rows = 24;
+  EXPECT_TRUE(ComputeMetrics(ledger_, q).ok());
+}
+
 TEST_F(MetricsTest, UnknownCustomerFilterIsNotFound) {
   MetricsQuery q;
   q.from = q.to = *ParseMonth("2026-01", "from");
@@ -151,6 +164,31 @@ TEST_F(MetricsTest, BacklogAgingAndCrpo) {
   // C1 is 180 days old and C2 140: both in 91-180.
   EXPECT_EQ((*later)[0].aging[0], 0);
   EXPECT_EQ((*later)[0].aging[1], C("6000.00") + C("4000.00"));
+}
+
+TEST(ScheduleTest, BacklogUsesCancellationsAsOfEachMonthAndScheduledMonthsAreWhole) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"),
+                    Ratable("C", "L", "12000.00", "2026-01-01", "2026-12-31"), Cancel("C", "L", "2026-07-01")});
+  auto late = ComputeSchedule(ledger, "C", D("2026-12-31"));
+  ASSERT_TRUE(late.ok());
+  const auto& months = late->lines[0].months;
+  EXPECT_EQ(months[0].backlog, C("11000.00"));  // the July cancellation is not yet known in January
+  EXPECT_EQ(months[6].revenue, 0);
+  EXPECT_EQ(months[6].backlog, 0);
+  EXPECT_EQ(late->lines[0].cancelled, C("6000.00"));
+
+  Ledger open;
+  ApplyAll(open, {Cust("A"), Con("C", "A", "2026-01-01"),
+                  Ratable("C", "L", "12000.00", "2026-01-01", "2026-12-31")});
+  auto mid = ComputeSchedule(open, "C", D("2026-03-15"));
+  ASSERT_TRUE(mid.ok());
+  const auto& m = mid->lines[0].months;
+  EXPECT_EQ(m[2].revenue, 100000 * 15 / 31);  // March through the 15th, actual
+  EXPECT_FALSE(m[2].scheduled);
+  EXPECT_EQ(m[3].revenue, C("1000.00"));      // April, whole, by schedule
+  EXPECT_TRUE(m[3].scheduled);
+  EXPECT_EQ(m[3].recognized_to_date, C("4000.00"));
 }
 
 TEST_F(MetricsTest, ScheduleActualThenScheduled) {

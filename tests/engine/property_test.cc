@@ -73,7 +73,9 @@ TEST_P(PropertyTest, IdentitiesHoldToTheCentInEveryPeriod) {
         ar = m.accounts_receivable;
         revenue_total += m.revenue;
       }
-      if (by == GroupBy::kCompany) EXPECT_GT(revenue_total, 0);  // the ledger is not empty
+      if (by == GroupBy::kCompany) {
+        EXPECT_GT(revenue_total, 0);  // the ledger is not empty
+      }
     }
   }
 }

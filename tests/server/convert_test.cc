@@ -37,6 +37,9 @@ TEST(Convert, EnumsMapToTheirNames) {
   line.set_kind(v1::LINE_KIND_UNSPECIFIED);
   EXPECT_THAT(RecordFromProto(RecordKind::kLine, line),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("kind: required")));
+  line.set_kind(static_cast<v1::LineKind>(7));  // from a newer client
+  EXPECT_THAT(RecordFromProto(RecordKind::kLine, line),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("kind: expected ratable, delivery or effort, got \"unknown value 7\"")));
 }
 
 TEST(Convert, FieldErrorsNameTheProtoField) {

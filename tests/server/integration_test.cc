@@ -188,6 +188,16 @@ TEST(Integration, CliUsageErrors) {
   CliResult down = Cli("127.0.0.1:1", "actuals --from 2026-01 --to 2026-02 --timeout 5");
   EXPECT_EQ(down.exit_code, 1);
   EXPECT_THAT(down.out, HasSubstr("cannot reach forecastle-server at 127.0.0.1:1"));
+  CliResult bad_month = Cli("127.0.0.1:1", "actuals --from 2026-13 --to 2026-02");
+  EXPECT_EQ(bad_month.exit_code, 2);
+  EXPECT_THAT(bad_month.out, HasSubstr("--from: expected a month YYYY-MM"));
+  CliResult bad_date = Cli("127.0.0.1:1", "backlog --as-of 2026-02-30");
+  EXPECT_EQ(bad_date.exit_code, 2);
+  EXPECT_THAT(bad_date.out, HasSubstr("--as-of: no such day"));
+  CliResult bad_timeout = Cli("127.0.0.1:1", "summary --timeout abc");
+  EXPECT_EQ(bad_timeout.exit_code, 2);
+  EXPECT_THAT(bad_timeout.out, HasSubstr("--timeout must be a whole number in [1, 86400]"));
+  EXPECT_EQ(Cli("127.0.0.1:1", "").exit_code, 2);
   CliResult bad_server_input = Cli("127.0.0.1:1", "import /nonexistent/folder");
   EXPECT_EQ(bad_server_input.exit_code, 2);
   EXPECT_THAT(bad_server_input.out, HasSubstr("no such folder"));

@@ -203,6 +203,16 @@ TEST_F(LedgerServiceTest, ImportReportsEachRefusedRecordAndAppliesTheRest) {
   EXPECT_EQ(Summary(*server_).contracts(), 2);
 }
 
+TEST_F(LedgerServiceTest, ImportListsAtMostTenThousandErrorsAndCountsTheRest) {
+  std::vector<Record> orphans;
+  for (int i = 0; i < 10500; ++i) orphans.push_back(Inv("X" + std::to_string(i), "NOPE", "2026-01-01", "1.00"));
+  v1::ImportReply reply = Import(*server_, orphans, 1000);
+  EXPECT_EQ(reply.errors_size(), 10000);
+  EXPECT_EQ(reply.errors_omitted(), 500);
+  EXPECT_EQ(reply.received(), 10500);
+  EXPECT_EQ(reply.created(), 0);
+}
+
 TEST_F(LedgerServiceTest, QueriesValidateTheirInput) {
   grpc::ClientContext c1;
   v1::MetricsRequest request;
@@ -270,11 +280,16 @@ TEST(LedgerServiceImport, OneStreamManyStreamsAndShuffledGiveTheSameAnswers) {
   std::shuffle(pending.begin(), pending.end(), std::mt19937_64(5));
   for (int round = 0; !pending.empty(); ++round) {
     ASSERT_LT(round, 20);
-    v1::ImportReply r = Import(shuffled, pending, 500);
     std::vector<Record> again;
-    for (const v1::RecordError& e : r.errors()) {
-      ASSERT_EQ(e.code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION)) << e.DebugString();
-      again.push_back(pending[static_cast<size_t>(e.index())]);
+    // Calls of 5,000 records, so every refusal is listed (a reply lists at most 10,000).
+    for (size_t begin = 0; begin < pending.size(); begin += 5000) {
+      std::vector<Record> call(pending.begin() + begin, pending.begin() + std::min(pending.size(), begin + 5000));
+      v1::ImportReply r = Import(shuffled, call, 500);
+      ASSERT_EQ(r.errors_omitted(), 0);
+      for (const v1::RecordError& e : r.errors()) {
+        ASSERT_EQ(e.code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION)) << e.DebugString();
+        again.push_back(call[static_cast<size_t>(e.index())]);
+      }
     }
     pending = std::move(again);
   }

@@ -52,20 +52,27 @@ inline Line Effort(std::string contract, std::string id, absl::string_view ssp, 
   if (expected_end) l.expected_end_on = D(*expected_end);
   return l;
 }
+inline Progress At(std::string contract, std::string line, absl::string_view on) {
+  Progress p;
+  p.contract_id = std::move(contract);
+  p.line_id = std::move(line);
+  p.on = D(on);
+  return p;
+}
 inline Progress Units(std::string contract, std::string line, absl::string_view on, int64_t units) {
-  Progress p{contract, line, D(on)};
+  Progress p = At(contract, line, on);
   p.units = units;
   return p;
 }
 inline Progress Hours(std::string contract, std::string line, absl::string_view on,
                       absl::string_view hours, std::optional<absl::string_view> estimate = std::nullopt) {
-  Progress p{contract, line, D(on)};
+  Progress p = At(contract, line, on);
   p.hours = C(hours);
   if (estimate) p.estimated_hours = C(*estimate);
   return p;
 }
 inline Progress Complete(std::string contract, std::string line, absl::string_view on) {
-  Progress p{contract, line, D(on)};
+  Progress p = At(contract, line, on);
   p.complete = true;
   return p;
 }
