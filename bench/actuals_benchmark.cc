@@ -45,7 +45,16 @@ void BM_Metrics36Months(benchmark::State& state) {
   q.to = *ParseMonth("2026-10", "to");
   q.as_of = *ParseDate("2026-10-31", "as_of");
   q.selection.group_by = static_cast<GroupBy>(state.range(1));
-  for (auto _ : state) benchmark::DoNotOptimize(ComputeMetrics(ledger, q));
+  // By customer, 36 months would pass the 1,000,000-row limit (55k customers): take 12.
+  if (q.selection.group_by == GroupBy::kCustomer) q.from = *ParseMonth("2025-11", "from");
+  for (auto _ : state) {
+    auto tables = ComputeMetrics(ledger, q);
+    if (!tables.ok()) {
+      state.SkipWithError(std::string(tables.status().message()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(tables);
+  }
   state.counters["contracts"] = static_cast<double>(ledger.contracts().size());
 }
 BENCHMARK(BM_Metrics36Months)

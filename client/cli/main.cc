@@ -155,6 +155,17 @@ absl::StatusOr<v1::GroupBy> ParseBy(const Args& args) {
   return absl::InvalidArgumentError(absl::StrCat("--by must be segment or customer, got \"", by, "\""));
 }
 
+// Makes one unary call with the command's deadline. Returns 0, or the exit status after printing
+// the error.
+template <typename Stub, typename Request, typename Reply>
+int Call(const Args& args, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Reply*),
+         Stub& stub, const Request& request, Reply* reply) {
+  grpc::ClientContext context;
+  SetDeadline(args, context);
+  grpc::Status status = (stub.*method)(&context, request, reply);
+  return status.ok() ? 0 : FailRpc(args, status);
+}
+
 int Import(const Args& args) {
   if (args.help) return std::cout << kImportUsage, 0;
   if (args.positional.size() != 1) return Fail(absl::StrCat("import needs one folder\n", kImportUsage), 2);
@@ -253,11 +264,9 @@ int Actuals(const Args& args) {
   request.set_group_by(*by);
   request.set_segment(args.Get("segment"));
   request.set_customer_id(args.Get("customer"));
-  grpc::ClientContext context;
-  SetDeadline(args, context);
   v1::MetricsReply reply;
-  grpc::Status status = v1::ActualsService::NewStub(Connect(args))->GetMetrics(&context, request, &reply);
-  if (!status.ok()) return FailRpc(args, status);
+  auto stub = v1::ActualsService::NewStub(Connect(args));
+  if (int failed = Call(args, &v1::ActualsService::Stub::GetMetrics, *stub, request, &reply)) return failed;
   if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
   Grid grid = MetricsGrid(reply, *by);
   if (*format == Format::kTable) {
@@ -288,11 +297,9 @@ int Backlog(const Args& args) {
   request.set_group_by(*by);
   request.set_segment(args.Get("segment"));
   request.set_customer_id(args.Get("customer"));
-  grpc::ClientContext context;
-  SetDeadline(args, context);
   v1::BacklogReply reply;
-  grpc::Status status = v1::ActualsService::NewStub(Connect(args))->GetBacklog(&context, request, &reply);
-  if (!status.ok()) return FailRpc(args, status);
+  auto stub = v1::ActualsService::NewStub(Connect(args));
+  if (int failed = Call(args, &v1::ActualsService::Stub::GetBacklog, *stub, request, &reply)) return failed;
   if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
   PrintGrid(BacklogGrid(reply, *by), *format, std::cout);
   return 0;
@@ -306,11 +313,9 @@ int Schedule(const Args& args) {
   v1::ScheduleRequest request;
   request.set_contract_id(args.positional[0]);
   request.set_as_of(args.Get("as-of"));
-  grpc::ClientContext context;
-  SetDeadline(args, context);
   v1::ScheduleReply reply;
-  grpc::Status status = v1::ActualsService::NewStub(Connect(args))->GetSchedule(&context, request, &reply);
-  if (!status.ok()) return FailRpc(args, status);
+  auto stub = v1::ActualsService::NewStub(Connect(args));
+  if (int failed = Call(args, &v1::ActualsService::Stub::GetSchedule, *stub, request, &reply)) return failed;
   if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
   if (*format == Format::kTable) {
     std::cout << "contract " << reply.contract().contract_id() << " of " << reply.contract().customer_id()
@@ -324,11 +329,9 @@ int Schedule(const Args& args) {
 int Summary(const Args& args) {
   if (args.help) return std::cout << "Usage: forecastle summary [--server HOST:PORT]\n", 0;
   if (!args.positional.empty()) return Fail("summary takes no arguments", 2);
-  grpc::ClientContext context;
-  SetDeadline(args, context);
   v1::SummaryReply reply;
-  grpc::Status status = v1::LedgerService::NewStub(Connect(args))->Summary(&context, {}, &reply);
-  if (!status.ok()) return FailRpc(args, status);
+  auto stub = v1::LedgerService::NewStub(Connect(args));
+  if (int failed = Call(args, &v1::LedgerService::Stub::Summary, *stub, v1::SummaryRequest(), &reply)) return failed;
   std::cout << absl::StrFormat(
       "customers %d\ncontracts %d\nlines %d\nprogress %d\ncancellations %d\ninvoices %d\n"
       "payments %d\nopportunities %d\nrecords %d\n",

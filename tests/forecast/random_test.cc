@@ -1,0 +1,112 @@
+#include "engine/forecast/random.h"
+
+#include <cmath>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace forecastle::forecast {
+namespace {
+
+TEST(Philox, KnownAnswersFromRandom123) {
+  EXPECT_EQ(Philox4x32({0, 0, 0, 0}, {0, 0}),
+            (PhiloxCounter{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}));
+  EXPECT_EQ(Philox4x32({0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}, {0xffffffffu, 0xffffffffu}),
+            (PhiloxCounter{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}));
+  EXPECT_EQ(Philox4x32({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, {0xa4093822u, 0x299f31d0u}),
+            (PhiloxCounter{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
+}
+
+TEST(RandomStream, SameKeySameDrawsDifferentKeyDifferentDraws) {
+  auto draws = [](uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path) {
+    RandomStream s(seed, kind, entity, path);
+    std::vector<double> out;
+    for (int i = 0; i < 9; ++i) out.push_back(s.Uniform());
+    return out;
+  };
+  const auto base = draws(7, EntityKind::kOpportunity, 42, 3);
+  EXPECT_EQ(base, draws(7, EntityKind::kOpportunity, 42, 3));
+  EXPECT_NE(base, draws(8, EntityKind::kOpportunity, 42, 3));
+  EXPECT_NE(base, draws(7, EntityKind::kTeam, 42, 3));
+  EXPECT_NE(base, draws(7, EntityKind::kOpportunity, 43, 3));
+  EXPECT_NE(base, draws(7, EntityKind::kOpportunity, 42, 4));
+  EXPECT_NE(base, draws(7, EntityKind::kOpportunity, 42ull + (1ull << 32), 3));
+}
+
+// Moments of n draws against their closed forms, within 4 standard errors.
+struct Moments {
+  double mean = 0, variance = 0;
+};
+template <typename Draw>
+Moments Measure(int n, Draw draw) {
+  double sum = 0, sum_sq = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = draw(i);
+    sum += x;
+    sum_sq += x * x;
+  }
+  Moments m;
+  m.mean = sum / n;
+  m.variance = sum_sq / n - m.mean * m.mean;
+  return m;
+}
+
+TEST(RandomStream, UniformIsUniformOnTheOpenInterval) {
+  RandomStream s(1, EntityKind::kLine, 5, 0);
+  const int n = 200000;
+  double lowest = 1, highest = 0;
+  const Moments m = Measure(n, [&](int) {
+    const double u = s.Uniform();
+    lowest = std::min(lowest, u);
+    highest = std::max(highest, u);
+    return u;
+  });
+  EXPECT_GT(lowest, 0.0);
+  EXPECT_LT(highest, 1.0);
+  EXPECT_NEAR(m.mean, 0.5, 4 * std::sqrt(1.0 / 12 / n));
+  // Var of the sample variance of U(0,1): (1/80 - 1/144)/n.
+  EXPECT_NEAR(m.variance, 1.0 / 12, 4 * std::sqrt((1.0 / 80 - 1.0 / 144) / n));
+}
+
+TEST(RandomStream, NormalHasMeanZeroVarianceOne) {
+  // One draw per path, as the simulation uses them: streams for different paths.
+  const int n = 200000;
+  const Moments m = Measure(n, [](int path) { return RandomStream(3, EntityKind::kTeam, 1, path).Normal(); });
+  EXPECT_NEAR(m.mean, 0.0, 4 * std::sqrt(1.0 / n));
+  EXPECT_NEAR(m.variance, 1.0, 4 * std::sqrt(2.0 / n));
+}
+
+TEST(RandomStream, PoissonMatchesMeanAndVarianceSmallAndLarge) {
+  for (double lambda : {0.3, 3.5, 40.0}) {
+    RandomStream s(11, EntityKind::kArrivals, 2, 0);
+    const int n = 100000;
+    const Moments m = Measure(n, [&](int) { return static_cast<double>(s.Poisson(lambda)); });
+    EXPECT_NEAR(m.mean, lambda, 4 * std::sqrt(lambda / n)) << lambda;
+    // Var of the sample variance of a Poisson: (mu4 - sigma^4)/n with mu4 = lambda(1 + 3 lambda).
+    EXPECT_NEAR(m.variance, lambda, 4 * std::sqrt((lambda * (1 + 3 * lambda) - lambda * lambda) / n)) << lambda;
+  }
+  RandomStream s(11, EntityKind::kArrivals, 2, 0);
+  EXPECT_EQ(s.Poisson(0), 0);
+  EXPECT_EQ(s.Poisson(-1), 0);
+}
+
+TEST(RandomStream, LogNormalMean) {
+  const double mu = 1.0, sigma = 0.5;
+  const int n = 200000;
+  RandomStream s(5, EntityKind::kOpportunity, 9, 0);
+  const Moments m = Measure(n, [&](int) { return s.LogNormal(mu, sigma); });
+  const double mean = std::exp(mu + sigma * sigma / 2);
+  const double variance = (std::exp(sigma * sigma) - 1) * std::exp(2 * mu + sigma * sigma);
+  EXPECT_NEAR(m.mean, mean, 4 * std::sqrt(variance / n));
+}
+
+TEST(InverseNormal, KnownQuantiles) {
+  EXPECT_NEAR(InverseNormal(0.5), 0.0, 1e-15);
+  EXPECT_NEAR(InverseNormal(0.975), 1.959963984540054, 1e-13);
+  EXPECT_NEAR(InverseNormal(0.025), -1.959963984540054, 1e-13);
+  EXPECT_NEAR(InverseNormal(0.8413447460685429), 1.0, 1e-12);
+  EXPECT_NEAR(InverseNormal(1e-10), -6.361340902404056, 1e-10);
+}
+
+}  // namespace
+}  // namespace forecastle::forecast
