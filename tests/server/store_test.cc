@@ -99,5 +99,22 @@ TEST(LedgerBook, WritesAreStoredAndReplayedAtOpen) {
   EXPECT_EQ((*book)->Read([](const Ledger& l) { return l.record_count(); }), 2u);
 }
 
+TEST(ForecastleServer, RefusesBadOptionsNamingThem) {
+  ForecastleServer::Options options;
+  options.database = FreshDatabasePath("options.db");
+  options.listen = "127.0.0.1:0";
+  options.max_message_bytes = 1000;
+  EXPECT_THAT(ForecastleServer::Create(options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_message_bytes must be in [1048576, 1073741824], got 1000")));
+  options.max_message_bytes = 64 << 20;
+  options.listen = "50051";
+  EXPECT_THAT(ForecastleServer::Create(options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listen must be host:port")));
+  options.listen = "127.0.0.1:0";
+  options.database = "/nonexistent-folder/x.db";
+  EXPECT_THAT(ForecastleServer::Create(options),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("cannot open database")));
+}
+
 }  // namespace
 }  // namespace forecastle
