@@ -1,0 +1,110 @@
+// The assumptions of a forecast (SPEC §4): how the pipeline converts to bookings, how won deals
+// become lines, how teams deliver the work, and how invoices turn into cash. Every field has a
+// documented default and a validated range; Validate names the field and the value it refuses.
+#ifndef FORECASTLE_ENGINE_FORECAST_SCENARIO_H_
+#define FORECASTLE_ENGINE_FORECAST_SCENARIO_H_
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine/actuals/calendar.h"
+#include "engine/actuals/records.h"
+
+namespace forecastle::forecast {
+
+// New business of one customer segment.
+struct SegmentAssumptions {
+  std::string name;                          // matches customers' and opportunities' segment
+  double arrivals_per_month = 10;            // new opportunities a month (Poisson mean), [0, 100000]
+  std::array<double, 12> seasonality = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};  // by calendar month, [0, 10]
+  double win_rate = 0.25;                    // of a new opportunity, [0, 1]
+  double sales_cycle_months = 3;             // mean months from creation to close, [0, 60]
+  double sales_cycle_sigma = 0.5;            // lognormal sigma of the cycle, [0, 3]
+  double slip_probability = 0.3;             // an open deal closes after its expected month, [0, 1]
+  double slip_months = 2;                    // mean slip when it slips (geometric), [0, 36]
+  double deal_size = 50000;                  // mean deal size in currency units, [0, 1e12]
+  double deal_size_sigma = 0.6;              // lognormal sigma of deal sizes (and of open deals' size noise), [0, 3]
+  std::vector<std::pair<std::string, double>> product_mix = {{"subscription", 0.6}, {"services", 0.3}, {"goods", 0.1}};
+                                             // product -> share; shares in [0, 1], summing to 1 (±1e-9)
+};
+
+enum class BillingTerms { kAnnualUpfront, kQuarterlyUpfront, kMonthlyUpfront, kMonthlyInArrears, kOnDelivery };
+
+// How a won deal becomes a line.
+struct Product {
+  std::string name;
+  LineKind kind = LineKind::kRatable;
+  int term_months = 12;                      // ratable: service months; effort/delivery: planned duration, [1, 120]
+  BillingTerms billing = BillingTerms::kAnnualUpfront;
+  double hours_per_unit_value = 0;           // effort and delivery: hours of work per currency unit, [0, 1]
+  int lead_time_months = 0;                  // months from signing to the start of work or service, [0, 24]
+  std::string team;                          // who does the work (effort and delivery lines)
+};
+
+struct Renewals {
+  double probability = 0.8;                  // an expiring subscription renews, [0, 1]
+  double uplift = 0.05;                      // price change at renewal, [-0.9, 10]
+};
+
+// A delivery team. Capacity hours a month = FTE x hours_per_fte_month x utilization, with new
+// hires ramping up linearly over ramp_up_months.
+struct Team {
+  std::string name;
+  double fte = 10;                           // current headcount, [0, 100000]
+  double hours_per_fte_month = 140;          // (0, 744]
+  double utilization = 0.75;                 // billable share, [0, 1]
+  int ramp_up_months = 3;                    // [0, 24]
+  double monthly_attrition = 0.01;           // probability an FTE leaves in a month, [0, 1]
+  double cost_per_fte_month = 12000;         // fully loaded, currency units, [0, 1e9]
+};
+
+// Hires requested in a month; they start time_to_fill_months later.
+struct Hire {
+  std::string team;
+  MonthIndex month = 0;                      // the month the hire is requested
+  double count = 0;                          // [0, 100000]
+};
+
+struct PaymentTerms {
+  // The delay from invoice to payment, as a mix of (days, probability); probabilities sum to 1.
+  std::vector<std::pair<int, double>> delay_days_mix = {{30, 0.6}, {60, 0.3}, {90, 0.1}};
+  double bad_debt_rate = 0.01;               // share of invoices never paid, [0, 1]
+};
+
+struct Scenario {
+  std::string name;                          // required, [A-Za-z0-9_.-], at most 64 characters
+  std::string base;                          // a stored scenario this one overrides ("" = none)
+  std::string description;
+  std::vector<SegmentAssumptions> segments;
+  std::vector<std::pair<std::string, double>> stage_win_probability = {
+      {"qualify", 0.10}, {"develop", 0.25}, {"propose", 0.45}, {"negotiate", 0.70}};
+  double win_rate_multiplier = 1;            // applied to every win probability (capped at 1), [0, 10]
+  double price_multiplier = 1;               // applied to every deal and renewal size, [0, 10]
+  std::vector<Product> products;
+  Renewals renewals;
+  std::vector<Team> teams;
+  std::vector<Hire> hiring_plan;
+  int time_to_fill_months = 2;               // [0, 24]
+  double effort_overrun = 1.1;               // mean multiplier of remaining estimated hours, [0.1, 10]
+  double effort_overrun_sigma = 0.2;         // lognormal sigma, [0, 3]
+  PaymentTerms payment;
+  // Correlation of segments' monthly demand (rows and columns in segment order); empty = none.
+  // Must be symmetric with unit diagonal and positive semi-definite.
+  std::vector<std::vector<double>> segment_correlation;
+  double demand_volatility = 0.2;            // lognormal sigma of a segment's monthly demand factor, [0, 3]
+};
+
+// The scenario every forecast starts from when none is given: the three sample segments, the
+// three sample products, one delivery team.
+Scenario DefaultScenario();
+
+// Checks every field's range and the cross references (products' teams, hires' teams, product
+// mixes' products, correlation size and definiteness). INVALID_ARGUMENT naming the field, e.g.
+// "segments[1].win_rate must be in [0, 1], got 1.5".
+absl::Status Validate(const Scenario& scenario);
+
+}  // namespace forecastle::forecast
+
+#endif  // FORECASTLE_ENGINE_FORECAST_SCENARIO_H_
