@@ -33,22 +33,9 @@ class Fields {
     return {};
   }
 
+  // An id's text; ValidateKind checks it (required, length, characters) with the rest.
   absl::StatusOr<std::string> Id(absl::string_view name, bool required = true) const {
-    absl::string_view text = Text(name);
-    if (text.empty()) {
-      if (!required) return std::string();
-      return absl::InvalidArgumentError(absl::StrCat(name, ": required"));
-    }
-    if (text.size() > kMaxIdLength) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(name, ": longer than ", kMaxIdLength, " characters"));
-    }
-    for (char c : text) {
-      if (static_cast<unsigned char>(c) < 0x20) {
-        return absl::InvalidArgumentError(absl::StrCat(name, ": contains a control character"));
-      }
-    }
-    return std::string(text);
+    return std::string(Text(name));
   }
 
   absl::StatusOr<Date> RequiredDate(absl::string_view name) const {

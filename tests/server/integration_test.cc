@@ -179,28 +179,26 @@ TEST(Integration, CliReportsEveryBadRecordWithFileLineAndFieldAndStoresNothingOf
 
 TEST(Integration, CliUsageErrors) {
   EXPECT_EQ(Cli("127.0.0.1:1", "--help").exit_code, 0);
-  CliResult unknown = Cli("127.0.0.1:1", "actuals --from 2026-01 --to 2026-02 --colour red");
-  EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_THAT(unknown.out, HasSubstr("unknown flag --colour"));
-  CliResult grain = Cli("127.0.0.1:1", "actuals --from 2026-01 --to 2026-02 --grain week");
-  EXPECT_EQ(grain.exit_code, 2);
-  EXPECT_THAT(grain.out, HasSubstr("--grain must be month, quarter or year, got \"week\""));
-  CliResult down = Cli("127.0.0.1:1", "actuals --from 2026-01 --to 2026-02 --timeout 5");
-  EXPECT_EQ(down.exit_code, 1);
-  EXPECT_THAT(down.out, HasSubstr("cannot reach forecastle-server at 127.0.0.1:1"));
-  CliResult bad_month = Cli("127.0.0.1:1", "actuals --from 2026-13 --to 2026-02");
-  EXPECT_EQ(bad_month.exit_code, 2);
-  EXPECT_THAT(bad_month.out, HasSubstr("--from: expected a month YYYY-MM"));
-  CliResult bad_date = Cli("127.0.0.1:1", "backlog --as-of 2026-02-30");
-  EXPECT_EQ(bad_date.exit_code, 2);
-  EXPECT_THAT(bad_date.out, HasSubstr("--as-of: no such day"));
-  CliResult bad_timeout = Cli("127.0.0.1:1", "summary --timeout abc");
-  EXPECT_EQ(bad_timeout.exit_code, 2);
-  EXPECT_THAT(bad_timeout.out, HasSubstr("--timeout must be a whole number in [1, 86400]"));
-  EXPECT_EQ(Cli("127.0.0.1:1", "").exit_code, 2);
-  CliResult bad_server_input = Cli("127.0.0.1:1", "import /nonexistent/folder");
-  EXPECT_EQ(bad_server_input.exit_code, 2);
-  EXPECT_THAT(bad_server_input.out, HasSubstr("no such folder"));
+  struct Case {
+    const char* args;
+    int exit_code;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"actuals --from 2026-01 --to 2026-02 --colour red", 2, "unknown flag --colour"},
+      {"actuals --from 2026-01 --to 2026-02 --grain week", 2, "--grain must be month, quarter or year, got \"week\""},
+      {"actuals --from 2026-13 --to 2026-02", 2, "--from: expected a month YYYY-MM"},
+      {"backlog --as-of 2026-02-30", 2, "--as-of: no such day"},
+      {"summary --timeout abc", 2, "--timeout must be a whole number in [1, 86400]"},
+      {"import /nonexistent/folder", 2, "no such folder"},
+      {"", 2, "Usage: forecastle COMMAND"},
+      {"actuals --from 2026-01 --to 2026-02 --timeout 5", 1, "cannot reach forecastle-server at 127.0.0.1:1"},
+  };
+  for (const Case& c : cases) {
+    CliResult result = Cli("127.0.0.1:1", c.args);
+    EXPECT_EQ(result.exit_code, c.exit_code) << c.args;
+    EXPECT_THAT(result.out, HasSubstr(c.message)) << c.args;
+  }
 }
 
 TEST(Integration, KillDashNineDuringStreamingImportLosesNothingAcknowledged) {
