@@ -123,9 +123,10 @@ absl::Status Validate(const Scenario& s) {
     RETURN_IF_ERROR(InRange(f + ".sales_cycle_months", seg.sales_cycle_months, 0, 60));
     RETURN_IF_ERROR(InRange(f + ".sales_cycle_sigma", seg.sales_cycle_sigma, 0, 3));
     RETURN_IF_ERROR(InRange(f + ".slip_probability", seg.slip_probability, 0, 1));
-    RETURN_IF_ERROR(InRange(f + ".slip_months", seg.slip_months, 0, 36));
+    RETURN_IF_ERROR(InRange(f + ".slip_months", seg.slip_months, 1, 36));
     RETURN_IF_ERROR(InRange(f + ".deal_size", seg.deal_size, 0, 1e12));
     RETURN_IF_ERROR(InRange(f + ".deal_size_sigma", seg.deal_size_sigma, 0, 3));
+    RETURN_IF_ERROR(InRange(f + ".open_deal_size_sigma", seg.open_deal_size_sigma, 0, 3));
     double shares = 0;
     for (size_t k = 0; k < seg.product_mix.size(); ++k) {
       const auto& [product, share] = seg.product_mix[k];

@@ -23,9 +23,11 @@ struct SegmentAssumptions {
   double sales_cycle_months = 3;             // mean months from creation to close, [0, 60]
   double sales_cycle_sigma = 0.5;            // lognormal sigma of the cycle, [0, 3]
   double slip_probability = 0.3;             // an open deal closes after its expected month, [0, 1]
-  double slip_months = 2;                    // mean slip when it slips (geometric), [0, 36]
+  double slip_months = 2;                    // mean slip in months when it slips (geometric), [1, 36]
   double deal_size = 50000;                  // mean deal size in currency units, [0, 1e12]
-  double deal_size_sigma = 0.6;              // lognormal sigma of deal sizes (and of open deals' size noise), [0, 3]
+  double deal_size_sigma = 0.6;              // lognormal sigma of new deals' sizes, [0, 3]
+  double open_deal_size_sigma = 0.2;         // lognormal sigma of an open deal's final size
+                                             // around its amount (mean 1), [0, 3]
   std::vector<std::pair<std::string, double>> product_mix = {{"subscription", 0.6}, {"services", 0.3}, {"goods", 0.1}};
                                              // product -> share; shares in [0, 1], summing to 1 (±1e-9)
 };

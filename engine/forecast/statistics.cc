@@ -20,13 +20,20 @@ Summary Summarize(absl::Span<const double> values, absl::Span<const double> prob
   summary.std = n > 1 ? std::sqrt(squares / static_cast<double>(n - 1)) : 0.0;
   summary.standard_error = summary.std / std::sqrt(static_cast<double>(n));
   if (probabilities.empty()) return summary;
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
+  // Order statistics by successive selection on the part right of the previous one: O(n) per
+  // quantile instead of a full sort (probabilities are increasing, ValidateProbabilities).
+  thread_local std::vector<double> work;
+  work.assign(values.begin(), values.end());
+  size_t from = 0;
   for (double p : probabilities) {
     const double h = (static_cast<double>(n) - 1) * p;
-    const size_t below = static_cast<size_t>(std::floor(h));
-    const size_t above = std::min(below + 1, n - 1);
-    summary.quantiles.push_back(sorted[below] + (h - static_cast<double>(below)) * (sorted[above] - sorted[below]));
+    const size_t below = std::min(static_cast<size_t>(std::floor(h)), n - 1);
+    if (below >= from) std::nth_element(work.begin() + static_cast<std::ptrdiff_t>(from),
+                                        work.begin() + static_cast<std::ptrdiff_t>(below), work.end());
+    const double low = work[below];
+    const double high = below + 1 < n ? *std::min_element(work.begin() + static_cast<std::ptrdiff_t>(below) + 1, work.end()) : low;
+    summary.quantiles.push_back(low + (h - static_cast<double>(below)) * (high - low));
+    from = below;
   }
   return summary;
 }

@@ -1,0 +1,96 @@
+#include "engine/forecast/forecast.h"
+
+#include <atomic>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/status_macros.h"
+#include "tbb/blocked_range.h"
+#include "tbb/parallel_for.h"
+
+namespace forecastle::forecast {
+
+ForecastResult Summarize(const PathValues& values, int64_t paths, const ForecastOptions& options,
+                         MonthIndex first_month) {
+  ForecastResult result;
+  result.paths = paths;
+  result.horizon = values.horizon;
+  result.first_month = first_month;
+  const int horizon = values.horizon;
+  result.summaries.assign(kMetricCount, std::vector<Summary>(static_cast<size_t>(horizon)));
+  tbb::parallel_for(0, kMetricCount * horizon, [&](int cell) {
+    const int metric = cell / horizon, month = cell % horizon;
+    thread_local std::vector<double> column;
+    column.resize(static_cast<size_t>(paths));
+    for (int64_t p = 0; p < paths; ++p) column[static_cast<size_t>(p)] = values.at(metric, month, p);
+    result.summaries[static_cast<size_t>(metric)][static_cast<size_t>(month)] =
+        forecast::Summarize(column, options.quantiles);
+  });
+  result.strain_probability.assign(static_cast<size_t>(horizon), 0);
+  for (int m = 0; m < horizon; ++m) {
+    int64_t strained = 0;
+    for (int64_t p = 0; p < paths; ++p) {
+      strained += values.at(kWorkBacklogHours, m, p) > options.strain_months * values.at(kCapacityHours, m, p);
+    }
+    result.strain_probability[static_cast<size_t>(m)] = static_cast<double>(strained) / static_cast<double>(paths);
+  }
+  std::vector<double> clear(static_cast<size_t>(paths));
+  int64_t cleared = 0;
+  for (int64_t p = 0; p < paths; ++p) {
+    clear[static_cast<size_t>(p)] = values.months_to_clear[static_cast<size_t>(p)];
+    cleared += values.months_to_clear[static_cast<size_t>(p)] <= horizon;
+  }
+  result.months_to_clear = forecast::Summarize(clear, options.quantiles);
+  result.clear_probability = static_cast<double>(cleared) / static_cast<double>(paths);
+  return result;
+}
+
+absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Scenario& scenario,
+                                           const ForecastOptions& options, const ProgressFn& progress,
+                                           PathValues* values_out) {
+  if (options.paths < 1 || options.paths > options.max_paths) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("paths must be in [1, ", options.max_paths, "], got ", options.paths));
+  }
+  if (state.horizon < 1 || state.horizon > 120) {
+    return absl::InvalidArgumentError(absl::StrCat("horizon_months must be in [1, 120], got ", state.horizon));
+  }
+  if (!(options.strain_months > 0 && options.strain_months <= 120)) {
+    return absl::InvalidArgumentError(absl::StrCat("strain_months must be in (0, 120], got ", options.strain_months));
+  }
+  RETURN_IF_ERROR(ValidateProbabilities(options.quantiles, "quantiles"));
+  RETURN_IF_ERROR(Validate(scenario));
+  const int64_t cells = options.paths * state.horizon * kMetricCount;
+  if (cells > options.max_path_values) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "paths x horizon_months x ", kMetricCount, " metrics must be at most ", options.max_path_values,
+        " (the memory limit), got ", cells, "; ask for fewer paths or a shorter horizon"));
+  }
+
+  const PathModel model(state, scenario, options.seed);
+  PathValues local;
+  PathValues& values = values_out ? *values_out : local;
+  values.paths = options.paths;
+  values.horizon = state.horizon;
+  values.values.reset(new float[values.size()]);
+  values.months_to_clear.assign(static_cast<size_t>(options.paths), 0);
+
+  const int64_t wave = std::max<int64_t>(1, options.wave_paths);
+  int64_t done = 0;
+  while (done < options.paths) {
+    const int64_t end = std::min(options.paths, done + wave);
+    tbb::parallel_for(tbb::blocked_range<int64_t>(done, end, 64), [&](const tbb::blocked_range<int64_t>& range) {
+      for (int64_t path = range.begin(); path != range.end(); ++path) {
+        if (options.stop && options.stop->load(std::memory_order_relaxed)) return;
+        PathOutput out{values.values.get() + path, static_cast<size_t>(options.paths), 0};
+        model.Run(static_cast<uint64_t>(path), out);
+        values.months_to_clear[static_cast<size_t>(path)] = out.months_to_clear;
+      }
+    });
+    if (options.stop && options.stop->load()) return absl::CancelledError("forecast cancelled");
+    done = end;
+    if (progress && done < options.paths && !progress(done, values)) break;
+  }
+  return Summarize(values, done, options, state.first_month);
+}
+
+}  // namespace forecastle::forecast

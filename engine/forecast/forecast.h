@@ -1,0 +1,83 @@
+// The forecast driver: runs N paths of the model over blocks of paths with oneTBB and summarises
+// every metric and month (mean, std, standard error, quantiles) plus the probabilities SPEC §4
+// asks for. Results are bit-identical at any thread count: a path's numbers depend only on its
+// random streams, and every summary reads paths in path order.
+#ifndef FORECASTLE_ENGINE_FORECAST_FORECAST_H_
+#define FORECASTLE_ENGINE_FORECAST_FORECAST_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/types/span.h"
+
+#include "absl/status/statusor.h"
+#include "engine/forecast/model.h"
+#include "engine/forecast/statistics.h"
+
+namespace forecastle::forecast {
+
+struct ForecastOptions {
+  int64_t paths = 10000;                  // [1, max_paths]
+  uint64_t seed = 1;                      // any value; the same seed replays the same paths
+  std::vector<double> quantiles = {0.1, 0.5, 0.9};
+  double strain_months = 3;               // strain: work backlog above this many months of capacity, (0, 120]
+  int64_t max_paths = 10'000'000;         // a bound on the work one forecast may ask for
+  // Every path's values are kept (4 bytes each) for quantiles and comparisons: paths x horizon
+  // x 13 metrics may not exceed this (500 M values, 2 GB), else RESOURCE_EXHAUSTED.
+  int64_t max_path_values = 500'000'000;
+  // Paths are run in waves; after each the progress callback sees the paths done so far.
+  int64_t wave_paths = 4096;
+  // When set (by another thread: a cancelled call, a passed deadline), the workers stop within
+  // one path each and the forecast answers CANCELLED.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+// A partial or final result over paths [0, paths).
+struct ForecastResult {
+  int64_t paths = 0;
+  int horizon = 0;
+  MonthIndex first_month = 0;
+  // summaries[metric][month]
+  std::vector<std::vector<Summary>> summaries;
+  std::vector<double> strain_probability;  // per month
+  Summary months_to_clear;                 // 1-based month the work backlog first clears (horizon + 1: not within it)
+  double clear_probability = 0;            // the work backlog clears within the horizon
+};
+
+// The values of every path, kept so scenarios can be compared path by path.
+struct PathValues {
+  int64_t paths = 0;
+  int horizon = 0;
+  // [(metric * horizon + month) * paths + path]; left uninitialised until each path writes its
+  // own, so a large forecast does not spend its first second clearing memory.
+  std::unique_ptr<float[]> values;
+  std::vector<int32_t> months_to_clear;  // per path
+  size_t size() const { return static_cast<size_t>(paths) * static_cast<size_t>(horizon) * kMetricCount; }
+  absl::Span<const float> all() const { return absl::MakeConstSpan(values.get(), size()); }
+  float at(int metric, int month, int64_t path) const {
+    return values[(static_cast<size_t>(metric) * static_cast<size_t>(horizon) + static_cast<size_t>(month)) *
+                      static_cast<size_t>(paths) + static_cast<size_t>(path)];
+  }
+};
+
+// Called after each wave, on the calling thread, with the paths done so far (paths
+// [0, paths_done) of `values` are final; Summarize gives the partial result). Return false to
+// stop early: the result then covers the paths done.
+using ProgressFn = std::function<bool(int64_t paths_done, const PathValues& values)>;
+
+// Runs the forecast. INVALID_ARGUMENT names a bad option; CANCELLED when options.stop was set.
+// `values_out`, when given, receives every path's values.
+absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Scenario& scenario,
+                                           const ForecastOptions& options, const ProgressFn& progress = {},
+                                           PathValues* values_out = nullptr);
+
+// Summaries over the first `paths` paths of `values` (what RunForecast reports).
+ForecastResult Summarize(const PathValues& values, int64_t paths, const ForecastOptions& options,
+                         MonthIndex first_month);
+
+}  // namespace forecastle::forecast
+
+#endif  // FORECASTLE_ENGINE_FORECAST_FORECAST_H_

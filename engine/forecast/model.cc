@@ -1,0 +1,369 @@
+#include "engine/forecast/model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Cholesky>
+
+#include "engine/forecast/random.h"
+
+namespace forecastle::forecast {
+namespace {
+
+constexpr std::string_view kMetricNames[kMetricCount] = {
+    "bookings", "revenue", "billings", "collections", "backlog", "unbilled_backlog",
+    "deferred_revenue", "accounts_receivable", "work_backlog_hours", "capacity_hours",
+    "utilization", "headcount", "delivery_cost"};
+
+// Work on one team's queue: capacity-bound revenue follows the hours actually delivered.
+struct WorkItem {
+  int team = 0;
+  int start = 0;           // first month work may be done
+  int64_t order = 0;       // first come, first served after start
+  double amount = 0;
+  double hours = 0;
+  double done = 0;
+  BillingTerms billing = BillingTerms::kMonthlyInArrears;
+  RandomStream invoices;   // the draws of the invoices the work brings
+};
+
+// Month-by-month flows of one path.
+struct Flows {
+  std::vector<double> bookings, revenue, billings, collections, write_offs;
+  void Reset(int horizon) {
+    for (auto* v : {&bookings, &revenue, &billings, &collections, &write_offs}) v->assign(static_cast<size_t>(horizon), 0);
+  }
+};
+
+// Binomial(n, p) by inversion from one uniform (exact; O(n p) steps).
+int64_t Binomial(int64_t n, double p, double u) {
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  double probability = std::pow(1 - p, static_cast<double>(n));
+  double cumulative = probability;
+  int64_t k = 0;
+  const double ratio = p / (1 - p);
+  while (u > cumulative && k < n) {
+    probability *= ratio * static_cast<double>(n - k) / static_cast<double>(k + 1);
+    ++k;
+    cumulative += probability;
+  }
+  return k;
+}
+
+}  // namespace
+
+std::string_view MetricName(Metric metric) { return kMetricNames[metric]; }
+
+PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint64_t seed)
+    : state_(state), scenario_(scenario), seed_(seed) {
+  const auto segments = static_cast<Eigen::Index>(scenario.segments.size());
+  correlation_factor_ = Eigen::MatrixXd::Identity(segments, segments);
+  if (!scenario.segment_correlation.empty()) {
+    Eigen::MatrixXd rho(segments, segments);
+    for (Eigen::Index i = 0; i < segments; ++i) {
+      for (Eigen::Index j = 0; j < segments; ++j) rho(i, j) = scenario.segment_correlation[i][j];
+    }
+    // Positive semi-definite (checked by Validate): a tiny ridge makes the factor exist.
+    rho += 1e-12 * Eigen::MatrixXd::Identity(segments, segments);
+    correlation_factor_ = Eigen::LLT<Eigen::MatrixXd>(rho).matrixL();
+  }
+  for (const SegmentAssumptions& segment : scenario.segments) {
+    std::vector<double> cdf;
+    double sum = 0;
+    for (const Product& product : scenario.products) {
+      for (const auto& [name, share] : segment.product_mix) {
+        if (name == product.name) sum += share;
+      }
+      cdf.push_back(sum);
+    }
+    product_mix_cdf_.push_back(std::move(cdf));
+  }
+  for (const Product& product : scenario.products) {
+    int team = -1;
+    for (size_t t = 0; t < scenario.teams.size(); ++t) {
+      if (scenario.teams[t].name == product.team) team = static_cast<int>(t);
+    }
+    team_of_product_.push_back(team);
+    if (renewal_product_ < 0 && product.kind == LineKind::kRatable) {
+      renewal_product_ = static_cast<int>(team_of_product_.size()) - 1;
+    }
+  }
+  for (const auto& [days, share] : scenario.payment.delay_days_mix) {
+    delay_months_.emplace_back(static_cast<int>(std::lround(days / 30.4375)), share);
+  }
+  const int horizon = state.horizon;
+  existing_collections_.assign(static_cast<size_t>(horizon), 0);
+  existing_write_offs_.assign(static_cast<size_t>(horizon), 0);
+  const double bad = scenario.payment.bad_debt_rate;
+  auto collect = [&](int billed_month, double amount) {
+    for (const auto& [delay, share] : delay_months_) {
+      const int month = std::max(0, billed_month + delay);
+      if (month >= horizon) continue;
+      existing_collections_[static_cast<size_t>(month)] += amount * share * (1 - bad);
+      existing_write_offs_[static_cast<size_t>(month)] += amount * share * bad;
+    }
+  };
+  collect(-1, state.accounts_receivable);  // open at as_of: as if billed in the as-of month
+  for (int m = 0; m < horizon; ++m) collect(m, state.scheduled_billing[static_cast<size_t>(m)]);
+}
+
+void PathModel::Run(uint64_t path, PathOutput& out) const {
+  const Scenario& sc = scenario_;
+  const int horizon = state_.horizon;
+  thread_local Flows flows;
+  thread_local std::vector<WorkItem> work;  // reused across paths on one thread
+  flows.Reset(horizon);
+  work.clear();
+  for (int m = 0; m < horizon; ++m) {
+    flows.revenue[static_cast<size_t>(m)] = state_.scheduled_revenue[static_cast<size_t>(m)];
+    flows.billings[static_cast<size_t>(m)] = state_.scheduled_billing[static_cast<size_t>(m)];
+    flows.collections[static_cast<size_t>(m)] = existing_collections_[static_cast<size_t>(m)];
+    flows.write_offs[static_cast<size_t>(m)] = existing_write_offs_[static_cast<size_t>(m)];
+  }
+
+  // An invoice: billed in `month`, paid after a delay from the mix, or written off as bad debt.
+  auto bill = [&](int month, double amount, RandomStream& stream) {
+    const double pick = stream.Uniform();
+    const bool bad = stream.Bernoulli(sc.payment.bad_debt_rate);
+    if (month >= horizon || amount == 0) return;
+    flows.billings[static_cast<size_t>(month)] += amount;
+    double cumulative = 0;
+    int delay = delay_months_.back().first;
+    for (const auto& [months, share] : delay_months_) {
+      cumulative += share;
+      if (pick < cumulative) {
+        delay = months;
+        break;
+      }
+    }
+    const int paid = month + delay;
+    if (paid >= horizon) return;
+    (bad ? flows.write_offs : flows.collections)[static_cast<size_t>(paid)] += amount;
+  };
+
+  int64_t order = 0;
+  // A won deal (or a renewal) of `size`, booked in `month`, becomes a line of `product`.
+  // `term` overrides the product's term (renewals of existing subscriptions).
+  auto add_deal = [&](int month, double size, int product_index, RandomStream& stream, int term) {
+    const Product& product = sc.products[static_cast<size_t>(product_index)];
+    if (month >= horizon) return;
+    flows.bookings[static_cast<size_t>(month)] += size;
+    const int start = month + product.lead_time_months;
+    if (product.kind == LineKind::kRatable) {
+      int first = start;
+      double amount = size;
+      // The subscription and, while within the horizon, its renewals.
+      while (first < horizon) {
+        const double per_month = amount / term;
+        for (int k = 0; k < term && first + k < horizon; ++k) flows.revenue[static_cast<size_t>(first + k)] += per_month;
+        switch (product.billing) {
+          case BillingTerms::kAnnualUpfront:
+            for (int k = 0; k < term; k += 12) bill(first + k, per_month * std::min(12, term - k), stream);
+            break;
+          case BillingTerms::kQuarterlyUpfront:
+            for (int k = 0; k < term; k += 3) bill(first + k, per_month * std::min(3, term - k), stream);
+            break;
+          case BillingTerms::kMonthlyUpfront:
+            for (int k = 0; k < term; ++k) bill(first + k, per_month, stream);
+            break;
+          case BillingTerms::kMonthlyInArrears:
+            for (int k = 0; k < term; ++k) bill(first + k + 1, per_month, stream);
+            break;
+          case BillingTerms::kOnDelivery:
+            bill(first, amount, stream);
+            break;
+        }
+        const bool renews = stream.Bernoulli(sc.renewals.probability);
+        first += term;
+        if (!renews || first >= horizon) break;
+        amount *= 1 + sc.renewals.uplift;
+        flows.bookings[static_cast<size_t>(first)] += amount;
+      }
+      return;
+    }
+    const double overrun =
+        stream.LogNormal(std::log(sc.effort_overrun) - sc.effort_overrun_sigma * sc.effort_overrun_sigma / 2,
+                         sc.effort_overrun_sigma);
+    const double hours = size * product.hours_per_unit_value * overrun;
+    const int team = team_of_product_[static_cast<size_t>(product_index)];
+    if (hours <= 0 || team < 0) {  // no work to do: satisfied at the start
+      if (start < horizon) flows.revenue[static_cast<size_t>(start)] += size;
+      bill(start, size, stream);
+      return;
+    }
+    if (product.billing != BillingTerms::kMonthlyInArrears && product.billing != BillingTerms::kOnDelivery) {
+      bill(start, size, stream);  // billed upfront in full
+    }
+    work.push_back(WorkItem{team, start, order++, size, hours, 0, product.billing, stream});
+  };
+
+  auto pick_product = [&](int segment, double u) {
+    const std::vector<double>& cdf = product_mix_cdf_[static_cast<size_t>(segment)];
+    for (size_t p = 0; p < cdf.size(); ++p) {
+      if (u < cdf[p]) return static_cast<int>(p);
+    }
+    return static_cast<int>(cdf.size()) - 1;
+  };
+  // Months from a uniform: geometric with the given mean (>= 1).
+  auto geometric = [](double mean, double u) {
+    if (mean <= 1) return 1;
+    const double q = 1 - 1 / mean;
+    return static_cast<int>(std::min(120.0, std::ceil(std::log(u) / std::log(q))));
+  };
+
+  // 1. The open pipeline: each deal draws the same five numbers whatever happens to it.
+  for (const OpenDeal& deal : state_.open_deals) {
+    RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path);
+    const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
+    const double win = s.Uniform(), slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Normal(),
+                 product_pick = s.Uniform();
+    if (win >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
+    const int close = deal.expected_month + (slip < segment.slip_probability ? geometric(segment.slip_months, slip_length) : 0);
+    const double sigma = segment.open_deal_size_sigma;
+    const double size = deal.amount * sc.price_multiplier * std::exp(sigma * size_noise - sigma * sigma / 2);
+    const int product = deal.product >= 0 ? deal.product : pick_product(deal.segment, product_pick);
+    add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months);
+  }
+
+  // 2. New opportunities: Poisson arrivals per segment and month, with seasonality and a
+  // correlated demand factor.
+  const auto segments = static_cast<Eigen::Index>(sc.segments.size());
+  Eigen::VectorXd z(segments), factor(segments);
+  for (int m = 0; m < horizon; ++m) {
+    RandomStream common(seed_, EntityKind::kCorrelation, static_cast<uint64_t>(m), path);
+    for (Eigen::Index g = 0; g < segments; ++g) z(g) = common.Normal();
+    factor.noalias() = correlation_factor_ * z;
+    const int calendar_month = (state_.first_month + m) % 12;
+    for (Eigen::Index g = 0; g < segments; ++g) {
+      const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(g)];
+      const double v = sc.demand_volatility;
+      const double demand = std::exp(v * factor(g) - v * v / 2);
+      const uint64_t cell = (static_cast<uint64_t>(g) << 12) | static_cast<uint64_t>(m);
+      RandomStream count_stream(seed_, EntityKind::kArrivals, cell << 20, path);
+      const int64_t arrivals = count_stream.Poisson(segment.arrivals_per_month * segment.seasonality[calendar_month] * demand);
+      const double cycle_sigma = segment.sales_cycle_sigma;
+      const double cycle_mu = std::log(std::max(segment.sales_cycle_months, 1e-9)) - cycle_sigma * cycle_sigma / 2;
+      const double size_sigma = segment.deal_size_sigma;
+      const double size_mu = std::log(std::max(segment.deal_size, 1e-9)) - size_sigma * size_sigma / 2;
+      for (int64_t i = 0; i < arrivals; ++i) {
+        RandomStream s(seed_, EntityKind::kArrivals, (cell << 20) | static_cast<uint64_t>(i + 1), path);
+        const double win = s.Uniform(), cycle = s.Normal(), size_noise = s.Normal(), product_pick = s.Uniform();
+        if (win >= std::min(1.0, segment.win_rate * sc.win_rate_multiplier)) continue;
+        const double months = segment.sales_cycle_months > 0 ? std::exp(cycle_mu + cycle_sigma * cycle) : 0;
+        const int close = m + static_cast<int>(std::lround(months));
+        const double size = segment.deal_size > 0 ? sc.price_multiplier * std::exp(size_mu + size_sigma * size_noise) : 0;
+        const int product = pick_product(static_cast<int>(g), product_pick);
+        add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months);
+      }
+    }
+  }
+
+  // 3. Renewals of existing subscriptions, a cohort per month: the renewed total of many lines
+  // each renewing with probability p is drawn from its normal approximation, within [0, total].
+  if (renewal_product_ >= 0) {
+    const double p = sc.renewals.probability;
+    for (int m = 0; m < horizon; ++m) {
+      const ExpiringSubscriptions& e = state_.expiring[static_cast<size_t>(m)];
+      RandomStream s(seed_, EntityKind::kRenewal, static_cast<uint64_t>(m), path);
+      const double z_renew = s.Normal();
+      if (e.amount <= 0) continue;
+      const double renewed = std::clamp(p * e.amount + std::sqrt(p * (1 - p) * e.amount_squared) * z_renew, 0.0, e.amount);
+      const double size = renewed * (1 + sc.renewals.uplift) * sc.price_multiplier;
+      add_deal(m, size, renewal_product_, s, std::max(1, static_cast<int>(std::lround(e.term_months))));
+    }
+  }
+
+  // 4. Existing effort and delivery work, one item per team ahead of any new work.
+  for (size_t t = 0; t < sc.teams.size(); ++t) {
+    if (state_.team_work_hours[t] <= 0 && state_.team_work_amount[t] <= 0) continue;
+    RandomStream s(seed_, EntityKind::kLine, t, path);
+    const double hours = state_.team_work_hours[t] *
+                         s.LogNormal(std::log(sc.effort_overrun) - sc.effort_overrun_sigma * sc.effort_overrun_sigma / 2,
+                                     sc.effort_overrun_sigma);
+    if (hours <= 0) {
+      flows.revenue[0] += state_.team_work_amount[t];
+      bill(0, state_.team_work_amount[t], s);
+      continue;
+    }
+    work.push_back(WorkItem{static_cast<int>(t), 0, -1, state_.team_work_amount[t], hours, 0,
+                            BillingTerms::kMonthlyInArrears, s});
+  }
+  std::stable_sort(work.begin(), work.end(), [](const WorkItem& a, const WorkItem& b) {
+    return a.start != b.start ? a.start < b.start : a.order < b.order;
+  });
+
+  // 5. Teams month by month: attrition by cohort, hires after time to fill with a linear
+  // ramp-up, capacity spent first come first served.
+  struct Cohort {
+    int join;
+    int64_t count;
+    RandomStream stream;
+  };
+  std::vector<std::vector<Cohort>> cohorts(sc.teams.size());
+  for (size_t t = 0; t < sc.teams.size(); ++t) {
+    cohorts[t].push_back(Cohort{-1000, std::llround(sc.teams[t].fte), RandomStream(seed_, EntityKind::kTeam, t << 20, path)});
+  }
+  for (size_t h = 0; h < sc.hiring_plan.size(); ++h) {
+    const Hire& hire = sc.hiring_plan[h];
+    size_t t = 0;
+    while (sc.teams[t].name != hire.team) ++t;
+    const int join = std::max(0, hire.month - state_.first_month + sc.time_to_fill_months);
+    cohorts[t].push_back(Cohort{join, std::llround(hire.count), RandomStream(seed_, EntityKind::kTeam, (t << 20) | (h + 1), path)});
+  }
+  double backlog = state_.backlog, unbilled = state_.unbilled_backlog, net_liability = state_.net_contract_liability,
+         receivable = state_.accounts_receivable;
+  out.months_to_clear = horizon + 1;
+  for (int m = 0; m < horizon; ++m) {
+    double capacity_total = 0, worked_total = 0, headcount_total = 0, cost_total = 0, work_left = 0;
+    for (size_t t = 0; t < sc.teams.size(); ++t) {
+      const Team& team = sc.teams[t];
+      double capacity = 0, headcount = 0;
+      for (Cohort& c : cohorts[t]) {
+        if (m < c.join) continue;
+        c.count -= Binomial(c.count, team.monthly_attrition, c.stream.Uniform());
+        const int tenure = m - c.join;
+        const double productivity = team.ramp_up_months == 0 ? 1.0 : std::min(1.0, (tenure + 1.0) / (team.ramp_up_months + 1.0));
+        capacity += static_cast<double>(c.count) * productivity * team.hours_per_fte_month * team.utilization;
+        headcount += static_cast<double>(c.count);
+      }
+      double left = capacity;
+      for (WorkItem& item : work) {
+        if (item.team != static_cast<int>(t)) continue;
+        const double remaining = item.hours - item.done;
+        if (item.start <= m && remaining > 0 && left > 0) {
+          const double take = std::min(left, remaining);
+          left -= take;
+          item.done += take;
+          const double earned = item.amount * take / item.hours;
+          flows.revenue[static_cast<size_t>(m)] += earned;
+          if (item.billing == BillingTerms::kMonthlyInArrears) {
+            bill(m + 1, earned, item.invoices);
+          } else if (item.billing == BillingTerms::kOnDelivery && item.done >= item.hours) {
+            bill(m, item.amount, item.invoices);
+          }
+        }
+        work_left += item.hours - item.done;
+      }
+      worked_total += capacity - left;
+      capacity_total += capacity;
+      headcount_total += headcount;
+      cost_total += headcount * team.cost_per_fte_month;
+    }
+    const size_t i = static_cast<size_t>(m);
+    backlog += flows.bookings[i] - flows.revenue[i];
+    unbilled += flows.bookings[i] - flows.billings[i];
+    net_liability += flows.billings[i] - flows.revenue[i];
+    receivable += flows.billings[i] - flows.collections[i] - flows.write_offs[i];
+    if (work_left <= 1e-6 && out.months_to_clear > horizon) out.months_to_clear = m + 1;
+    const double values[kMetricCount] = {
+        flows.bookings[i], flows.revenue[i], flows.billings[i], flows.collections[i], backlog, unbilled,
+        std::max(0.0, net_liability), receivable, work_left, capacity_total,
+        capacity_total > 0 ? worked_total / capacity_total : 0.0, headcount_total, cost_total};
+    for (int k = 0; k < kMetricCount; ++k) {
+      out.values[(static_cast<size_t>(k) * static_cast<size_t>(horizon) + i) * out.stride] = static_cast<float>(values[k]);
+    }
+  }
+}
+
+}  // namespace forecastle::forecast

@@ -1,0 +1,59 @@
+// One Monte Carlo path of the forecast model (SPEC §4): pipeline and arrivals become bookings and
+// lines; teams whose headcount moves by attrition and hiring burn the work backlog down; invoices
+// turn into cash after a random delay. Everything a path draws comes from streams keyed by
+// (seed, entity, path), so a path is the same whichever thread runs it and whichever scenario
+// (for the entities they share).
+#ifndef FORECASTLE_ENGINE_FORECAST_MODEL_H_
+#define FORECASTLE_ENGINE_FORECAST_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "engine/forecast/scenario.h"
+#include "engine/forecast/starting_state.h"
+
+namespace forecastle::forecast {
+
+// The metrics a forecast reports per month, in this order (names as in SPEC §4, snake_case).
+enum Metric : int {
+  kBookings, kRevenue, kBillings, kCollections, kBacklog, kUnbilledBacklog, kDeferredRevenue,
+  kAccountsReceivable, kWorkBacklogHours, kCapacityHours, kUtilization, kHeadcount, kDeliveryCost,
+  kMetricCount
+};
+std::string_view MetricName(Metric metric);
+
+// Where one path writes: metric m of month t goes to values[(m * horizon + t) * stride].
+struct PathOutput {
+  float* values;
+  size_t stride;
+  int months_to_clear;  // first month (1-based) the work backlog is empty; horizon + 1 if never
+};
+
+class PathModel {
+ public:
+  // `state` and `scenario` must outlive the model; `scenario` must validate.
+  PathModel(const StartingState& state, const Scenario& scenario, uint64_t seed);
+  void Run(uint64_t path, PathOutput& out) const;
+
+ private:
+  const StartingState& state_;
+  const Scenario& scenario_;
+  uint64_t seed_;
+  Eigen::MatrixXd correlation_factor_;  // lower Cholesky factor of the segment correlation
+  std::vector<std::vector<double>> product_mix_cdf_;  // per segment, cumulative shares
+  std::vector<int> team_of_product_;
+  std::vector<std::pair<int, double>> delay_months_;  // payment delay mix in whole months
+  // Existing subscriptions' billing and the open receivables, collected by the delay mix as an
+  // expected split (there are too many existing invoices to draw one by one on every path).
+  std::vector<double> existing_collections_;
+  std::vector<double> existing_write_offs_;
+  int renewal_product_ = -1;  // the first ratable product: how renewals bill
+};
+
+}  // namespace forecastle::forecast
+
+#endif  // FORECASTLE_ENGINE_FORECAST_MODEL_H_

@@ -1,0 +1,163 @@
+#include "engine/forecast/starting_state.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "engine/actuals/metrics.h"
+#include "engine/actuals/recognition.h"
+#include "engine/common/status_macros.h"
+
+namespace forecastle::forecast {
+namespace {
+
+double Units(Cents cents) { return static_cast<double>(cents) / 100.0; }
+
+// The team doing a kind of work: the first product of that kind.
+int TeamFor(const Scenario& scenario, LineKind kind) {
+  for (const Product& product : scenario.products) {
+    if (product.kind != kind) continue;
+    for (size_t t = 0; t < scenario.teams.size(); ++t) {
+      if (scenario.teams[t].name == product.team) return static_cast<int>(t);
+    }
+  }
+  return -1;
+}
+
+double HoursPerUnitValue(const Scenario& scenario, LineKind kind) {
+  for (const Product& product : scenario.products) {
+    if (product.kind == kind) return product.hours_per_unit_value;
+  }
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Scenario& scenario,
+                                                 Date as_of, int horizon) {
+  RETURN_IF_ERROR(Validate(scenario));
+  StartingState state;
+  state.as_of = as_of;
+  state.first_month = MonthOf(as_of) + 1;
+  state.horizon = horizon;
+  const auto h = static_cast<size_t>(horizon);
+  state.scheduled_revenue.assign(h, 0);
+  state.scheduled_billing.assign(h, 0);
+  state.expiring.assign(h, ExpiringSubscriptions{0, 0, 0});
+  state.team_work_amount.assign(scenario.teams.size(), 0);
+  state.team_work_hours.assign(scenario.teams.size(), 0);
+
+  // Balances at as_of, from the one place that computes them.
+  MetricsQuery query;
+  query.from = query.to = MonthOf(as_of);
+  query.as_of = as_of;
+  ASSIGN_OR_RETURN(std::vector<MetricsTable> tables, ComputeMetrics(ledger, query));
+  const PeriodMetrics& now = tables.front().periods.front();
+  state.backlog = Units(now.backlog);
+  state.unbilled_backlog = Units(now.unbilled_backlog);
+  state.net_contract_liability = Units(now.deferred_revenue - now.contract_assets);
+  state.accounts_receivable = Units(now.accounts_receivable);
+
+  const int effort_team = TeamFor(scenario, LineKind::kEffort);
+  const int delivery_team = TeamFor(scenario, LineKind::kDelivery);
+  const double delivery_hours_per_unit = HoursPerUnitValue(scenario, LineKind::kDelivery);
+  std::vector<Date> month_ends(h);
+  for (size_t m = 0; m < h; ++m) month_ends[m] = LastDayOfMonth(state.first_month + static_cast<int>(m));
+
+  for (const ContractState& c : ledger.contracts()) {
+    const Date signed_on = c.contract.signed_on;
+    if (signed_on > as_of) continue;
+    Cents billed = 0;
+    for (const DatedAmount& b : c.billings) billed += b.on <= as_of ? b.amount : 0;
+    Cents recognized_now = 0;
+    std::vector<double> contract_revenue(h, 0);
+    for (const LineState& line : c.lines) {
+      const Cents recognized = RecognizedThrough(line, signed_on, as_of);
+      recognized_now += recognized;
+      if (line.cancelled_on && *line.cancelled_on <= as_of) continue;
+      const Cents remaining = line.amount - recognized;
+      const Line& l = line.line;
+      if (l.kind == LineKind::kRatable) {
+        Cents previous = recognized;
+        for (size_t m = 0; m < h; ++m) {
+          const Cents through = ScheduledThrough(line, signed_on, month_ends[m], as_of);
+          contract_revenue[m] += Units(through - previous);
+          previous = through;
+        }
+        // Expiring within the horizon (and not already over): a renewal opportunity.
+        if (*l.end_on > as_of) {
+          const MonthIndex renew = MonthOf(*l.end_on + 1) - state.first_month;
+          if (renew >= 0 && renew < horizon) {
+            ExpiringSubscriptions& e = state.expiring[static_cast<size_t>(renew)];
+            const double amount = Units(line.amount);
+            const double term = std::max(1.0, std::round((*l.end_on - *l.start_on + 1) / 30.4375));
+            e.term_months = (e.term_months * e.amount + term * amount) / std::max(1e-9, e.amount + amount);
+            e.amount += amount;
+            e.amount_squared += amount * amount;
+          }
+        }
+      } else if (remaining > 0) {
+        if (line.to_date.empty() || !line.to_date.back().complete) {
+          const int team = l.kind == LineKind::kEffort ? effort_team : delivery_team;
+          if (team < 0) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "products: the backlog holds ", LineKindName(l.kind),
+                " work but no product of that kind names a team to do it"));
+          }
+          double hours;
+          if (l.kind == LineKind::kEffort) {
+            const ProgressPoint* last = line.to_date.empty() ? nullptr : &line.to_date.back();
+            const double estimate = (last ? last->estimated_hours : *l.estimated_hours) / 100.0;
+            const double spent = (last ? last->hours_to_date : 0) / 100.0;
+            hours = std::max(estimate - spent, 0.05 * estimate);
+          } else {
+            hours = Units(remaining) * delivery_hours_per_unit;
+          }
+          state.team_work_amount[static_cast<size_t>(team)] += Units(remaining);
+          state.team_work_hours[static_cast<size_t>(team)] += hours;
+        }
+      }
+    }
+    // Billing catches up with scheduled revenue beyond what the contract already billed.
+    double prepaid = std::max(0.0, Units(billed - recognized_now));
+    for (size_t m = 0; m < h; ++m) {
+      state.scheduled_revenue[m] += contract_revenue[m];
+      const double used = std::min(prepaid, contract_revenue[m]);
+      prepaid -= used;
+      state.scheduled_billing[m] += contract_revenue[m] - used;
+    }
+  }
+
+  absl::flat_hash_map<std::string, int> segment_index, product_index, stage_probability_index;
+  for (size_t s = 0; s < scenario.segments.size(); ++s) segment_index[scenario.segments[s].name] = static_cast<int>(s);
+  for (size_t p = 0; p < scenario.products.size(); ++p) product_index[scenario.products[p].name] = static_cast<int>(p);
+  for (size_t k = 0; k < scenario.stage_win_probability.size(); ++k) {
+    stage_probability_index[scenario.stage_win_probability[k].first] = static_cast<int>(k);
+  }
+  const auto& opportunities = ledger.opportunities();
+  for (size_t i = 0; i < opportunities.size(); ++i) {
+    const Opportunity& o = opportunities[i];
+    if (o.status != OpportunityStatus::kOpen || o.created_on > as_of) continue;
+    auto segment = segment_index.find(o.segment);
+    if (segment == segment_index.end()) {
+      ++state.deals_without_segment;
+      continue;
+    }
+    OpenDeal deal;
+    deal.entity = i;
+    deal.segment = segment->second;
+    auto product = product_index.find(o.product);
+    deal.product = product == product_index.end() ? -1 : product->second;
+    deal.amount = Units(o.amount);
+    deal.expected_month = o.expected_close_on ? std::max(0, MonthOf(*o.expected_close_on) - state.first_month) : 0;
+    auto stage = stage_probability_index.find(o.stage);
+    deal.win_probability = stage != stage_probability_index.end()
+                               ? scenario.stage_win_probability[static_cast<size_t>(stage->second)].second
+                               : scenario.segments[static_cast<size_t>(deal.segment)].win_rate;
+    state.open_deals.push_back(deal);
+  }
+  return state;
+}
+
+}  // namespace forecastle::forecast

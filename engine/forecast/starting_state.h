@@ -1,0 +1,65 @@
+// The state a forecast starts from: the exact actuals at the as-of date, reduced to what the
+// simulation needs (open pipeline, backlog by kind, scheduled revenue and billing of existing
+// subscriptions, remaining work per team, expiring subscriptions, open receivables).
+#ifndef FORECASTLE_ENGINE_FORECAST_STARTING_STATE_H_
+#define FORECASTLE_ENGINE_FORECAST_STARTING_STATE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/actuals/ledger.h"
+#include "engine/forecast/scenario.h"
+
+namespace forecastle::forecast {
+
+// An open opportunity as the simulation sees it. Money here and below is in currency units
+// (double): forecasts are statistics (SPEC §2).
+struct OpenDeal {
+  uint64_t entity = 0;          // index of the opportunity in the ledger: its random stream
+  int segment = 0;              // index into Scenario::segments
+  int product = -1;             // index into Scenario::products; -1: drawn from the segment's mix
+  double amount = 0;
+  int expected_month = 0;       // forecast month it is expected to close (0 = the first)
+  double win_probability = 0;   // before the scenario's multiplier
+};
+
+// Subscriptions of existing contracts ending in one forecast month: what renewals may book.
+struct ExpiringSubscriptions {
+  double amount = 0;            // Σ amounts of the expiring lines
+  double amount_squared = 0;    // Σ amount², for the variance of the renewed total
+  double term_months = 12;      // amount-weighted mean term, for the renewed revenue's spread
+};
+
+struct StartingState {
+  Date as_of;
+  MonthIndex first_month = 0;   // the month after as_of's month
+  int horizon = 0;              // months forecast
+  // Exact balances at as_of.
+  double backlog = 0;
+  double unbilled_backlog = 0;
+  double net_contract_liability = 0;  // deferred revenue - contract assets
+  double accounts_receivable = 0;
+  // Existing subscriptions' revenue and the billing it brings, per forecast month (deterministic:
+  // ratable lines follow their schedules; billing catches up with revenue beyond what each
+  // contract already billed).
+  std::vector<double> scheduled_revenue;
+  std::vector<double> scheduled_billing;
+  // Effort and delivery work left per team (Scenario::teams order).
+  std::vector<double> team_work_amount;
+  std::vector<double> team_work_hours;   // at the estimates, before overrun
+  std::vector<ExpiringSubscriptions> expiring;  // per forecast month
+  std::vector<OpenDeal> open_deals;
+  // Counts of what could not be matched to the scenario (reported, not fatal).
+  int64_t deals_without_segment = 0;
+};
+
+// Builds the starting state from the ledger at `as_of` for `horizon` months. INVALID_ARGUMENT
+// when the scenario does not validate; FAILED_PRECONDITION when effort or delivery work exists
+// but no product of that kind names a team to do it.
+absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Scenario& scenario,
+                                                 Date as_of, int horizon);
+
+}  // namespace forecastle::forecast
+
+#endif  // FORECASTLE_ENGINE_FORECAST_STARTING_STATE_H_

@@ -1,0 +1,347 @@
+// The Monte Carlo forecast against what must hold: the same bits at any thread count, exact
+// projections when nothing is random, closed forms within 4 standard errors, common random
+// numbers that shrink compared differences, validation, and prompt cancellation.
+#include "engine/forecast/forecast.h"
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/sample/sample_company.h"
+#include "tbb/global_control.h"
+#include "tests/testing/ledger_builder.h"
+#include "tests/testing/status_matchers.h"
+
+namespace forecastle::forecast {
+namespace {
+
+using ::forecastle::testing::ApplyAll;
+using ::forecastle::testing::Con;
+using ::forecastle::testing::Cust;
+using ::forecastle::testing::D;
+using ::forecastle::testing::Effort;
+using ::forecastle::testing::StatusIs;
+using ::testing::HasSubstr;
+
+Opportunity Open(std::string id, std::string segment, absl::string_view amount, std::string stage,
+                 absl::string_view expected_close, std::string product = "") {
+  Opportunity o;
+  o.opportunity_id = std::move(id);
+  o.segment = std::move(segment);
+  o.amount = ::forecastle::testing::C(amount);
+  o.created_on = D("2026-01-01");
+  o.status = OpportunityStatus::kOpen;
+  o.stage = std::move(stage);
+  o.expected_close_on = D(expected_close);
+  o.product = std::move(product);
+  return o;
+}
+
+// Nothing random: certain wins, no slip, no size noise, no arrivals, no attrition, one team of
+// fixed capacity, exact overrun, one payment delay, no bad debt, no renewals.
+Scenario Degenerate() {
+  Scenario s;
+  s.name = "degenerate";
+  SegmentAssumptions smb;
+  smb.name = "smb";
+  smb.arrivals_per_month = 0;
+  smb.slip_probability = 0;
+  smb.open_deal_size_sigma = 0;
+  smb.product_mix = {{"subscription", 1.0}};
+  s.segments = {smb};
+  s.stage_win_probability = {{"negotiate", 1.0}};
+  s.products = {Product{"subscription", LineKind::kRatable, 12, BillingTerms::kAnnualUpfront, 0, 0, ""},
+                Product{"services", LineKind::kEffort, 6, BillingTerms::kMonthlyInArrears, 0.01, 0, "delivery"}};
+  s.teams = {Team{"delivery", 1, 40, 1.0, 0, 0.0, 1000}};
+  s.renewals.probability = 0;
+  s.effort_overrun = 1;
+  s.effort_overrun_sigma = 0;
+  s.payment.delay_days_mix = {{30, 1.0}};
+  s.payment.bad_debt_rate = 0;
+  s.demand_volatility = 0;
+  return s;
+}
+
+TEST(Forecast, DegenerateScenarioEqualsTheHandProjection) {
+  // Backlog: 100 estimated hours of effort worth 10,000.00, nothing done yet. Pipeline: a
+  // 12,000.00 subscription certain to close in December, billed annually upfront.
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L", "10000.00", "100"),
+                    Open("O1", "smb", "12000.00", "negotiate", "2026-12-15", "subscription")});
+  const Scenario scenario = Degenerate();
+  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 6);
+  ASSERT_TRUE(state.ok()) << state.status();
+  ForecastOptions options;
+  options.paths = 16;
+  auto result = RunForecast(*state, scenario, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  auto mean = [&](Metric metric) {
+    std::vector<double> out;
+    for (const Summary& s : result->summaries[metric]) {
+      EXPECT_EQ(s.std, 0) << MetricName(metric);
+      out.push_back(s.mean);
+    }
+    return out;
+  };
+  using ::testing::ElementsAre;
+  // 40 hours a month: 4,000.00 of effort revenue in Nov and Dec, 2,000.00 in Jan; the
+  // subscription recognises 1,000.00 a month from December.
+  EXPECT_THAT(mean(kBookings), ElementsAre(0, 12000, 0, 0, 0, 0));
+  EXPECT_THAT(mean(kRevenue), ElementsAre(4000, 5000, 3000, 1000, 1000, 1000));
+  // Effort billed monthly in arrears; the subscription's year upfront in December.
+  EXPECT_THAT(mean(kBillings), ElementsAre(0, 16000, 4000, 2000, 0, 0));
+  EXPECT_THAT(mean(kCollections), ElementsAre(0, 0, 16000, 4000, 2000, 0));
+  EXPECT_THAT(mean(kBacklog), ElementsAre(6000, 13000, 10000, 9000, 8000, 7000));
+  EXPECT_THAT(mean(kUnbilledBacklog), ElementsAre(10000, 6000, 2000, 0, 0, 0));
+  EXPECT_THAT(mean(kDeferredRevenue), ElementsAre(0, 7000, 8000, 9000, 8000, 7000));
+  EXPECT_THAT(mean(kAccountsReceivable), ElementsAre(0, 16000, 4000, 2000, 0, 0));
+  EXPECT_THAT(mean(kWorkBacklogHours), ElementsAre(60, 20, 0, 0, 0, 0));
+  EXPECT_THAT(mean(kCapacityHours), ElementsAre(40, 40, 40, 40, 40, 40));
+  EXPECT_THAT(mean(kUtilization), ElementsAre(1, 1, 0.5, 0, 0, 0));
+  EXPECT_THAT(mean(kHeadcount), ElementsAre(1, 1, 1, 1, 1, 1));
+  EXPECT_THAT(mean(kDeliveryCost), ElementsAre(1000, 1000, 1000, 1000, 1000, 1000));
+  EXPECT_EQ(result->months_to_clear.mean, 3);
+  EXPECT_EQ(result->clear_probability, 1);
+  // Strain: work above 3 months of capacity (120 hours) never happens here.
+  EXPECT_THAT(result->strain_probability, ::testing::Each(0.0));
+}
+
+StartingState SampleState(const Scenario& scenario, int contracts, int horizon) {
+  SampleOptions options;
+  options.contracts = contracts;
+  auto records = GenerateSampleCompany(options);
+  EXPECT_TRUE(records.ok());
+  Ledger ledger;
+  for (const Record& r : *records) EXPECT_TRUE(ledger.Apply(r).ok());
+  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), horizon);
+  EXPECT_TRUE(state.ok()) << state.status();
+  return *state;
+}
+
+TEST(Forecast, BitIdenticalAtOneTwoAndEightThreadsAndSeedMatters) {
+  const Scenario scenario = DefaultScenario();
+  const StartingState state = SampleState(scenario, 1000, 24);
+  ForecastOptions options;
+  options.paths = 600;
+  options.seed = 7;
+  options.wave_paths = 256;
+  auto run = [&](int threads, uint64_t seed) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
+    ForecastOptions o = options;
+    o.seed = seed;
+    PathValues values;
+    auto result = RunForecast(state, scenario, o, {}, &values);
+    EXPECT_TRUE(result.ok());
+    return std::make_pair(std::vector<float>(values.all().begin(), values.all().end()),
+                          result->summaries[kRevenue][11].quantiles);
+  };
+  const auto one = run(1, 7);
+  EXPECT_EQ(run(2, 7), one);
+  EXPECT_EQ(run(8, 7), one);
+  EXPECT_NE(run(2, 8).first, one.first);
+}
+
+// Sample mean and variance of one metric-month, with the standard errors of each.
+struct Sampled {
+  double mean, mean_se, variance, variance_se;
+};
+Sampled Sample(const PathValues& v, Metric metric, int month) {
+  const double n = static_cast<double>(v.paths);
+  double sum = 0;
+  for (int64_t p = 0; p < v.paths; ++p) sum += v.at(metric, month, p);
+  const double mean = sum / n;
+  double m2 = 0, m4 = 0;
+  for (int64_t p = 0; p < v.paths; ++p) {
+    const double d = v.at(metric, month, p) - mean;
+    m2 += d * d;
+    m4 += d * d * d * d;
+  }
+  m2 /= n;
+  m4 /= n;
+  return Sampled{mean, std::sqrt(m2 / n), m2 * n / (n - 1), std::sqrt((m4 - m2 * m2) / n)};
+}
+
+TEST(Forecast, PoissonArrivalsWithLognormalSizesMatchTheCompoundPoissonMoments) {
+  Scenario s = Degenerate();
+  s.segments[0].arrivals_per_month = 20;
+  s.segments[0].win_rate = 1;
+  s.segments[0].sales_cycle_months = 0;  // closes the month it arrives
+  s.segments[0].deal_size = 1000;
+  s.segments[0].deal_size_sigma = 0.5;
+  const Ledger empty;
+  auto state = BuildStartingState(empty, s, D("2026-10-31"), 3);
+  ASSERT_TRUE(state.ok());
+  ForecastOptions options;
+  options.paths = 20000;
+  PathValues values;
+  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  const double lambda = 20, mean_size = 1000, second_moment = mean_size * mean_size * std::exp(0.25);
+  for (int month = 0; month < 3; ++month) {
+    const Sampled b = Sample(values, kBookings, month);
+    EXPECT_NEAR(b.mean, lambda * mean_size, 4 * b.mean_se) << month;
+    EXPECT_NEAR(b.variance, lambda * second_moment, 4 * b.variance_se) << month;
+  }
+}
+
+TEST(Forecast, PipelineOfIndependentDealsExpectsTheSumOfProbabilityTimesAmount) {
+  Scenario s = Degenerate();
+  s.stage_win_probability = {{"qualify", 0.1}, {"propose", 0.45}, {"negotiate", 0.7}};
+  Ledger ledger;
+  ApplyAll(ledger, {Open("A", "smb", "10000.00", "propose", "2026-11-10"),
+                    Open("B", "smb", "20000.00", "negotiate", "2026-11-30"),
+                    Open("C", "smb", "5000.00", "qualify", "2026-12-01")});
+  auto state = BuildStartingState(ledger, s, D("2026-10-31"), 2);
+  ASSERT_TRUE(state.ok());
+  ForecastOptions options;
+  options.paths = 20000;
+  PathValues values;
+  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  const Sampled nov = Sample(values, kBookings, 0), dec = Sample(values, kBookings, 1);
+  EXPECT_NEAR(nov.mean, 0.45 * 10000 + 0.7 * 20000, 4 * nov.mean_se);
+  EXPECT_NEAR(nov.variance, 0.45 * 0.55 * 1e8 + 0.7 * 0.3 * 4e8, 4 * nov.variance_se);
+  EXPECT_NEAR(dec.mean, 0.1 * 5000, 4 * dec.mean_se);
+}
+
+TEST(Forecast, AttritionThinsHeadcountGeometrically) {
+  Scenario s = Degenerate();
+  s.teams[0].fte = 50;
+  s.teams[0].monthly_attrition = 0.02;
+  const Ledger empty;
+  auto state = BuildStartingState(empty, s, D("2026-10-31"), 12);
+  ASSERT_TRUE(state.ok());
+  ForecastOptions options;
+  options.paths = 20000;
+  PathValues values;
+  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  for (int month : {0, 5, 11}) {
+    const double survive = std::pow(0.98, month + 1);
+    const Sampled h = Sample(values, kHeadcount, month);
+    EXPECT_NEAR(h.mean, 50 * survive, 4 * h.mean_se) << month;
+    EXPECT_NEAR(h.variance, 50 * survive * (1 - survive), 4 * h.variance_se) << month;
+  }
+}
+
+TEST(Forecast, PaymentDelayMixSpreadsCollections) {
+  Scenario s = Degenerate();
+  s.products[0].billing = BillingTerms::kMonthlyUpfront;  // 1,000.00 billed every month
+  s.payment.delay_days_mix = {{0, 0.5}, {30, 0.3}, {61, 0.2}};
+  s.payment.bad_debt_rate = 0.1;
+  Ledger ledger;
+  ApplyAll(ledger, {Open("A", "smb", "12000.00", "negotiate", "2026-11-01", "subscription")});
+  auto state = BuildStartingState(ledger, s, D("2026-10-31"), 6);
+  ASSERT_TRUE(state.ok());
+  ForecastOptions options;
+  options.paths = 20000;
+  PathValues values;
+  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  const double expected[] = {0.5 * 0.9 * 1000, 0.8 * 0.9 * 1000, 900, 900, 900, 900};
+  for (int month = 0; month < 6; ++month) {
+    const Sampled c = Sample(values, kCollections, month);
+    EXPECT_NEAR(c.mean, expected[month], 4 * c.mean_se) << month;
+  }
+}
+
+TEST(Forecast, CommonRandomNumbersShrinkTheStandardErrorOfAHiringComparison) {
+  const Scenario base = DefaultScenario();
+  Scenario hire = base;
+  hire.name = "hire";
+  hire.hiring_plan = {Hire{"delivery", MonthOf(D("2026-11-01")), 10}};
+  const StartingState state = SampleState(base, 2000, 12);
+  ForecastOptions options;
+  options.paths = 2000;
+  PathValues a, b, independent;
+  ASSERT_TRUE(RunForecast(state, base, options, {}, &a).ok());
+  ASSERT_TRUE(RunForecast(state, hire, options, {}, &b).ok());
+  ForecastOptions other = options;
+  other.seed = options.seed + 1;
+  ASSERT_TRUE(RunForecast(state, hire, other, {}, &independent).ok());
+  for (Metric metric : {kRevenue, kWorkBacklogHours}) {
+    auto difference_se = [&](const PathValues& x, const PathValues& y) {
+      const int month = 8;
+      double sum = 0, squares = 0;
+      for (int64_t p = 0; p < x.paths; ++p) {
+        const double d = static_cast<double>(y.at(metric, month, p)) - x.at(metric, month, p);
+        sum += d;
+        squares += d * d;
+      }
+      const double n = static_cast<double>(x.paths), mean = sum / n;
+      return std::sqrt((squares / n - mean * mean) / n);
+    };
+    const double paired = difference_se(a, b), unpaired = difference_se(a, independent);
+    EXPECT_GT(unpaired, 3 * paired) << MetricName(metric) << ": paired " << paired << ", independent " << unpaired;
+  }
+}
+
+TEST(Forecast, OptionsAreValidatedNamingTheField) {
+  const Scenario s = Degenerate();
+  const Ledger empty;
+  auto state = BuildStartingState(empty, s, D("2026-10-31"), 3);
+  ASSERT_TRUE(state.ok());
+  ForecastOptions options;
+  options.paths = 0;
+  EXPECT_THAT(RunForecast(*state, s, options), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("paths must be in [1, 10000000], got 0")));
+  options.paths = 10;
+  options.quantiles = {0.5, 0.2};
+  EXPECT_THAT(RunForecast(*state, s, options), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("quantiles")));
+  options.quantiles = {0.5};
+  options.strain_months = 0;
+  EXPECT_THAT(RunForecast(*state, s, options), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("strain_months")));
+  auto long_state = BuildStartingState(empty, s, D("2026-10-31"), 121);
+  ASSERT_TRUE(long_state.ok());
+  options.strain_months = 3;
+  EXPECT_THAT(RunForecast(*long_state, s, options), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("horizon_months must be in [1, 120], got 121")));
+  options.paths = 10'000'000;
+  options.max_path_values = 100'000'000;
+  EXPECT_THAT(RunForecast(*state, s, options),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("must be at most 100000000 (the memory limit), got 390000000")));
+}
+
+TEST(Forecast, StopsPromptlyWhenCancelled) {
+  const Scenario scenario = DefaultScenario();
+  const StartingState state = SampleState(scenario, 1000, 36);
+  std::atomic<bool> stop{false};
+  ForecastOptions options;
+  options.paths = 300'000;  // many seconds of work if it were not stopped
+  options.stop = &stop;
+  std::chrono::steady_clock::time_point stopped_at;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stopped_at = std::chrono::steady_clock::now();
+    stop = true;
+  });
+  auto result = RunForecast(state, scenario, options);
+  const auto returned = std::chrono::steady_clock::now();
+  canceller.join();
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
+  // Loose bound for a shared machine; bench/ measures the real figure.
+  EXPECT_LT(std::chrono::duration<double>(returned - stopped_at).count(), 1.0);
+}
+
+TEST(Forecast, ProgressSeesGrowingPrefixesAndCanStopEarly) {
+  const Scenario scenario = DefaultScenario();
+  const StartingState state = SampleState(scenario, 300, 12);
+  ForecastOptions options;
+  options.paths = 1000;
+  options.wave_paths = 256;
+  std::vector<int64_t> seen;
+  auto result = RunForecast(state, scenario, options, [&](int64_t done, const PathValues&) {
+    seen.push_back(done);
+    return done < 512;
+  });
+  ASSERT_TRUE(result.ok());
+  EXPECT_THAT(seen, ::testing::ElementsAre(256, 512));
+  EXPECT_EQ(result->paths, 512);
+  // A prefix is the same paths as in a full run.
+  PathValues full;
+  ASSERT_TRUE(RunForecast(state, scenario, options, {}, &full).ok());
+  ForecastOptions prefix = options;
+  prefix.paths = 512;
+  auto direct = RunForecast(state, scenario, prefix);
+  EXPECT_EQ(direct->summaries[kBookings][3].mean, result->summaries[kBookings][3].mean);
+}
+
+}  // namespace
+}  // namespace forecastle::forecast
