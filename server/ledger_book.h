@@ -25,6 +25,13 @@ class LedgerBook {
   // (changing nothing) only when the store does.
   absl::StatusOr<std::vector<absl::StatusOr<bool>>> Write(const std::vector<Record>& records);
 
+  // Runs `fn` with the store under the exclusive lock (scenario storage).
+  template <typename Fn>
+  auto WithStore(Fn&& fn) {
+    std::unique_lock lock(mu_);
+    return fn(*store_);
+  }
+
   // Runs `read` with the ledger under a shared lock.
   template <typename Fn>
   auto Read(Fn&& read) const {

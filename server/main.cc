@@ -15,6 +15,10 @@ ABSL_FLAG(std::string, db, "forecastle.db",
           "Path of the SQLite database (created when missing; WAL mode, fsync on commit).");
 ABSL_FLAG(int, max_message_bytes, 64 << 20,
           "Largest gRPC message accepted or sent, in bytes, in [1048576, 1073741824].");
+ABSL_FLAG(int64_t, max_paths, 1'000'000,
+          "Most Monte Carlo paths one forecast may ask for, in [1, 10000000].");
+ABSL_FLAG(int, max_concurrent_forecasts, 2,
+          "Forecasts (and comparisons) running at once; more answer RESOURCE_EXHAUSTED. [1, 64].");
 ABSL_FLAG(int, shutdown_grace_ms, 10000,
           "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.");
 
@@ -36,6 +40,8 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.database = absl::GetFlag(FLAGS_db);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.forecasts.max_paths = absl::GetFlag(FLAGS_max_paths);
+  options.forecasts.max_concurrent_forecasts = absl::GetFlag(FLAGS_max_concurrent_forecasts);
   auto server = forecastle::ForecastleServer::Create(options);
   if (!server.ok()) {
     std::fprintf(stderr, "forecastle-server: %s\n", std::string(server.status().message()).c_str());

@@ -15,6 +15,14 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
     return absl::InvalidArgumentError(absl::StrCat(
         "max_message_bytes must be in [1048576, 1073741824], got ", options.max_message_bytes));
   }
+  if (options.forecasts.max_paths < 1 || options.forecasts.max_paths > 10'000'000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_paths must be in [1, 10000000], got ", options.forecasts.max_paths));
+  }
+  if (options.forecasts.max_concurrent_forecasts < 1 || options.forecasts.max_concurrent_forecasts > 64) {
+    return absl::InvalidArgumentError(absl::StrCat("max_concurrent_forecasts must be in [1, 64], got ",
+                                                   options.forecasts.max_concurrent_forecasts));
+  }
   if (options.listen.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("listen must be host:port, got \"", options.listen, "\""));
@@ -26,6 +34,7 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
                    LedgerBook::Open(Store::Options{options.database, options.fsync_on_commit}));
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->book_.get());
   server->actuals_service_ = std::make_unique<ActualsServiceImpl>(server->book_.get());
+  server->forecast_service_ = std::make_unique<ForecastServiceImpl>(server->book_.get(), options.forecasts);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -35,6 +44,7 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->actuals_service_.get());
+  builder.RegisterService(server->forecast_service_.get());
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

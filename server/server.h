@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/actuals_service.h"
+#include "server/forecast_service.h"
 #include "server/ledger_book.h"
 #include "server/ledger_service.h"
 
@@ -23,6 +24,7 @@ class ForecastleServer {
     std::string database = "forecastle.db";
     int max_message_bytes = 64 << 20;         // both directions; in [1 MiB, 1 GiB]
     bool fsync_on_commit = true;
+    ForecastServiceImpl::Options forecasts;
   };
 
   // Opens the database, replays the ledger and starts serving. Fails when the address cannot be
@@ -47,6 +49,7 @@ class ForecastleServer {
   std::unique_ptr<LedgerBook> book_;
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<ActualsServiceImpl> actuals_service_;
+  std::unique_ptr<ForecastServiceImpl> forecast_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

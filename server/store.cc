@@ -24,8 +24,27 @@ std::vector<std::string> Migrations() {
     absl::StrAppend(&v1, "CREATE TABLE ", TableName(kind), " (", absl::StrJoin(columns, ", "),
                     ");\n");
   }
-  return {v1};
+  const std::string v2 = "CREATE TABLE scenarios (name TEXT PRIMARY KEY, json TEXT NOT NULL);";
+  return {v1, v2};
 }
+
+// A prepared statement finalised on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  sqlite3_stmt* get() const { return stmt_; }
+  void Bind(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  std::string Text(int column) const {
+    const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
 
 }  // namespace
 
@@ -156,6 +175,46 @@ absl::Status Store::ForEach(const std::function<absl::Status(const Record&)>& fn
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE) return absl::InternalError(absl::StrCat("sqlite read: ", sqlite3_errmsg(db_)));
   }
+  return absl::OkStatus();
+}
+
+absl::Status Store::PutScenario(const std::string& name, const std::string& json, Write mode) {
+  Statement statement(db_, mode == Write::kCreate ? "INSERT INTO scenarios (name, json) VALUES (?, ?)"
+                                                   : "UPDATE scenarios SET json = ? WHERE name = ?");
+  statement.Bind(mode == Write::kCreate ? 1 : 2, name);
+  statement.Bind(mode == Write::kCreate ? 2 : 1, json);
+  const int rc = sqlite3_step(statement.get());
+  if (mode == Write::kCreate && sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return absl::AlreadyExistsError(absl::StrCat("name: a scenario \"", name, "\" already exists"));
+  }
+  if (rc != SQLITE_DONE) return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+  if (mode == Write::kUpdate && sqlite3_changes(db_) == 0) {
+    return absl::NotFoundError(absl::StrCat("name: no scenario \"", name, "\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Store::GetScenario(const std::string& name) const {
+  Statement statement(db_, "SELECT json FROM scenarios WHERE name = ?");
+  statement.Bind(1, name);
+  if (sqlite3_step(statement.get()) != SQLITE_ROW) {
+    return absl::NotFoundError(absl::StrCat("scenario: no scenario \"", name, "\""));
+  }
+  return statement.Text(0);
+}
+
+absl::StatusOr<std::vector<std::string>> Store::ListScenarios() const {
+  Statement statement(db_, "SELECT json FROM scenarios ORDER BY name");
+  std::vector<std::string> out;
+  while (sqlite3_step(statement.get()) == SQLITE_ROW) out.push_back(statement.Text(0));
+  return out;
+}
+
+absl::Status Store::DeleteScenario(const std::string& name) {
+  Statement statement(db_, "DELETE FROM scenarios WHERE name = ?");
+  statement.Bind(1, name);
+  if (sqlite3_step(statement.get()) != SQLITE_DONE) return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+  if (sqlite3_changes(db_) == 0) return absl::NotFoundError(absl::StrCat("name: no scenario \"", name, "\""));
   return absl::OkStatus();
 }
 

@@ -26,7 +26,7 @@ class Store {
   };
 
   // The schema version this build writes; older databases are migrated when opened.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
   ~Store();
@@ -41,6 +41,14 @@ class Store {
   absl::Status ForEach(const std::function<absl::Status(const Record&)>& fn) const;
 
   int schema_version() const { return schema_version_; }
+
+  // Stored scenarios, as JSON text under their name. Each call is one durable transaction.
+  enum class Write { kCreate, kUpdate };
+  // kCreate: ALREADY_EXISTS when the name is taken; kUpdate: NOT_FOUND when it is not.
+  absl::Status PutScenario(const std::string& name, const std::string& json, Write mode);
+  absl::StatusOr<std::string> GetScenario(const std::string& name) const;  // NOT_FOUND
+  absl::StatusOr<std::vector<std::string>> ListScenarios() const;         // JSON texts, by name
+  absl::Status DeleteScenario(const std::string& name);                   // NOT_FOUND
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}

@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/cli/args.h"
+#include "client/cli/common.h"
+#include "client/cli/forecast_commands.h"
 #include "client/cli/output.h"
 #include "engine/actuals/csv.h"
 #include "engine/sample/sample_company.h"
@@ -22,7 +24,6 @@
 namespace forecastle::cli {
 namespace {
 
-constexpr char kDefaultServer[] = "127.0.0.1:50051";
 
 constexpr char kUsage[] =
     R"(forecastle — exact bookings, backlog, billings, revenue and cash
@@ -37,6 +38,9 @@ Commands:
   backlog             backlog aging and cRPO at a date
   schedule ID         one contract's recognition schedule, line by line and month by month
   summary             what the ledger holds
+  scenario ...        create, list, show, edit or delete stored forecast scenarios
+  forecast            Monte Carlo forecast per month (P10/P50/P90) with a progress bar
+  compare BASE VAR... scenarios side by side on common random numbers, with differences
   sample              write a generated sample company as CSV (no server needed)
 
 Common flags:
@@ -92,78 +96,12 @@ cancellations, invoices, payments, opportunities) as CSV into DIR. Same seed, sa
 --contracts defaults to 1000 (1..1000000); --seed to 1.
 )";
 
-std::string ServerAddress(const Args& args) {
-  if (args.Has("server")) return args.Get("server");
-  const char* env = std::getenv("FORECASTLE_SERVER");
-  return env && *env ? env : kDefaultServer;
-}
-
-std::shared_ptr<grpc::Channel> Connect(const Args& args) {
-  grpc::ChannelArguments channel_args;
-  channel_args.SetMaxReceiveMessageSize(1 << 30);
-  channel_args.SetMaxSendMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(ServerAddress(args), grpc::InsecureChannelCredentials(),
-                                   channel_args);
-}
-
-// The deadline of each call; --timeout is validated when the command starts (CheckCommon).
-void SetDeadline(const Args& args, grpc::ClientContext& context) {
-  const int64_t seconds = *ParseIntFlag("timeout", args.Get("timeout", "300"), 1, 86400);
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-}
-
-int Fail(const std::string& message, int code = 1) {
-  std::cerr << "forecastle: " << message << "\n";
-  return code;
-}
-
-int FailRpc(const Args& args, const grpc::Status& status) {
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    return Fail(absl::StrCat("cannot reach forecastle-server at ", ServerAddress(args), ": ",
-                             status.error_message(),
-                             " (start it with forecastle-server, or set --server / FORECASTLE_SERVER)"));
-  }
-  return Fail(status.error_message());
-}
-
-const std::set<std::string> kCommonFlags = {"server", "timeout"};
-std::set<std::string> With(std::set<std::string> flags) {
-  flags.insert(kCommonFlags.begin(), kCommonFlags.end());
-  return flags;
-}
-
-// Checks flags every server command shares, and the date/month flags it was given, before any
-// call: bad usage exits 2 without touching the server.
-absl::Status CheckCommon(const Args& args) {
-  if (auto t = ParseIntFlag("timeout", args.Get("timeout", "300"), 1, 86400); !t.ok()) return t.status();
-  for (const char* month : {"from", "to"}) {
-    if (args.Has(month)) {
-      if (auto m = ParseMonth(args.Get(month), absl::StrCat("--", month)); !m.ok()) return m.status();
-    }
-  }
-  if (args.Has("as-of")) {
-    if (auto d = ParseDate(args.Get("as-of"), "--as-of"); !d.ok()) return d.status();
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<v1::GroupBy> ParseBy(const Args& args) {
   const std::string by = args.Get("by");
   if (by.empty()) return v1::GROUP_BY_COMPANY;
   if (by == "segment") return v1::GROUP_BY_SEGMENT;
   if (by == "customer") return v1::GROUP_BY_CUSTOMER;
   return absl::InvalidArgumentError(absl::StrCat("--by must be segment or customer, got \"", by, "\""));
-}
-
-// Makes one unary call with the command's deadline. Returns 0, or the exit status after printing
-// the error.
-template <typename Stub, typename Request, typename Reply>
-int Call(const Args& args, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Reply*),
-         Stub& stub, const Request& request, Reply* reply) {
-  grpc::ClientContext context;
-  SetDeadline(args, context);
-  grpc::Status status = (stub.*method)(&context, request, reply);
-  return status.ok() ? 0 : FailRpc(args, status);
 }
 
 int Import(const Args& args) {
@@ -373,6 +311,7 @@ int Run(int argc, char** argv) {
     const char* name;
     std::set<std::string> flags;
     int (*run)(const Args&);
+    std::set<std::string> switches = {};
   };
   const Command commands[] = {
       {"import", With({"batch"}), Import},
@@ -382,10 +321,13 @@ int Run(int argc, char** argv) {
       {"schedule", With({"as-of", "format"}), Schedule},
       {"summary", With({}), Summary},
       {"sample", {"out", "contracts", "seed"}, Sample},
+      {"scenario", With(kScenarioFlags), ScenarioCommand, {"resolved"}},
+      {"forecast", With(kForecastFlags), ForecastCommand},
+      {"compare", With(kCompareFlags), CompareCommand},
   };
   for (const Command& c : commands) {
     if (command != c.name) continue;
-    auto args = ParseArgs(argc, argv, 2, c.flags);
+    auto args = ParseArgs(argc, argv, 2, c.flags, c.switches);
     absl::Status usage = args.ok() ? CheckCommon(*args) : args.status();
     if (!usage.ok()) {
       return Fail(absl::StrCat(usage.message(), " (see forecastle ", c.name, " --help)"), 2);

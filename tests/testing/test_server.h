@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "forecastle/v1/actuals.grpc.pb.h"
+#include "forecastle/v1/forecast.grpc.pb.h"
 #include "forecastle/v1/ledger.grpc.pb.h"
 #include "server/server.h"
 
@@ -30,12 +31,16 @@ inline std::string FreshDatabasePath(const std::string& name) {
 
 class TestServer {
  public:
-  explicit TestServer(std::string database) : database_(std::move(database)) { Start(); }
+  explicit TestServer(std::string database, ForecastServiceImpl::Options forecasts = {})
+      : database_(std::move(database)), forecasts_(forecasts) {
+    Start();
+  }
 
   void Start() {
     ForecastleServer::Options options;
     options.listen = "127.0.0.1:0";
     options.database = database_;
+    options.forecasts = forecasts_;
     auto server = ForecastleServer::Create(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
@@ -44,11 +49,13 @@ class TestServer {
     channel_ = grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args);
     ledger_ = v1::LedgerService::NewStub(channel_);
     actuals_ = v1::ActualsService::NewStub(channel_);
+    forecasts_stub_ = v1::ForecastService::NewStub(channel_);
   }
   // Stops the server and starts a new one on the same database (a restart).
   void Restart() {
     ledger_.reset();
     actuals_.reset();
+    forecasts_stub_.reset();
     channel_.reset();
     server_.reset();
     Start();
@@ -56,14 +63,17 @@ class TestServer {
 
   v1::LedgerService::Stub& ledger() { return *ledger_; }
   v1::ActualsService::Stub& actuals() { return *actuals_; }
+  v1::ForecastService::Stub& forecasts() { return *forecasts_stub_; }
   ForecastleServer& server() { return *server_; }
 
  private:
   std::string database_;
+  ForecastServiceImpl::Options forecasts_;
   std::unique_ptr<ForecastleServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::ActualsService::Stub> actuals_;
+  std::unique_ptr<v1::ForecastService::Stub> forecasts_stub_;
 };
 
 }  // namespace forecastle::testing

@@ -1,0 +1,90 @@
+// What every forecastle CLI command shares: the server address, the channel, deadlines, error
+// reporting and exit statuses, and the flags common to server commands.
+#ifndef FORECASTLE_CLIENT_CLI_COMMON_H_
+#define FORECASTLE_CLIENT_CLI_COMMON_H_
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "client/cli/args.h"
+#include "engine/actuals/calendar.h"
+
+namespace forecastle::cli {
+
+inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
+
+inline std::string ServerAddress(const Args& args) {
+  if (args.Has("server")) return args.Get("server");
+  const char* env = std::getenv("FORECASTLE_SERVER");
+  return env && *env ? env : kDefaultServer;
+}
+
+inline std::shared_ptr<grpc::Channel> Connect(const Args& args) {
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(1 << 30);
+  channel_args.SetMaxSendMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(ServerAddress(args), grpc::InsecureChannelCredentials(),
+                                   channel_args);
+}
+
+// The deadline of each call; --timeout is validated when the command starts (CheckCommon).
+inline void SetDeadline(const Args& args, grpc::ClientContext& context) {
+  const int64_t seconds = *ParseIntFlag("timeout", args.Get("timeout", "300"), 1, 86400);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+}
+
+inline int Fail(const std::string& message, int code = 1) {
+  std::cerr << "forecastle: " << message << "\n";
+  return code;
+}
+
+inline int FailRpc(const Args& args, const grpc::Status& status) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    return Fail(absl::StrCat("cannot reach forecastle-server at ", ServerAddress(args), ": ",
+                             status.error_message(),
+                             " (start it with forecastle-server, or set --server / FORECASTLE_SERVER)"));
+  }
+  return Fail(status.error_message());
+}
+
+inline const std::set<std::string> kCommonFlags = {"server", "timeout"};
+inline std::set<std::string> With(std::set<std::string> flags) {
+  flags.insert(kCommonFlags.begin(), kCommonFlags.end());
+  return flags;
+}
+
+// Checks flags every server command shares, and the date/month flags it was given, before any
+// call: bad usage exits 2 without touching the server.
+inline absl::Status CheckCommon(const Args& args) {
+  if (auto t = ParseIntFlag("timeout", args.Get("timeout", "300"), 1, 86400); !t.ok()) return t.status();
+  for (const char* month : {"from", "to"}) {
+    if (args.Has(month)) {
+      if (auto m = ParseMonth(args.Get(month), absl::StrCat("--", month)); !m.ok()) return m.status();
+    }
+  }
+  if (args.Has("as-of")) {
+    if (auto d = ParseDate(args.Get("as-of"), "--as-of"); !d.ok()) return d.status();
+  }
+  return absl::OkStatus();
+}
+
+// Makes one unary call with the command's deadline. Returns 0, or the exit status after printing
+// the error.
+template <typename Stub, typename Request, typename Reply>
+int Call(const Args& args, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Reply*),
+         Stub& stub, const Request& request, Reply* reply) {
+  grpc::ClientContext context;
+  SetDeadline(args, context);
+  grpc::Status status = (stub.*method)(&context, request, reply);
+  return status.ok() ? 0 : FailRpc(args, status);
+}
+
+}  // namespace forecastle::cli
+
+#endif  // FORECASTLE_CLIENT_CLI_COMMON_H_

@@ -1,0 +1,24 @@
+// The CLI's forecasting commands: scenario create|list|show|edit|delete, forecast, compare.
+#ifndef FORECASTLE_CLIENT_CLI_FORECAST_COMMANDS_H_
+#define FORECASTLE_CLIENT_CLI_FORECAST_COMMANDS_H_
+
+#include <set>
+#include <string>
+
+#include "client/cli/args.h"
+
+namespace forecastle::cli {
+
+int ScenarioCommand(const Args& args);
+int ForecastCommand(const Args& args);
+int CompareCommand(const Args& args);
+
+// The flags each command takes (besides --server and --timeout).
+inline const std::set<std::string> kScenarioFlags = {"base", "description", "file"};  // and --resolved
+inline const std::set<std::string> kForecastFlags = {"scenario", "as-of", "horizon", "paths", "seed",
+                                                     "quantiles", "strain-months", "format", "target-error"};
+inline const std::set<std::string> kCompareFlags = {"as-of", "horizon", "paths", "seed", "quantiles", "format"};
+
+}  // namespace forecastle::cli
+
+#endif  // FORECASTLE_CLIENT_CLI_FORECAST_COMMANDS_H_

@@ -1,0 +1,373 @@
+#include "server/forecast_convert.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "engine/common/status_macros.h"
+
+namespace forecastle {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// Messages whose lists merge by a key field (their first field).
+bool IsKeyed(const google::protobuf::Descriptor* type) {
+  static const absl::flat_hash_set<std::string> kKeyed = {
+      "forecastle.v1.SegmentAssumptions", "forecastle.v1.Product", "forecastle.v1.Team",
+      "forecastle.v1.StageProbability"};
+  return kKeyed.contains(type->full_name());
+}
+
+void MergeInto(Message* target, const Message& overlay) {
+  const auto* descriptor = overlay.GetDescriptor();
+  const auto* reflection = overlay.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    if (field->is_repeated()) {
+      const int n = reflection->FieldSize(overlay, field);
+      if (n == 0) continue;
+      if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && IsKeyed(field->message_type())) {
+        const FieldDescriptor* key = field->message_type()->field(0);
+        for (int k = 0; k < n; ++k) {
+          const Message& item = reflection->GetRepeatedMessage(overlay, field, k);
+          const std::string name = item.GetReflection()->GetString(item, key);
+          Message* match = nullptr;
+          for (int t = 0; t < reflection->FieldSize(*target, field); ++t) {
+            Message* candidate = reflection->MutableRepeatedMessage(target, field, t);
+            if (candidate->GetReflection()->GetString(*candidate, key) == name) match = candidate;
+          }
+          if (match) {
+            MergeInto(match, item);
+          } else {
+            reflection->AddMessage(target, field)->CopyFrom(item);
+          }
+        }
+      } else {
+        // Other lists replace.
+        reflection->ClearField(target, field);
+        for (int k = 0; k < n; ++k) {
+          switch (field->cpp_type()) {
+            case FieldDescriptor::CPPTYPE_MESSAGE:
+              reflection->AddMessage(target, field)->CopyFrom(reflection->GetRepeatedMessage(overlay, field, k));
+              break;
+            case FieldDescriptor::CPPTYPE_DOUBLE:
+              reflection->AddDouble(target, field, reflection->GetRepeatedDouble(overlay, field, k));
+              break;
+            default:
+              break;  // the scenario has no other repeated types
+          }
+        }
+      }
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (reflection->HasField(overlay, field)) {
+        MergeInto(reflection->MutableMessage(target, field), reflection->GetMessage(overlay, field));
+      }
+    } else if (field->has_presence() ? reflection->HasField(overlay, field)
+                                     : field->cpp_type() == FieldDescriptor::CPPTYPE_STRING
+                                           ? !reflection->GetString(overlay, field).empty()
+                                           : field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM
+                                                 ? reflection->GetEnumValue(overlay, field) != 0
+                                                 : true) {
+      switch (field->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_STRING:
+          reflection->SetString(target, field, reflection->GetString(overlay, field));
+          break;
+        case FieldDescriptor::CPPTYPE_ENUM:
+          reflection->SetEnumValue(target, field, reflection->GetEnumValue(overlay, field));
+          break;
+        case FieldDescriptor::CPPTYPE_DOUBLE:
+          reflection->SetDouble(target, field, reflection->GetDouble(overlay, field));
+          break;
+        case FieldDescriptor::CPPTYPE_INT32:
+          reflection->SetInt32(target, field, reflection->GetInt32(overlay, field));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}
+
+absl::StatusOr<LineKind> KindFromProto(v1::LineKind kind, const std::string& field) {
+  switch (kind) {
+    case v1::LINE_KIND_RATABLE: return LineKind::kRatable;
+    case v1::LINE_KIND_EFFORT: return LineKind::kEffort;
+    case v1::LINE_KIND_DELIVERY: return LineKind::kDelivery;
+    default: return absl::InvalidArgumentError(absl::StrCat(field, " must be ratable, effort or delivery, got ", kind));
+  }
+}
+
+v1::LineKind KindToProto(LineKind kind) {
+  switch (kind) {
+    case LineKind::kRatable: return v1::LINE_KIND_RATABLE;
+    case LineKind::kEffort: return v1::LINE_KIND_EFFORT;
+    case LineKind::kDelivery: return v1::LINE_KIND_DELIVERY;
+  }
+  return v1::LINE_KIND_UNSPECIFIED;
+}
+
+absl::StatusOr<forecast::BillingTerms> BillingFromProto(v1::BillingTerms terms, const std::string& field) {
+  switch (terms) {
+    case v1::BILLING_TERMS_UNSPECIFIED:
+    case v1::BILLING_TERMS_ANNUAL_UPFRONT: return forecast::BillingTerms::kAnnualUpfront;
+    case v1::BILLING_TERMS_QUARTERLY_UPFRONT: return forecast::BillingTerms::kQuarterlyUpfront;
+    case v1::BILLING_TERMS_MONTHLY_UPFRONT: return forecast::BillingTerms::kMonthlyUpfront;
+    case v1::BILLING_TERMS_MONTHLY_IN_ARREARS: return forecast::BillingTerms::kMonthlyInArrears;
+    case v1::BILLING_TERMS_ON_DELIVERY: return forecast::BillingTerms::kOnDelivery;
+    default: return absl::InvalidArgumentError(absl::StrCat(field, ": unknown billing terms ", terms));
+  }
+}
+
+void SummaryToProto(const forecast::Summary& s, const std::string& month, v1::MonthSummary* out) {
+  out->set_month(month);
+  out->set_mean(s.mean);
+  out->set_std(s.std);
+  out->set_standard_error(s.standard_error);
+  for (double q : s.quantiles) out->add_quantiles(q);
+}
+
+}  // namespace
+
+v1::Scenario MergeScenario(const v1::Scenario& base, const v1::Scenario& overlay) {
+  v1::Scenario merged = base;
+  MergeInto(&merged, overlay);
+  merged.set_name(overlay.name());
+  merged.set_base(overlay.base());
+  merged.set_description(overlay.description());
+  return merged;
+}
+
+absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& m) {
+  forecast::Scenario s = forecast::DefaultScenario();
+  s.name = m.name();
+  s.base = m.base();
+  s.description = m.description();
+  if (m.segments_size() > 0) {
+    s.segments.clear();
+    for (int i = 0; i < m.segments_size(); ++i) {
+      const v1::SegmentAssumptions& p = m.segments(i);
+      const std::string f = absl::StrCat("segments[", i, "]");
+      forecast::SegmentAssumptions a;
+      a.name = p.name();
+      if (p.has_arrivals_per_month()) a.arrivals_per_month = p.arrivals_per_month();
+      if (p.seasonality_size() > 0) {
+        if (p.seasonality_size() != 12) {
+          return absl::InvalidArgumentError(absl::StrCat(f, ".seasonality must have 12 values, got ", p.seasonality_size()));
+        }
+        for (int k = 0; k < 12; ++k) a.seasonality[static_cast<size_t>(k)] = p.seasonality(k);
+      }
+      if (p.has_win_rate()) a.win_rate = p.win_rate();
+      if (p.has_sales_cycle_months()) a.sales_cycle_months = p.sales_cycle_months();
+      if (p.has_sales_cycle_sigma()) a.sales_cycle_sigma = p.sales_cycle_sigma();
+      if (p.has_slip_probability()) a.slip_probability = p.slip_probability();
+      if (p.has_slip_months()) a.slip_months = p.slip_months();
+      if (p.has_deal_size()) a.deal_size = p.deal_size();
+      if (p.has_deal_size_sigma()) a.deal_size_sigma = p.deal_size_sigma();
+      if (p.has_open_deal_size_sigma()) a.open_deal_size_sigma = p.open_deal_size_sigma();
+      if (p.product_mix_size() > 0) {
+        a.product_mix.clear();
+        for (const auto& share : p.product_mix()) a.product_mix.emplace_back(share.product(), share.share());
+      }
+      s.segments.push_back(std::move(a));
+    }
+  }
+  if (m.stage_win_probability_size() > 0) {
+    s.stage_win_probability.clear();
+    for (const auto& stage : m.stage_win_probability()) s.stage_win_probability.emplace_back(stage.stage(), stage.probability());
+  }
+  if (m.has_win_rate_multiplier()) s.win_rate_multiplier = m.win_rate_multiplier();
+  if (m.has_price_multiplier()) s.price_multiplier = m.price_multiplier();
+  if (m.products_size() > 0) {
+    s.products.clear();
+    for (int i = 0; i < m.products_size(); ++i) {
+      const v1::Product& p = m.products(i);
+      const std::string f = absl::StrCat("products[", i, "]");
+      forecast::Product product;
+      product.name = p.name();
+      ASSIGN_OR_RETURN(product.kind, KindFromProto(p.kind(), f + ".kind"));
+      if (p.has_term_months()) product.term_months = p.term_months();
+      ASSIGN_OR_RETURN(product.billing, BillingFromProto(p.billing(), f + ".billing"));
+      if (p.has_hours_per_unit_value()) product.hours_per_unit_value = p.hours_per_unit_value();
+      if (p.has_lead_time_months()) product.lead_time_months = p.lead_time_months();
+      product.team = p.team();
+      s.products.push_back(std::move(product));
+    }
+  }
+  if (m.has_renewals()) {
+    if (m.renewals().has_probability()) s.renewals.probability = m.renewals().probability();
+    if (m.renewals().has_uplift()) s.renewals.uplift = m.renewals().uplift();
+  }
+  if (m.teams_size() > 0) {
+    s.teams.clear();
+    for (const v1::Team& p : m.teams()) {
+      forecast::Team team;
+      team.name = p.name();
+      if (p.has_fte()) team.fte = p.fte();
+      if (p.has_hours_per_fte_month()) team.hours_per_fte_month = p.hours_per_fte_month();
+      if (p.has_utilization()) team.utilization = p.utilization();
+      if (p.has_ramp_up_months()) team.ramp_up_months = p.ramp_up_months();
+      if (p.has_monthly_attrition()) team.monthly_attrition = p.monthly_attrition();
+      if (p.has_cost_per_fte_month()) team.cost_per_fte_month = p.cost_per_fte_month();
+      s.teams.push_back(std::move(team));
+    }
+  }
+  if (m.hiring_plan_size() > 0) {
+    s.hiring_plan.clear();
+    for (int i = 0; i < m.hiring_plan_size(); ++i) {
+      const v1::Hire& p = m.hiring_plan(i);
+      ASSIGN_OR_RETURN(MonthIndex month, ParseMonth(p.month(), absl::StrCat("hiring_plan[", i, "].month")));
+      s.hiring_plan.push_back(forecast::Hire{p.team(), month, p.count()});
+    }
+  }
+  if (m.has_time_to_fill_months()) s.time_to_fill_months = m.time_to_fill_months();
+  if (m.has_effort_overrun()) s.effort_overrun = m.effort_overrun();
+  if (m.has_effort_overrun_sigma()) s.effort_overrun_sigma = m.effort_overrun_sigma();
+  if (m.has_payment()) {
+    if (m.payment().delay_days_mix_size() > 0) {
+      s.payment.delay_days_mix.clear();
+      for (const auto& d : m.payment().delay_days_mix()) s.payment.delay_days_mix.emplace_back(d.days(), d.probability());
+    }
+    if (m.payment().has_bad_debt_rate()) s.payment.bad_debt_rate = m.payment().bad_debt_rate();
+  }
+  if (m.segment_correlation_size() > 0) {
+    s.segment_correlation.clear();
+    for (const auto& row : m.segment_correlation()) s.segment_correlation.emplace_back(row.values().begin(), row.values().end());
+  }
+  if (m.has_demand_volatility()) s.demand_volatility = m.demand_volatility();
+  RETURN_IF_ERROR(forecast::Validate(s));
+  return s;
+}
+
+v1::Scenario ScenarioToProto(const forecast::Scenario& s) {
+  v1::Scenario m;
+  m.set_name(s.name);
+  m.set_base(s.base);
+  m.set_description(s.description);
+  for (const auto& a : s.segments) {
+    v1::SegmentAssumptions* p = m.add_segments();
+    p->set_name(a.name);
+    p->set_arrivals_per_month(a.arrivals_per_month);
+    for (double v : a.seasonality) p->add_seasonality(v);
+    p->set_win_rate(a.win_rate);
+    p->set_sales_cycle_months(a.sales_cycle_months);
+    p->set_sales_cycle_sigma(a.sales_cycle_sigma);
+    p->set_slip_probability(a.slip_probability);
+    p->set_slip_months(a.slip_months);
+    p->set_deal_size(a.deal_size);
+    p->set_deal_size_sigma(a.deal_size_sigma);
+    p->set_open_deal_size_sigma(a.open_deal_size_sigma);
+    for (const auto& [product, share] : a.product_mix) {
+      v1::ProductShare* ps = p->add_product_mix();
+      ps->set_product(product);
+      ps->set_share(share);
+    }
+  }
+  for (const auto& [stage, probability] : s.stage_win_probability) {
+    v1::StageProbability* p = m.add_stage_win_probability();
+    p->set_stage(stage);
+    p->set_probability(probability);
+  }
+  m.set_win_rate_multiplier(s.win_rate_multiplier);
+  m.set_price_multiplier(s.price_multiplier);
+  for (const auto& product : s.products) {
+    v1::Product* p = m.add_products();
+    p->set_name(product.name);
+    p->set_kind(KindToProto(product.kind));
+    p->set_term_months(product.term_months);
+    p->set_billing(static_cast<v1::BillingTerms>(static_cast<int>(product.billing) + 1));
+    p->set_hours_per_unit_value(product.hours_per_unit_value);
+    p->set_lead_time_months(product.lead_time_months);
+    p->set_team(product.team);
+  }
+  m.mutable_renewals()->set_probability(s.renewals.probability);
+  m.mutable_renewals()->set_uplift(s.renewals.uplift);
+  for (const auto& team : s.teams) {
+    v1::Team* p = m.add_teams();
+    p->set_name(team.name);
+    p->set_fte(team.fte);
+    p->set_hours_per_fte_month(team.hours_per_fte_month);
+    p->set_utilization(team.utilization);
+    p->set_ramp_up_months(team.ramp_up_months);
+    p->set_monthly_attrition(team.monthly_attrition);
+    p->set_cost_per_fte_month(team.cost_per_fte_month);
+  }
+  for (const auto& hire : s.hiring_plan) {
+    v1::Hire* p = m.add_hiring_plan();
+    p->set_team(hire.team);
+    p->set_month(FormatMonth(hire.month));
+    p->set_count(hire.count);
+  }
+  m.set_time_to_fill_months(s.time_to_fill_months);
+  m.set_effort_overrun(s.effort_overrun);
+  m.set_effort_overrun_sigma(s.effort_overrun_sigma);
+  for (const auto& [days, probability] : s.payment.delay_days_mix) {
+    v1::PaymentDelay* d = m.mutable_payment()->add_delay_days_mix();
+    d->set_days(days);
+    d->set_probability(probability);
+  }
+  m.mutable_payment()->set_bad_debt_rate(s.payment.bad_debt_rate);
+  for (const auto& row : s.segment_correlation) {
+    v1::CorrelationRow* r = m.add_segment_correlation();
+    for (double v : row) r->add_values(v);
+  }
+  m.set_demand_volatility(s.demand_volatility);
+  return m;
+}
+
+absl::Status CheckScenarioMessage(const v1::Scenario& message) {
+  if (!message.base().empty()) {
+    // Fields are checked once the base is known (when resolved); the name must be right now.
+    forecast::Scenario probe = forecast::DefaultScenario();
+    probe.name = message.name();
+    probe.base = message.base();
+    return forecast::Validate(probe);
+  }
+  return ScenarioFromProto(message).status();
+}
+
+void ForecastToProto(const forecast::ForecastResult& result, const forecast::ForecastOptions& options,
+                     v1::ForecastReply* reply) {
+  reply->set_paths(result.paths);
+  reply->set_seed(options.seed);
+  for (double q : options.quantiles) reply->add_quantiles(q);
+  for (int metric = 0; metric < forecast::kMetricCount; ++metric) {
+    v1::MetricForecast* out = reply->add_metrics();
+    out->set_metric(std::string(forecast::MetricName(static_cast<forecast::Metric>(metric))));
+    for (int m = 0; m < result.horizon; ++m) {
+      SummaryToProto(result.summaries[static_cast<size_t>(metric)][static_cast<size_t>(m)],
+                     FormatMonth(result.first_month + m), out->add_months());
+    }
+  }
+  for (double p : result.strain_probability) reply->add_strain_probability(p);
+  SummaryToProto(result.months_to_clear, "", reply->mutable_months_to_clear());
+  reply->set_clear_probability(result.clear_probability);
+}
+
+void ComparisonToProto(const forecast::PathValues& base, const forecast::PathValues& variant,
+                       const forecast::ForecastOptions& options, MonthIndex first_month,
+                       v1::VariantComparison* out) {
+  const int64_t paths = std::min(base.paths, variant.paths);
+  std::vector<double> difference(static_cast<size_t>(paths));
+  for (int metric = 0; metric < forecast::kMetricCount; ++metric) {
+    v1::MetricForecast* diff = out->add_difference();
+    v1::MetricForecast* higher = out->add_probability_higher();
+    const std::string name(forecast::MetricName(static_cast<forecast::Metric>(metric)));
+    diff->set_metric(name);
+    higher->set_metric(name);
+    for (int m = 0; m < base.horizon; ++m) {
+      int64_t above = 0;
+      for (int64_t p = 0; p < paths; ++p) {
+        const double d = static_cast<double>(variant.at(metric, m, p)) - base.at(metric, m, p);
+        difference[static_cast<size_t>(p)] = d;
+        above += d > 0;
+      }
+      const std::string month = FormatMonth(first_month + m);
+      SummaryToProto(forecast::Summarize(difference, options.quantiles), month, diff->add_months());
+      v1::MonthSummary* probability = higher->add_months();
+      probability->set_month(month);
+      probability->set_mean(static_cast<double>(above) / static_cast<double>(paths));
+    }
+  }
+}
+
+}  // namespace forecastle

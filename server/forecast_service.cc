@@ -1,0 +1,338 @@
+#include "server/forecast_service.h"
+
+#include <chrono>
+#include <thread>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "engine/actuals/metrics.h"
+#include "engine/common/status_macros.h"
+#include "server/convert.h"
+#include "server/forecast_convert.h"
+
+namespace forecastle {
+namespace {
+
+std::string ToJson(const v1::Scenario& scenario) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(scenario, &json, options);
+  return json;
+}
+
+absl::StatusOr<v1::Scenario> FromJson(const std::string& json) {
+  v1::Scenario scenario;
+  auto status = google::protobuf::util::JsonStringToMessage(json, &scenario);
+  if (!status.ok()) return absl::DataLossError(absl::StrCat("a stored scenario is unreadable: ", status.message().ToString()));
+  return scenario;
+}
+
+// Holds one of the forecast slots, or says why none is free.
+class Slot {
+ public:
+  Slot(std::atomic<int>& running, int limit) : running_(running) {
+    acquired_ = running_.fetch_add(1) < limit;
+    if (!acquired_) running_.fetch_sub(1);
+  }
+  ~Slot() {
+    if (acquired_) running_.fetch_sub(1);
+  }
+  bool acquired() const { return acquired_; }
+
+ private:
+  std::atomic<int>& running_;
+  bool acquired_;
+};
+
+// Sets `stop` when the call is cancelled or its deadline passes, polling every 5 ms.
+class StopWatch {
+ public:
+  explicit StopWatch(grpc::ServerContext* context)
+      : thread_([this, context](std::stop_token token) {
+          while (!token.stop_requested()) {
+            if (context->IsCancelled() || context->deadline() < std::chrono::system_clock::now()) {
+              stop_ = true;
+              return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          }
+        }) {}
+  const std::atomic<bool>* flag() const { return &stop_; }
+  bool stopped() const { return stop_; }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::jthread thread_;
+};
+
+grpc::Status StoppedStatus(grpc::ServerContext* context) {
+  if (context->deadline() < std::chrono::system_clock::now()) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the forecast passed its deadline and was stopped");
+  }
+  return grpc::Status(grpc::StatusCode::CANCELLED, "the forecast was cancelled");
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Scenario> ForecastServiceImpl::Resolve(const v1::Scenario& message, int depth) {
+  if (message.base().empty()) return message;
+  if (depth > 16) {
+    return absl::FailedPreconditionError(absl::StrCat("base: the chain of base scenarios from \"", message.name(),
+                                                      "\" is longer than 16 or circular"));
+  }
+  ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(message.base()); }));
+  ASSIGN_OR_RETURN(v1::Scenario base, FromJson(json));
+  ASSIGN_OR_RETURN(v1::Scenario resolved_base, Resolve(base, depth + 1));
+  ASSIGN_OR_RETURN(forecast::Scenario full_base, ScenarioFromProto(resolved_base));
+  return MergeScenario(ScenarioToProto(full_base), message);
+}
+
+absl::StatusOr<v1::Scenario> ForecastServiceImpl::ResolveName(const std::string& name) {
+  if (name.empty()) return ScenarioToProto(forecast::DefaultScenario());
+  ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(name); }));
+  ASSIGN_OR_RETURN(v1::Scenario message, FromJson(json));
+  return Resolve(message, 0);
+}
+
+grpc::Status ForecastServiceImpl::CreateScenario(grpc::ServerContext*, const v1::Scenario* request, v1::Scenario* reply) {
+  if (absl::Status ok = CheckScenarioMessage(*request); !ok.ok()) return ToGrpcStatus(ok);
+  if (!request->base().empty()) {
+    if (auto resolved = Resolve(*request, 0); !resolved.ok()) return ToGrpcStatus(resolved.status());
+  }
+  absl::Status stored = book_->WithStore([&](Store& store) {
+    return store.PutScenario(request->name(), ToJson(*request), Store::Write::kCreate);
+  });
+  if (!stored.ok()) return ToGrpcStatus(stored);
+  *reply = *request;
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::UpdateScenario(grpc::ServerContext*, const v1::Scenario* request, v1::Scenario* reply) {
+  if (absl::Status ok = CheckScenarioMessage(*request); !ok.ok()) return ToGrpcStatus(ok);
+  if (!request->base().empty()) {
+    if (auto resolved = Resolve(*request, 0); !resolved.ok()) return ToGrpcStatus(resolved.status());
+  }
+  absl::Status stored = book_->WithStore([&](Store& store) {
+    return store.PutScenario(request->name(), ToJson(*request), Store::Write::kUpdate);
+  });
+  if (!stored.ok()) return ToGrpcStatus(stored);
+  *reply = *request;
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::GetScenario(grpc::ServerContext*, const v1::GetScenarioRequest* request, v1::Scenario* reply) {
+  if (request->name().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "name: required");
+  absl::StatusOr<v1::Scenario> scenario = request->resolved() ? ResolveName(request->name())
+      : [&]() -> absl::StatusOr<v1::Scenario> {
+          ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(request->name()); }));
+          return FromJson(json);
+        }();
+  if (!scenario.ok()) return ToGrpcStatus(scenario.status());
+  if (request->resolved()) {
+    auto full = ScenarioFromProto(*scenario);
+    if (!full.ok()) return ToGrpcStatus(full.status());
+    *reply = ScenarioToProto(*full);
+  } else {
+    *reply = *scenario;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::ListScenarios(grpc::ServerContext*, const v1::ListScenariosRequest*,
+                                                v1::ListScenariosReply* reply) {
+  auto all = book_->WithStore([](Store& store) { return store.ListScenarios(); });
+  if (!all.ok()) return ToGrpcStatus(all.status());
+  for (const std::string& json : *all) {
+    auto scenario = FromJson(json);
+    if (!scenario.ok()) return ToGrpcStatus(scenario.status());
+    v1::Scenario* out = reply->add_scenarios();
+    out->set_name(scenario->name());
+    out->set_base(scenario->base());
+    out->set_description(scenario->description());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::DeleteScenario(grpc::ServerContext*, const v1::DeleteScenarioRequest* request,
+                                                 v1::DeleteScenarioReply*) {
+  if (request->name().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "name: required");
+  absl::Status deleted = book_->WithStore([&](Store& store) -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<std::string> all, store.ListScenarios());
+    for (const std::string& json : all) {
+      ASSIGN_OR_RETURN(v1::Scenario other, FromJson(json));
+      if (other.base() == request->name()) {
+        return absl::FailedPreconditionError(absl::StrCat("name: scenario \"", other.name(), "\" has \"",
+                                                          request->name(), "\" as its base; delete or rebase it first"));
+      }
+    }
+    return store.DeleteScenario(request->name());
+  });
+  return ToGrpcStatus(deleted);
+}
+
+absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const v1::ForecastRequest& request,
+                                                                           const std::string& scenario_name,
+                                                                           const std::atomic<bool>* stop) {
+  Prepared prepared;
+  const int horizon = request.horizon_months() == 0 ? 36 : request.horizon_months();
+  if (horizon < 1 || horizon > 120) {
+    return absl::InvalidArgumentError(absl::StrCat("horizon_months must be in [1, 120], got ", horizon));
+  }
+  forecast::ForecastOptions& o = prepared.options;
+  o.paths = request.paths() == 0 ? 10000 : request.paths();
+  o.max_paths = options_.max_paths;
+  if (o.paths < 1 || o.paths > options_.max_paths) {
+    return absl::InvalidArgumentError(absl::StrCat("paths must be in [1, ", options_.max_paths,
+                                                   "] (the server's --max_paths), got ", o.paths));
+  }
+  o.seed = request.seed();
+  // Waves only decide when progress is reported and where an early stop may fall.
+  o.wave_paths = std::clamp<int64_t>(o.paths / 40, 256, 8192);
+  if (request.quantiles_size() > 0) o.quantiles.assign(request.quantiles().begin(), request.quantiles().end());
+  RETURN_IF_ERROR(forecast::ValidateProbabilities(o.quantiles, "quantiles"));
+  if (request.strain_months() != 0) o.strain_months = request.strain_months();
+  if (request.target_relative_error() < 0 || request.target_relative_error() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat("target_relative_error must be in [0, 1], got ",
+                                                   request.target_relative_error()));
+  }
+  o.stop = stop;
+  if (request.has_inline_scenario()) {
+    RETURN_IF_ERROR(CheckScenarioMessage(request.inline_scenario()));
+    ASSIGN_OR_RETURN(prepared.resolved, Resolve(request.inline_scenario(), 0));
+  } else {
+    ASSIGN_OR_RETURN(prepared.resolved, ResolveName(scenario_name));
+  }
+  ASSIGN_OR_RETURN(prepared.scenario, ScenarioFromProto(prepared.resolved));
+  prepared.resolved = ScenarioToProto(prepared.scenario);
+  ASSIGN_OR_RETURN(const Date as_of, ParseAsOf(request.as_of(), TodayUtc()));
+  RETURN_IF_ERROR(book_->Read([&](const Ledger& ledger) -> absl::Status {
+    ASSIGN_OR_RETURN(prepared.state, forecast::BuildStartingState(ledger, prepared.scenario, as_of, horizon));
+    MetricsQuery history;
+    history.to = MonthOf(as_of);
+    history.from = history.to - 11;
+    history.as_of = as_of;
+    ASSIGN_OR_RETURN(std::vector<MetricsTable> tables, ComputeMetrics(ledger, history));
+    MetricsToProto(tables, as_of, &prepared.actuals);
+    return absl::OkStatus();
+  }));
+  return prepared;
+}
+
+void ForecastServiceImpl::FillReply(const Prepared& prepared, const forecast::ForecastResult& result,
+                                    v1::ForecastReply* reply) {
+  reply->set_scenario(prepared.scenario.name);
+  reply->set_as_of(FormatDate(prepared.state.as_of));
+  ForecastToProto(result, prepared.options, reply);
+  *reply->mutable_actuals() = prepared.actuals;
+  *reply->mutable_resolved_scenario() = prepared.resolved;
+}
+
+grpc::Status ForecastServiceImpl::Forecast(grpc::ServerContext* context, const v1::ForecastRequest* request,
+                                           v1::ForecastReply* reply) {
+  Slot slot(running_, options_.max_concurrent_forecasts);
+  if (!slot.acquired()) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("max_concurrent_forecasts (", options_.max_concurrent_forecasts,
+                                     ") forecasts are already running; retry later"));
+  }
+  StopWatch watch(context);
+  auto prepared = Prepare(*request, request->scenario(), watch.flag());
+  if (!prepared.ok()) return ToGrpcStatus(prepared.status());
+  auto result = forecast::RunForecast(prepared->state, prepared->scenario, prepared->options);
+  if (watch.stopped()) return StoppedStatus(context);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  FillReply(*prepared, *result, reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::StreamForecast(grpc::ServerContext* context, const v1::ForecastRequest* request,
+                                                 grpc::ServerWriter<v1::ForecastProgress>* writer) {
+  Slot slot(running_, options_.max_concurrent_forecasts);
+  if (!slot.acquired()) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("max_concurrent_forecasts (", options_.max_concurrent_forecasts,
+                                     ") forecasts are already running; retry later"));
+  }
+  StopWatch watch(context);
+  auto prepared = Prepare(*request, request->scenario(), watch.flag());
+  if (!prepared.ok()) return ToGrpcStatus(prepared.status());
+  const double target = request->target_relative_error();
+  auto last_partial = std::chrono::steady_clock::now();
+  auto progress = [&](int64_t done, const forecast::PathValues& values) {
+    v1::ForecastProgress message;
+    message.set_paths_done(done);
+    message.set_paths_total(prepared->options.paths);
+    bool keep_going = true;
+    // Partial results (and the precision check) at most twice a second: summaries cost a pass.
+    if (target > 0 || std::chrono::steady_clock::now() - last_partial > std::chrono::milliseconds(500)) {
+      last_partial = std::chrono::steady_clock::now();
+      const forecast::ForecastResult partial =
+          forecast::Summarize(values, done, prepared->options, prepared->state.first_month);
+      FillReply(*prepared, partial, message.mutable_partial());
+      if (target > 0) {
+        bool precise = true;
+        for (const auto& metric : partial.summaries) {
+          for (const forecast::Summary& s : metric) {
+            if (s.standard_error > target * std::fabs(s.mean)) precise = false;
+          }
+        }
+        keep_going = !precise;
+      }
+    }
+    return writer->Write(message) && keep_going;
+  };
+  auto result = forecast::RunForecast(prepared->state, prepared->scenario, prepared->options, progress);
+  if (watch.stopped()) return StoppedStatus(context);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  v1::ForecastProgress final_message;
+  final_message.set_paths_done(result->paths);
+  final_message.set_paths_total(prepared->options.paths);
+  final_message.set_done(true);
+  FillReply(*prepared, *result, final_message.mutable_partial());
+  writer->Write(final_message);
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1::CompareRequest* request,
+                                          v1::CompareReply* reply) {
+  if (request->variants_size() == 0) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "variants: at least one is required");
+  if (request->variants_size() > options_.max_variants) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("variants: at most ", options_.max_variants,
+                                                                         ", got ", request->variants_size()));
+  }
+  Slot slot(running_, options_.max_concurrent_forecasts);
+  if (!slot.acquired()) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("max_concurrent_forecasts (", options_.max_concurrent_forecasts,
+                                     ") forecasts are already running; retry later"));
+  }
+  StopWatch watch(context);
+  auto base = Prepare(request->base(), request->base().scenario(), watch.flag());
+  if (!base.ok()) return ToGrpcStatus(base.status());
+  forecast::PathValues base_values;
+  auto base_result = forecast::RunForecast(base->state, base->scenario, base->options, {}, &base_values);
+  if (watch.stopped()) return StoppedStatus(context);
+  if (!base_result.ok()) return ToGrpcStatus(base_result.status());
+  FillReply(*base, *base_result, reply->mutable_base());
+  for (const std::string& name : request->variants()) {
+    v1::ForecastRequest variant_request = request->base();
+    variant_request.clear_inline_scenario();
+    auto variant = Prepare(variant_request, name, watch.flag());
+    if (!variant.ok()) {
+      absl::Status s = variant.status();
+      return ToGrpcStatus(absl::Status(s.code(), absl::StrCat("variants: \"", name, "\": ", s.message())));
+    }
+    forecast::PathValues values;
+    auto result = forecast::RunForecast(variant->state, variant->scenario, variant->options, {}, &values);
+    if (watch.stopped()) return StoppedStatus(context);
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    v1::VariantComparison* out = reply->add_variants();
+    FillReply(*variant, *result, out->mutable_forecast());
+    ComparisonToProto(base_values, values, base->options, base->state.first_month, out);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace forecastle

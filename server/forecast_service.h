@@ -1,0 +1,62 @@
+// gRPC adapter for forecastle.v1.ForecastService: stored scenarios (resolved against their base),
+// forecasts (unary and streamed with progress) and comparisons on common random numbers.
+// Requests are bounded by Options; a cancelled call or a passed deadline stops the workers.
+#ifndef FORECASTLE_SERVER_FORECAST_SERVICE_H_
+#define FORECASTLE_SERVER_FORECAST_SERVICE_H_
+
+#include <atomic>
+#include <memory>
+
+#include "engine/forecast/forecast.h"
+#include "forecastle/v1/forecast.grpc.pb.h"
+#include "server/ledger_book.h"
+
+namespace forecastle {
+
+class ForecastServiceImpl final : public v1::ForecastService::Service {
+ public:
+  struct Options {
+    int64_t max_paths = 1'000'000;     // per forecast (and per scenario of a comparison)
+    int max_concurrent_forecasts = 2;  // more at once answer RESOURCE_EXHAUSTED
+    int max_variants = 8;              // per comparison
+  };
+  ForecastServiceImpl(LedgerBook* book, Options options) : book_(book), options_(options) {}
+
+  grpc::Status CreateScenario(grpc::ServerContext*, const v1::Scenario* request, v1::Scenario* reply) override;
+  grpc::Status GetScenario(grpc::ServerContext*, const v1::GetScenarioRequest* request, v1::Scenario* reply) override;
+  grpc::Status ListScenarios(grpc::ServerContext*, const v1::ListScenariosRequest*,
+                             v1::ListScenariosReply* reply) override;
+  grpc::Status UpdateScenario(grpc::ServerContext*, const v1::Scenario* request, v1::Scenario* reply) override;
+  grpc::Status DeleteScenario(grpc::ServerContext*, const v1::DeleteScenarioRequest* request,
+                              v1::DeleteScenarioReply* reply) override;
+  grpc::Status Forecast(grpc::ServerContext* context, const v1::ForecastRequest* request,
+                        v1::ForecastReply* reply) override;
+  grpc::Status StreamForecast(grpc::ServerContext* context, const v1::ForecastRequest* request,
+                              grpc::ServerWriter<v1::ForecastProgress>* writer) override;
+  grpc::Status Compare(grpc::ServerContext* context, const v1::CompareRequest* request,
+                       v1::CompareReply* reply) override;
+
+  // Everything a forecast needs, prepared from a request.
+  struct Prepared {
+    forecast::Scenario scenario;
+    v1::Scenario resolved;
+    forecast::StartingState state;
+    forecast::ForecastOptions options;
+    v1::MetricsReply actuals;
+  };
+
+ private:
+  absl::StatusOr<v1::Scenario> Resolve(const v1::Scenario& message, int depth);
+  absl::StatusOr<v1::Scenario> ResolveName(const std::string& name);
+  absl::StatusOr<Prepared> Prepare(const v1::ForecastRequest& request, const std::string& scenario_name,
+                                   const std::atomic<bool>* stop);
+  void FillReply(const Prepared& prepared, const forecast::ForecastResult& result, v1::ForecastReply* reply);
+
+  LedgerBook* book_;
+  Options options_;
+  std::atomic<int> running_{0};
+};
+
+}  // namespace forecastle
+
+#endif  // FORECASTLE_SERVER_FORECAST_SERVICE_H_

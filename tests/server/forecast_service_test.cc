@@ -1,0 +1,277 @@
+// ForecastService through a real gRPC client on loopback: scenario storage and base merging,
+// forecasts that replay, streams with progress, comparisons, limits, deadlines and restarts.
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/sample/sample_company.h"
+#include "server/convert.h"
+#include "tests/testing/test_server.h"
+
+namespace forecastle {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ForecastServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ForecastServiceImpl::Options limits;
+    limits.max_paths = 50000;
+    limits.max_concurrent_forecasts = 1;
+    server_ = std::make_unique<testing::TestServer>(testing::FreshDatabasePath("forecast.db"), limits);
+    SampleOptions options;
+    options.contracts = 400;
+    auto records = GenerateSampleCompany(options);
+    ASSERT_TRUE(records.ok());
+    grpc::ClientContext context;
+    v1::ImportReply reply;
+    auto writer = server_->ledger().Import(&context, &reply);
+    v1::ImportRequest request;
+    for (const Record& r : *records) *request.add_records() = RecordToProto(r);
+    ASSERT_TRUE(writer->Write(request));
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    ASSERT_EQ(reply.errors_size(), 0);
+  }
+
+  grpc::Status Create(const v1::Scenario& scenario) {
+    grpc::ClientContext context;
+    v1::Scenario reply;
+    return server_->forecasts().CreateScenario(&context, scenario, &reply);
+  }
+  v1::ForecastRequest Request(const std::string& scenario, int64_t paths = 500) {
+    v1::ForecastRequest request;
+    request.set_scenario(scenario);
+    request.set_as_of("2026-10-31");
+    request.set_horizon_months(12);
+    request.set_paths(paths);
+    request.set_seed(42);
+    return request;
+  }
+  grpc::Status Forecast(const v1::ForecastRequest& request, v1::ForecastReply* reply) {
+    grpc::ClientContext context;
+    return server_->forecasts().Forecast(&context, request, reply);
+  }
+
+  std::unique_ptr<testing::TestServer> server_;
+};
+
+v1::Scenario Hiring(const std::string& name, const std::string& base, double count) {
+  v1::Scenario s;
+  s.set_name(name);
+  s.set_base(base);
+  v1::Hire* hire = s.add_hiring_plan();
+  hire->set_team("delivery");
+  hire->set_month("2026-11");
+  hire->set_count(count);
+  return s;
+}
+
+TEST_F(ForecastServiceTest, ScenarioLifecycleAndBaseMerging) {
+  v1::Scenario plan;
+  plan.set_name("plan");
+  plan.set_description("this year's plan");
+  plan.set_win_rate_multiplier(1.2);
+  ASSERT_TRUE(Create(plan).ok());
+  EXPECT_EQ(Create(plan).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+
+  v1::Scenario variant = Hiring("hire10", "plan", 10);
+  v1::Team* team = variant.add_teams();
+  team->set_name("delivery");
+  team->set_fte(55);
+  ASSERT_TRUE(Create(variant).ok());
+
+  grpc::ClientContext get_context;
+  v1::GetScenarioRequest get;
+  get.set_name("hire10");
+  get.set_resolved(true);
+  v1::Scenario resolved;
+  ASSERT_TRUE(server_->forecasts().GetScenario(&get_context, get, &resolved).ok());
+  EXPECT_DOUBLE_EQ(resolved.win_rate_multiplier(), 1.2);  // from the base
+  ASSERT_EQ(resolved.teams_size(), 1);
+  EXPECT_DOUBLE_EQ(resolved.teams(0).fte(), 55);          // the variant's override ...
+  EXPECT_DOUBLE_EQ(resolved.teams(0).utilization(), 0.75);  // ... merged by name, the rest kept
+  EXPECT_EQ(resolved.hiring_plan_size(), 1);
+  EXPECT_EQ(resolved.segments_size(), 3);
+
+  grpc::ClientContext delete_base;
+  v1::DeleteScenarioRequest del;
+  del.set_name("plan");
+  v1::DeleteScenarioReply deleted;
+  grpc::Status refused = server_->forecasts().DeleteScenario(&delete_base, del, &deleted);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("\"hire10\" has \"plan\" as its base"));
+
+  // Scenarios are stored: a restart keeps them.
+  server_->Restart();
+  grpc::ClientContext list_context;
+  v1::ListScenariosReply list;
+  ASSERT_TRUE(server_->forecasts().ListScenarios(&list_context, {}, &list).ok());
+  ASSERT_EQ(list.scenarios_size(), 2);
+  EXPECT_EQ(list.scenarios(0).name(), "hire10");
+  EXPECT_EQ(list.scenarios(1).description(), "this year's plan");
+
+  grpc::ClientContext update_context;
+  v1::Scenario missing = plan;
+  missing.set_name("nope");
+  v1::Scenario updated;
+  EXPECT_EQ(server_->forecasts().UpdateScenario(&update_context, missing, &updated).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ForecastServiceTest, InvalidScenarioFieldsAreNamed) {
+  v1::Scenario bad;
+  bad.set_name("bad");
+  v1::SegmentAssumptions* segment = bad.add_segments();
+  segment->set_name("smb");
+  segment->set_win_rate(1.5);
+  grpc::Status status = Create(bad);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("segments[0].win_rate must be in [0, 1], got 1.5"));
+  v1::Scenario orphan = Hiring("orphan", "no-such-base", 1);
+  EXPECT_EQ(Create(orphan).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::Scenario bad_month = Hiring("bad-month", "", 1);
+  bad_month.mutable_hiring_plan(0)->set_month("2026-13");
+  status = Create(bad_month);
+  EXPECT_THAT(status.error_message(), HasSubstr("hiring_plan[0].month: expected a month"));
+  v1::Scenario spaces;
+  spaces.set_name("my plan");
+  EXPECT_THAT(Create(spaces).error_message(), HasSubstr("name may hold only letters"));
+}
+
+TEST_F(ForecastServiceTest, ForecastReplaysAndCarriesTheActuals) {
+  v1::ForecastReply first, second;
+  ASSERT_TRUE(Forecast(Request(""), &first).ok());
+  ASSERT_TRUE(Forecast(Request(""), &second).ok());
+  EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
+  EXPECT_EQ(first.paths(), 500);
+  ASSERT_EQ(first.metrics_size(), 13);
+  EXPECT_EQ(first.metrics(1).metric(), "revenue");
+  ASSERT_EQ(first.metrics(1).months_size(), 12);
+  EXPECT_EQ(first.metrics(1).months(0).month(), "2026-11");
+  EXPECT_EQ(first.metrics(1).months(0).quantiles_size(), 3);
+  ASSERT_EQ(first.actuals().tables(0).periods_size(), 12);
+  EXPECT_EQ(first.actuals().tables(0).periods(11).period(), "2026-10");
+  // The forecast starts from the exact backlog at as-of: month 1's mean backlog is that plus
+  // the month's bookings less its revenue.
+  const double backlog_now = std::stod(first.actuals().tables(0).periods(11).backlog());
+  const double expected = backlog_now + first.metrics(0).months(0).mean() - first.metrics(1).months(0).mean();
+  EXPECT_NEAR(first.metrics(4).months(0).mean(), expected, 1e-6 * expected + 1);
+  v1::ForecastRequest other = Request("");
+  other.set_seed(43);
+  v1::ForecastReply third;
+  ASSERT_TRUE(Forecast(other, &third).ok());
+  EXPECT_NE(third.metrics(0).months(3).mean(), first.metrics(0).months(3).mean());
+}
+
+TEST_F(ForecastServiceTest, RequestsAreValidatedAndBounded) {
+  v1::ForecastReply reply;
+  grpc::Status status = Forecast(Request("", 50001), &reply);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("paths must be in [1, 50000] (the server's --max_paths), got 50001"));
+  v1::ForecastRequest horizon = Request("");
+  horizon.set_horizon_months(121);
+  EXPECT_THAT(Forecast(horizon, &reply).error_message(), HasSubstr("horizon_months must be in [1, 120], got 121"));
+  v1::ForecastRequest quantiles = Request("");
+  quantiles.add_quantiles(0.9);
+  quantiles.add_quantiles(0.1);
+  EXPECT_THAT(Forecast(quantiles, &reply).error_message(), HasSubstr("quantiles: must be increasing"));
+  v1::ForecastRequest date = Request("");
+  date.set_as_of("2026-02-30");
+  EXPECT_THAT(Forecast(date, &reply).error_message(), HasSubstr("as_of: no such day"));
+  EXPECT_EQ(Forecast(Request("unknown"), &reply).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ForecastServiceTest, StreamReportsProgressAndEndsWithTheForecast) {
+  v1::ForecastRequest request = Request("", 20000);
+  grpc::ClientContext context;
+  auto reader = server_->forecasts().StreamForecast(&context, request);
+  v1::ForecastProgress message;
+  std::vector<int64_t> done;
+  v1::ForecastReply last;
+  while (reader->Read(&message)) {
+    done.push_back(message.paths_done());
+    if (message.done()) last = message.partial();
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_GE(done.size(), 3u);
+  EXPECT_TRUE(std::is_sorted(done.begin(), done.end()));
+  EXPECT_EQ(done.back(), 20000);
+  v1::ForecastReply unary;
+  ASSERT_TRUE(Forecast(request, &unary).ok());
+  EXPECT_EQ(last.SerializeAsString(), unary.SerializeAsString());
+}
+
+TEST_F(ForecastServiceTest, StreamStopsEarlyAtTheRequestedPrecision) {
+  v1::ForecastRequest request = Request("", 50000);
+  request.set_target_relative_error(0.2);
+  grpc::ClientContext context;
+  auto reader = server_->forecasts().StreamForecast(&context, request);
+  v1::ForecastProgress message, last;
+  while (reader->Read(&message)) last = message;
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_TRUE(last.done());
+  EXPECT_LT(last.partial().paths(), 50000);
+}
+
+TEST_F(ForecastServiceTest, CompareRunsVariantsOnCommonRandomNumbers) {
+  ASSERT_TRUE(Create(Hiring("hire10", "", 10)).ok());
+  v1::CompareRequest request;
+  *request.mutable_base() = Request("");
+  request.add_variants("hire10");
+  grpc::ClientContext context;
+  v1::CompareReply reply;
+  ASSERT_TRUE(server_->forecasts().Compare(&context, request, &reply).ok());
+  ASSERT_EQ(reply.variants_size(), 1);
+  const v1::VariantComparison& v = reply.variants(0);
+  EXPECT_EQ(v.forecast().scenario(), "hire10");
+  // Headcount (metric 11) is higher once the hires join (month 3: requested 2026-11, 2 months to fill).
+  const auto& headcount = v.difference(11);
+  EXPECT_EQ(headcount.metric(), "headcount");
+  EXPECT_NEAR(headcount.months(5).mean(), 10, 1.0);
+  EXPECT_GT(v.probability_higher(11).months(5).mean(), 0.9);
+  // Bookings do not depend on hiring: the same draws give exactly no difference.
+  EXPECT_EQ(v.difference(0).months(5).mean(), 0);
+  EXPECT_EQ(v.difference(0).months(5).std(), 0);
+}
+
+TEST_F(ForecastServiceTest, DeadlinesStopTheWorkAndConcurrencyIsBounded) {
+  v1::ForecastRequest big = Request("", 50000);
+  big.set_horizon_months(120);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  v1::ForecastReply reply;
+  const auto start = std::chrono::steady_clock::now();
+  grpc::Status status = server_->forecasts().Forecast(&context, big, &reply);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  // Loose bound (shared machine); bench/ measures the stop latency itself.
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0);
+
+  // With one slot, a second forecast while one runs is refused. (The stopped call above may
+  // still be releasing its slot on the server: retry briefly until the long one starts.)
+  std::unique_ptr<grpc::ClientContext> long_context;
+  std::unique_ptr<grpc::ClientReader<v1::ForecastProgress>> stream;
+  v1::ForecastProgress first;
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    long_context = std::make_unique<grpc::ClientContext>();
+    stream = server_->forecasts().StreamForecast(long_context.get(), big);
+    if (stream->Read(&first)) break;  // it is running
+    ASSERT_EQ(stream->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    stream.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(stream != nullptr);
+  v1::ForecastReply refused;
+  grpc::Status busy = Forecast(Request(""), &refused);
+  EXPECT_EQ(busy.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(busy.error_message(), HasSubstr("max_concurrent_forecasts (1)"));
+  long_context->TryCancel();
+  while (stream->Read(&first)) {
+  }
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+}  // namespace
+}  // namespace forecastle
