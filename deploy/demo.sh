@@ -28,3 +28,7 @@ build/client/forecastle actuals --from 2025-01 --to 2026-12 --grain quarter --as
 echo
 echo "== Backlog aging and cRPO by segment =="
 build/client/forecastle backlog --as-of 2026-10-31 --by segment
+echo
+echo "== Forecast, next 12 months, default scenario (revenue and backlog) =="
+build/client/forecastle forecast --as-of 2026-10-31 --horizon 12 --paths 20000 --seed 7 --format csv \
+  | awk -F, 'NR == 1 || $2 == "revenue" || $2 == "backlog" || $2 == "work_backlog_hours"' | column -t -s,

@@ -82,9 +82,10 @@ struct CliResult {
   std::string out;  // stdout and stderr together
 };
 
-CliResult Cli(const std::string& server, const std::string& args) {
+// Runs the CLI; `out` has stdout and, unless stdout_only, stderr too.
+CliResult Cli(const std::string& server, const std::string& args, bool stdout_only = false) {
   const std::string command = absl::StrCat("FORECASTLE_SERVER=", server, " ", FORECASTLE_CLI_BIN, " ",
-                                           args, " 2>&1");
+                                           args, stdout_only ? " 2>/dev/null" : " 2>&1");
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
   char buffer[4096];
@@ -175,6 +176,49 @@ TEST(Integration, CliReportsEveryBadRecordWithFileLineAndFieldAndStoresNothingOf
   // AR reflects only the accepted invoice and payment.
   CliResult actuals = Cli(server.address(), "actuals --from 2026-01 --to 2026-01 --as-of 2026-01-31 --format csv");
   EXPECT_THAT(actuals.out, HasSubstr("2026-01,1200.00,1200.00,0.00,100.00,1200.00,1000.00,0.00,1100.00,0.00,1100.00,0.00,200.00,"));
+}
+
+TEST(Integration, ScenariosForecastAndCompareFromTheCli) {
+  const std::string dir = Folder("forecast");
+  ASSERT_EQ(Cli("", absl::StrCat("sample --contracts 200 --seed 3 --out ", dir)).exit_code, 0);
+  ServerProcess server(dir + "/f.db");
+  ASSERT_EQ(Cli(server.address(), "import " + dir).exit_code, 0);
+  Write(dir + "/hire.json", R"({"hiring_plan": [{"team": "delivery", "month": "2026-11", "count": 5}]})");
+  CliResult created = Cli(server.address(), "scenario create hire5 --file " + dir + "/hire.json --description \"five more\"");
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  EXPECT_THAT(Cli(server.address(), "scenario list").out, HasSubstr("hire5"));
+  EXPECT_THAT(Cli(server.address(), "scenario show hire5 --resolved").out, HasSubstr("\"hours_per_fte_month\": 140"));
+  CliResult duplicate = Cli(server.address(), "scenario create hire5");
+  EXPECT_EQ(duplicate.exit_code, 1);
+  EXPECT_THAT(duplicate.out, HasSubstr("already exists"));
+
+  const std::string args = "--as-of 2026-10-31 --horizon 6 --paths 300 --seed 7 --format csv";
+  CliResult forecast = Cli(server.address(), "forecast --scenario hire5 " + args, true);
+  ASSERT_EQ(forecast.exit_code, 0) << forecast.out;
+  const std::vector<std::string> lines = absl::StrSplit(forecast.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 1u + 6 * 13);
+  EXPECT_EQ(lines[0], "month,metric,mean,std,stderr,p10,p50,p90");
+  EXPECT_THAT(lines[1], ::testing::StartsWith("2026-11,bookings,"));
+  EXPECT_THAT(lines[13], ::testing::StartsWith("2026-11,delivery_cost,"));
+  // The same command gives the same numbers.
+  EXPECT_EQ(Cli(server.address(), "forecast --scenario hire5 " + args, true).out, forecast.out);
+  CliResult quantiles = Cli(server.address(), "forecast --quantiles 0.05,0.95 " + args, true);
+  EXPECT_THAT(quantiles.out, ::testing::StartsWith("month,metric,mean,std,stderr,p5,p95\n"));
+
+  CliResult compare = Cli(server.address(), "compare default hire5 " + args, true);
+  ASSERT_EQ(compare.exit_code, 0) << compare.out;
+  EXPECT_THAT(compare.out, ::testing::StartsWith("variant,month,metric,base_mean,variant_mean,difference_mean,"
+                                                 "difference_stderr,difference_p10,difference_p50,difference_p90,"
+                                                 "p_variant_higher\n"));
+  EXPECT_THAT(compare.out, HasSubstr("hire5,2026-11,bookings,"));
+
+  CliResult bad = Cli(server.address(), "forecast --paths 0");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.out, HasSubstr("--paths must be a whole number in [1, 10000000]"));
+  CliResult unknown = Cli(server.address(), "forecast --scenario nope --paths 10");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.out, HasSubstr("no scenario \"nope\""));
+  EXPECT_EQ(Cli(server.address(), "scenario delete hire5").exit_code, 0);
 }
 
 TEST(Integration, CliUsageErrors) {
