@@ -3,7 +3,7 @@
 # Idempotent: skips apt entirely when everything is already installed.
 set -euo pipefail
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git bsdextrautils bc
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libtbb-dev libeigen3-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -265,8 +265,9 @@ grpc::Status ForecastServiceImpl::StreamForecast(grpc::ServerContext* context, c
     message.set_paths_done(done);
     message.set_paths_total(prepared->options.paths);
     bool keep_going = true;
-    // Partial results (and the precision check) at most twice a second: summaries cost a pass.
-    if (target > 0 || std::chrono::steady_clock::now() - last_partial > std::chrono::milliseconds(500)) {
+    // Partial results (and the precision check) at most once a second: summaries cost a pass.
+    if (target > 0 || (!request->progress_only() &&
+                       std::chrono::steady_clock::now() - last_partial > std::chrono::milliseconds(1000))) {
       last_partial = std::chrono::steady_clock::now();
       const forecast::ForecastResult partial =
           forecast::Summarize(values, done, prepared->options, prepared->state.first_month);

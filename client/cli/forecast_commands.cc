@@ -267,6 +267,7 @@ int ForecastCommand(const Args& args) {
   auto format = ParseFormat(args.Get("format"));
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
   v1::ForecastRequest request;
+  request.set_progress_only(true);  // the bar needs counts; the result comes at the end
   request.set_scenario(args.Get("scenario") == "default" ? "" : args.Get("scenario"));
   if (absl::Status filled = FillRequest(args, &request); !filled.ok()) return Fail(std::string(filled.message()), 2);
   auto stub = v1::ForecastService::NewStub(Connect(args));

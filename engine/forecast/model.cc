@@ -124,8 +124,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
 
   // An invoice: billed in `month`, paid after a delay from the mix, or written off as bad debt.
   auto bill = [&](int month, double amount, RandomStream& stream) {
-    const double pick = stream.Uniform();
-    const bool bad = stream.Bernoulli(sc.payment.bad_debt_rate);
+    // One uniform decides both: below the bad-debt rate the invoice goes bad; otherwise its
+    // rescaled remainder (again uniform) picks the delay.
+    const double u = stream.Uniform(), rate = sc.payment.bad_debt_rate;
+    const bool bad = u < rate;
+    const double pick = bad ? u / rate : (u - rate) / (1 - rate);
     if (month >= horizon || amount == 0) return;
     flows.billings[static_cast<size_t>(month)] += amount;
     double cumulative = 0;
@@ -212,13 +215,13 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     return static_cast<int>(std::min(120.0, std::ceil(std::log(u) / std::log(q))));
   };
 
-  // 1. The open pipeline: each deal draws the same five numbers whatever happens to it.
+  // 1. The open pipeline. Each deal has its own stream, so a lost deal can stop drawing without
+  // shifting any other deal's draws.
   for (const OpenDeal& deal : state_.open_deals) {
     RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path);
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
-    const double win = s.Uniform(), slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Normal(),
-                 product_pick = s.Uniform();
-    if (win >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
+    if (s.Uniform() >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
+    const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Normal(), product_pick = s.Uniform();
     const int close = deal.expected_month + (slip < segment.slip_probability ? geometric(segment.slip_months, slip_length) : 0);
     const double sigma = segment.open_deal_size_sigma;
     const double size = deal.amount * sc.price_multiplier * std::exp(sigma * size_noise - sigma * sigma / 2);
@@ -241,15 +244,16 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       const double demand = std::exp(v * factor(g) - v * v / 2);
       const uint64_t cell = (static_cast<uint64_t>(g) << 12) | static_cast<uint64_t>(m);
       RandomStream count_stream(seed_, EntityKind::kArrivals, cell << 20, path);
-      const int64_t arrivals = count_stream.Poisson(segment.arrivals_per_month * segment.seasonality[calendar_month] * demand);
+      // Won arrivals directly: a Poisson stream thinned by the win rate is Poisson.
+      const double win = std::min(1.0, segment.win_rate * sc.win_rate_multiplier);
+      const int64_t wins = count_stream.Poisson(segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win);
       const double cycle_sigma = segment.sales_cycle_sigma;
       const double cycle_mu = std::log(std::max(segment.sales_cycle_months, 1e-9)) - cycle_sigma * cycle_sigma / 2;
       const double size_sigma = segment.deal_size_sigma;
       const double size_mu = std::log(std::max(segment.deal_size, 1e-9)) - size_sigma * size_sigma / 2;
-      for (int64_t i = 0; i < arrivals; ++i) {
+      for (int64_t i = 0; i < wins; ++i) {
         RandomStream s(seed_, EntityKind::kArrivals, (cell << 20) | static_cast<uint64_t>(i + 1), path);
-        const double win = s.Uniform(), cycle = s.Normal(), size_noise = s.Normal(), product_pick = s.Uniform();
-        if (win >= std::min(1.0, segment.win_rate * sc.win_rate_multiplier)) continue;
+        const double cycle = s.Normal(), size_noise = s.Normal(), product_pick = s.Uniform();
         const double months = segment.sales_cycle_months > 0 ? std::exp(cycle_mu + cycle_sigma * cycle) : 0;
         const int close = m + static_cast<int>(std::lround(months));
         const double size = segment.deal_size > 0 ? sc.price_multiplier * std::exp(size_mu + size_sigma * size_noise) : 0;
@@ -289,9 +293,23 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     work.push_back(WorkItem{static_cast<int>(t), 0, -1, state_.team_work_amount[t], hours, 0,
                             BillingTerms::kMonthlyInArrears, s});
   }
+  // Each team's queue in service order: by team, then start month, then arrival.
   std::stable_sort(work.begin(), work.end(), [](const WorkItem& a, const WorkItem& b) {
+    if (a.team != b.team) return a.team < b.team;
     return a.start != b.start ? a.start < b.start : a.order < b.order;
   });
+  // Per team: [first unfinished item, end of the team's items), and the hours left in all.
+  thread_local std::vector<size_t> queue_next, queue_end;
+  thread_local std::vector<double> hours_left;
+  queue_next.assign(sc.teams.size(), work.size());
+  queue_end.assign(sc.teams.size(), work.size());
+  hours_left.assign(sc.teams.size(), 0);
+  for (size_t i = work.size(); i-- > 0;) {
+    const auto t = static_cast<size_t>(work[i].team);
+    queue_next[t] = i;
+    if (queue_end[t] == work.size() && (i + 1 == work.size() || work[i + 1].team != work[i].team)) queue_end[t] = i + 1;
+    hours_left[t] += work[i].hours;
+  }
 
   // 5. Teams month by month: attrition by cohort, hires after time to fill with a linear
   // ramp-up, capacity spent first come first served.
@@ -328,23 +346,27 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         headcount += static_cast<double>(c.count);
       }
       double left = capacity;
-      for (WorkItem& item : work) {
-        if (item.team != static_cast<int>(t)) continue;
+      // First come, first served among the items that may start; finished ones are skipped for good.
+      for (size_t i = queue_next[t]; i < queue_end[t] && left > 0; ++i) {
+        WorkItem& item = work[i];
+        if (item.start > m) break;  // sorted by start: nothing later may start either
         const double remaining = item.hours - item.done;
-        if (item.start <= m && remaining > 0 && left > 0) {
-          const double take = std::min(left, remaining);
-          left -= take;
-          item.done += take;
-          const double earned = item.amount * take / item.hours;
-          flows.revenue[static_cast<size_t>(m)] += earned;
-          if (item.billing == BillingTerms::kMonthlyInArrears) {
-            bill(m + 1, earned, item.invoices);
-          } else if (item.billing == BillingTerms::kOnDelivery && item.done >= item.hours) {
-            bill(m, item.amount, item.invoices);
-          }
+        if (remaining <= 0) continue;
+        const double take = std::min(left, remaining);
+        left -= take;
+        item.done = take == remaining ? item.hours : item.done + take;
+        hours_left[t] -= take;
+        const double earned = item.amount * take / item.hours;
+        flows.revenue[static_cast<size_t>(m)] += earned;
+        if (item.billing == BillingTerms::kMonthlyInArrears) {
+          bill(m + 1, earned, item.invoices);
+        } else if (item.billing == BillingTerms::kOnDelivery && item.done >= item.hours) {
+          bill(m, item.amount, item.invoices);
         }
-        work_left += item.hours - item.done;
       }
+      while (queue_next[t] < queue_end[t] && work[queue_next[t]].done >= work[queue_next[t]].hours) ++queue_next[t];
+      if (queue_next[t] == queue_end[t]) hours_left[t] = 0;  // exactly, whatever rounding gathered
+      work_left += std::max(0.0, hours_left[t]);
       worked_total += capacity - left;
       capacity_total += capacity;
       headcount_total += headcount;

@@ -1,0 +1,109 @@
+// Micro-benchmarks of the Monte Carlo forecast on the standard scenario (bench/README.md): the
+// 100,000-contract sample company as of 2026-10-31, ~1,000 open opportunities in 3 segments,
+// 2 delivery teams, 36 months. Reports ns per path-month (per core), random draws per
+// path-month, and the time spent summarising (quantiles).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+
+#include "engine/forecast/forecast.h"
+#include "engine/forecast/random.h"
+#include "engine/sample/sample_company.h"
+#include "tbb/global_control.h"
+
+namespace forecastle::forecast {
+namespace {
+
+Scenario StandardScenario() {
+  Scenario s = DefaultScenario();
+  s.name = "standard";
+  // Two teams: services (effort) and logistics (goods), sized to the sample company's backlog.
+  s.teams = {Team{"delivery", 400, 140, 0.75, 3, 0.01, 12000}, Team{"logistics", 60, 150, 0.8, 2, 0.015, 9000}};
+  s.products[2].team = "logistics";
+  s.hiring_plan = {Hire{"delivery", 24322, 10}, Hire{"logistics", 24325, 5}};
+  return s;
+}
+
+const StartingState& Standard() {
+  static const StartingState state = [] {
+    SampleOptions options;
+    options.contracts = 100000;
+    auto records = GenerateSampleCompany(options);
+    Ledger ledger;
+    for (const Record& r : *records) (void)ledger.Apply(r);
+    auto built = BuildStartingState(ledger, StandardScenario(), *ParseDate("2026-10-31", "as_of"), 36);
+    return *built;
+  }();
+  return state;
+}
+
+void BM_ForecastPaths(benchmark::State& bench) {
+  const int threads = static_cast<int>(bench.range(0));
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
+  const StartingState& state = Standard();
+  const Scenario scenario = StandardScenario();
+  ForecastOptions options;
+  options.paths = bench.range(1);
+  double simulate_seconds = 0, summarise_seconds = 0;
+  uint64_t blocks = 0;
+  for (auto _ : bench) {
+    PathValues values;
+    // Simulation alone: a single-threaded count of draws needs the work on this thread, so it is
+    // measured on a separate single-thread pass below.
+    const auto start = std::chrono::steady_clock::now();
+    auto result = RunForecast(state, scenario, options, [](int64_t, const PathValues&) { return true; }, &values);
+    const auto end = std::chrono::steady_clock::now();
+    const auto summary = Summarize(values, values.paths, options, state.first_month);
+    const auto summarised = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(summary);
+    simulate_seconds += std::chrono::duration<double>(end - start).count();
+    summarise_seconds += std::chrono::duration<double>(summarised - end).count();
+  }
+  {
+    // Draws per path-month, counted on this thread over 200 paths.
+    const PathModel model(state, scenario, options.seed);
+    std::vector<float> scratch(static_cast<size_t>(kMetricCount) * 36 * 200);
+    const uint64_t before = RandomStream::BlocksOnThisThread();
+    for (uint64_t path = 0; path < 200; ++path) {
+      PathOutput out{scratch.data() + path, 200, 0};
+      model.Run(path, out);
+    }
+    blocks = RandomStream::BlocksOnThisThread() - before;
+  }
+  const double path_months = static_cast<double>(options.paths) * 36 * static_cast<double>(bench.iterations());
+  // RunForecast also summarises once at the end: its time is in simulate_seconds too, so the
+  // per path-month figure is conservative; "summary_share" is the summarising pass alone.
+  bench.counters["ns_per_path_month"] = 1e9 * simulate_seconds / path_months;
+  bench.counters["ns_per_path_month_per_core"] = 1e9 * simulate_seconds * threads / path_months;
+  // Philox output generated (4 words a block; a uniform takes one word, a stream's last block
+  // may be partly unused).
+  bench.counters["random_words_per_path_month"] = 4.0 * static_cast<double>(blocks) / (200.0 * 36);
+  bench.counters["summary_share"] = summarise_seconds / (simulate_seconds + summarise_seconds);
+  bench.counters["open_deals"] = static_cast<double>(state.open_deals.size());
+}
+BENCHMARK(BM_ForecastPaths)
+    ->ArgNames({"threads", "paths"})
+    ->Args({1, 10000})
+    ->Args({2, 10000})
+    ->Args({2, 100000})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Parallel efficiency from 1 to 16 threads (run on the 16-core machine:
+// --benchmark_filter=Scaling). Efficiency(n) = time(1) / (n x time(n)).
+BENCHMARK(BM_ForecastPaths)
+    ->Name("Scaling")
+    ->ArgNames({"threads", "paths"})
+    ->Args({1, 32768})
+    ->Args({2, 32768})
+    ->Args({4, 32768})
+    ->Args({8, 32768})
+    ->Args({12, 32768})
+    ->Args({16, 32768})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
+}  // namespace forecastle::forecast
+
+BENCHMARK_MAIN();
