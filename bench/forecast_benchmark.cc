@@ -4,7 +4,10 @@
 // path-month, and the time spent summarising (quantiles).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "engine/forecast/forecast.h"
 #include "engine/forecast/random.h"
@@ -88,6 +91,35 @@ BENCHMARK(BM_ForecastPaths)
     ->Args({2, 100000})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// How long the workers take to stop once a forecast is cancelled (the deadline/cancel path):
+// the time from setting the stop flag to RunForecast returning, on all threads.
+void BM_StopLatency(benchmark::State& bench) {
+  const StartingState& state = Standard();
+  const Scenario scenario = StandardScenario();
+  std::vector<double> latencies_ms;
+  for (auto _ : bench) {
+    std::atomic<bool> stop{false};
+    ForecastOptions options;
+    options.paths = 200000;
+    options.stop = &stop;
+    std::chrono::steady_clock::time_point stopped_at;
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      stopped_at = std::chrono::steady_clock::now();
+      stop = true;
+    });
+    auto result = RunForecast(state, scenario, options);
+    const auto returned = std::chrono::steady_clock::now();
+    canceller.join();
+    latencies_ms.push_back(std::chrono::duration<double, std::milli>(returned - stopped_at).count());
+    bench.SetIterationTime(latencies_ms.back() / 1000);
+  }
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  bench.counters["stop_ms_median"] = latencies_ms[latencies_ms.size() / 2];
+  bench.counters["stop_ms_max"] = latencies_ms.back();
+}
+BENCHMARK(BM_StopLatency)->Iterations(9)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 // Parallel efficiency from 1 to 16 threads (run on the 16-core machine:
 // --benchmark_filter=Scaling). Efficiency(n) = time(1) / (n x time(n)).
