@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/metrics.h"
+#include "engine/forecast/calibration.h"
 #include "engine/common/status_macros.h"
 #include "server/convert.h"
 #include "server/forecast_convert.h"
@@ -332,6 +333,43 @@ grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1
     v1::VariantComparison* out = reply->add_variants();
     FillReply(*variant, *result, out->mutable_forecast());
     ComparisonToProto(base_values, values, base->options, base->state.first_month, out);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::Calibrate(grpc::ServerContext*, const v1::CalibrateRequest* request,
+                                            v1::CalibrateReply* reply) {
+  auto as_of = ParseAsOf(request->as_of(), TodayUtc());
+  if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+  auto resolved = ResolveName(request->base());
+  if (!resolved.ok()) return ToGrpcStatus(resolved.status());
+  auto start = ScenarioFromProto(*resolved);
+  if (!start.ok()) return ToGrpcStatus(start.status());
+  if (!request->save_as().empty()) {
+    start->name = request->save_as();
+    start->base.clear();
+    start->description = absl::StrCat("calibrated from the actuals as of ", FormatDate(*as_of));
+    if (absl::Status named = forecast::Validate(*start); !named.ok()) {
+      return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat("save_as: ", named.message())));
+    }
+  }
+  auto calibration = book_->Read([&](const Ledger& ledger) { return forecast::Calibrate(ledger, *as_of, *start); });
+  if (!calibration.ok()) return ToGrpcStatus(calibration.status());
+  *reply->mutable_scenario() = ScenarioToProto(calibration->scenario);
+  for (const forecast::FittedValue& v : calibration->values) {
+    v1::FittedValue* out = reply->add_values();
+    out->set_field(v.field);
+    out->set_value(v.value);
+    out->set_sample_size(v.sample_size);
+    out->set_fitted(v.fitted);
+  }
+  if (!request->save_as().empty()) {
+    const std::string json = ToJson(reply->scenario());
+    absl::Status stored = book_->WithStore([&](Store& store) {
+      absl::Status created = store.PutScenario(request->save_as(), json, Store::Write::kCreate);
+      return absl::IsAlreadyExists(created) ? store.PutScenario(request->save_as(), json, Store::Write::kUpdate) : created;
+    });
+    if (!stored.ok()) return ToGrpcStatus(stored);
   }
   return grpc::Status::OK;
 }

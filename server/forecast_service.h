@@ -35,6 +35,8 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
                               grpc::ServerWriter<v1::ForecastProgress>* writer) override;
   grpc::Status Compare(grpc::ServerContext* context, const v1::CompareRequest* request,
                        v1::CompareReply* reply) override;
+  grpc::Status Calibrate(grpc::ServerContext*, const v1::CalibrateRequest* request,
+                         v1::CalibrateReply* reply) override;
 
   // Everything a forecast needs, prepared from a request.
   struct Prepared {

@@ -59,6 +59,20 @@ reports, per month and metric, the base and variant means, the variant - base di
 its standard error and quantiles, and P(variant > base). Use "default" for the defaults.
 )";
 
+constexpr char kCalibrateUsage[] =
+    R"(Usage: forecastle calibrate [--as-of YYYY-MM-DD] [--base NAME] [--save-as NAME]
+         [--format table|csv|json]
+
+Fits a scenario to the actuals up to --as-of (default today), starting from --base (default: the
+defaults): win rates by stage and segment, deal sizes, arrival rates and seasonality, sales
+cycle and slip (opportunities); the payment-delay mix and bad debt (invoices and payments);
+renewal rate and uplift (expired subscriptions). Prints each value with its sample size; a
+value with fewer than 10 observations keeps the starting one. --save-as stores the result.
+
+Example: forecastle calibrate --as-of 2026-10-31 --save-as calibrated
+         forecastle forecast --scenario calibrated --as-of 2026-10-31
+)";
+
 std::string QuantileName(double q) {
   std::string text = absl::StrFormat("%.6g", q * 100);
   return "p" + text;
@@ -329,6 +343,32 @@ int CompareCommand(const Args& args) {
     }
   }
   PrintGrid(grid, *format, std::cout);
+  return 0;
+}
+
+int CalibrateCommand(const Args& args) {
+  if (args.help) return std::cout << kCalibrateUsage, 0;
+  if (!args.positional.empty()) return Fail(absl::StrCat("calibrate takes no arguments\n", kCalibrateUsage), 2);
+  auto format = ParseFormat(args.Get("format"));
+  if (!format.ok()) return Fail(std::string(format.status().message()), 2);
+  v1::CalibrateRequest request;
+  request.set_as_of(args.Get("as-of"));
+  request.set_base(args.Get("base"));
+  request.set_save_as(args.Get("save-as"));
+  v1::CalibrateReply reply;
+  auto stub = v1::ForecastService::NewStub(Connect(args));
+  if (int failed = Call(args, &v1::ForecastService::Stub::Calibrate, *stub, request, &reply)) return failed;
+  if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
+  Grid grid;
+  grid.header = {"field", "value", "sample_size", "fitted"};
+  for (const v1::FittedValue& v : reply.values()) {
+    grid.rows.push_back({v.field(), absl::StrFormat("%.6g", v.value()), absl::StrCat(v.sample_size()),
+                         v.fitted() ? "yes" : "kept"});
+  }
+  PrintGrid(grid, *format, std::cout);
+  if (!request.save_as().empty() && *format == Format::kTable) {
+    std::cout << "stored as scenario " << request.save_as() << "\n";
+  }
   return 0;
 }
 

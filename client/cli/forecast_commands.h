@@ -12,11 +12,13 @@ namespace forecastle::cli {
 int ScenarioCommand(const Args& args);
 int ForecastCommand(const Args& args);
 int CompareCommand(const Args& args);
+int CalibrateCommand(const Args& args);
 
 // The flags each command takes (besides --server and --timeout).
 inline const std::set<std::string> kScenarioFlags = {"base", "description", "file"};  // and --resolved
 inline const std::set<std::string> kForecastFlags = {"scenario", "as-of", "horizon", "paths", "seed",
                                                      "quantiles", "strain-months", "format", "target-error"};
+inline const std::set<std::string> kCalibrateFlags = {"as-of", "base", "save-as", "format"};
 inline const std::set<std::string> kCompareFlags = {"as-of", "horizon", "paths", "seed", "quantiles", "format"};
 
 }  // namespace forecastle::cli

@@ -41,6 +41,7 @@ Commands:
   scenario ...        create, list, show, edit or delete stored forecast scenarios
   forecast            Monte Carlo forecast per month (P10/P50/P90) with a progress bar
   compare BASE VAR... scenarios side by side on common random numbers, with differences
+  calibrate           fit a scenario's assumptions to the actuals (each value with its sample size)
   sample              write a generated sample company as CSV (no server needed)
 
 Common flags:
@@ -324,6 +325,7 @@ int Run(int argc, char** argv) {
       {"scenario", With(kScenarioFlags), ScenarioCommand, {"resolved"}},
       {"forecast", With(kForecastFlags), ForecastCommand},
       {"compare", With(kCompareFlags), CompareCommand},
+      {"calibrate", With(kCalibrateFlags), CalibrateCommand},
   };
   for (const Command& c : commands) {
     if (command != c.name) continue;

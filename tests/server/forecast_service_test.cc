@@ -237,6 +237,38 @@ TEST_F(ForecastServiceTest, CompareRunsVariantsOnCommonRandomNumbers) {
   EXPECT_EQ(v.difference(0).months(5).std(), 0);
 }
 
+TEST_F(ForecastServiceTest, CalibrateFitsStoresAndForecasts) {
+  v1::CalibrateRequest request;
+  request.set_as_of("2026-10-31");
+  request.set_save_as("calibrated");
+  grpc::ClientContext context;
+  v1::CalibrateReply reply;
+  ASSERT_TRUE(server_->forecasts().Calibrate(&context, request, &reply).ok());
+  bool saw_win_rate = false;
+  for (const v1::FittedValue& v : reply.values()) {
+    if (v.field() == "segments[smb].win_rate") {
+      saw_win_rate = true;
+      EXPECT_GT(v.sample_size(), 0);
+      EXPECT_EQ(v.fitted(), v.sample_size() >= 10);
+      EXPECT_GT(v.value(), 0);
+      EXPECT_LT(v.value(), 1);
+    }
+  }
+  EXPECT_TRUE(saw_win_rate);
+  v1::ForecastReply forecast;
+  ASSERT_TRUE(Forecast(Request("calibrated"), &forecast).ok());
+  EXPECT_EQ(forecast.scenario(), "calibrated");
+  // Calibrating again replaces the stored scenario.
+  grpc::ClientContext again;
+  EXPECT_TRUE(server_->forecasts().Calibrate(&again, request, &reply).ok());
+  v1::CalibrateRequest bad;
+  bad.set_save_as("no spaces allowed");
+  grpc::ClientContext bad_context;
+  grpc::Status status = server_->forecasts().Calibrate(&bad_context, bad, &reply);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("save_as: name may hold only letters"));
+}
+
 TEST_F(ForecastServiceTest, DeadlinesStopTheWorkAndConcurrencyIsBounded) {
   v1::ForecastRequest big = Request("", 50000);
   big.set_horizon_months(120);

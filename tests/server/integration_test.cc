@@ -219,6 +219,11 @@ TEST(Integration, ScenariosForecastAndCompareFromTheCli) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.out, HasSubstr("no scenario \"nope\""));
   EXPECT_EQ(Cli(server.address(), "scenario delete hire5").exit_code, 0);
+  CliResult calibrated = Cli(server.address(), "calibrate --as-of 2026-10-31 --save-as fitted --format csv", true);
+  ASSERT_EQ(calibrated.exit_code, 0) << calibrated.out;
+  EXPECT_THAT(calibrated.out, ::testing::StartsWith("field,value,sample_size,fitted\n"));
+  EXPECT_THAT(calibrated.out, HasSubstr("segments[smb].win_rate,"));
+  EXPECT_THAT(Cli(server.address(), "scenario list").out, HasSubstr("fitted"));
 }
 
 TEST(Integration, CliUsageErrors) {

@@ -1,0 +1,229 @@
+#include "engine/forecast/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "engine/actuals/recognition.h"
+#include "engine/common/status_macros.h"
+
+namespace forecastle::forecast {
+namespace {
+
+constexpr double kDaysPerMonth = 30.4375;
+
+double Units(Cents cents) { return static_cast<double>(cents) / 100.0; }
+
+// Records a fit: sets `target` when the sample is large enough.
+void Fit(Calibration& out, const std::string& field, double* target, double value, int64_t n) {
+  const bool fitted = n >= kMinSample && std::isfinite(value);
+  if (fitted) *target = value;
+  out.values.push_back(FittedValue{field, *target, n, fitted});
+}
+
+struct LogMoments {
+  double mean = 0, sigma = 0;
+  int64_t n = 0;
+};
+LogMoments OfLogs(const std::vector<double>& values) {
+  LogMoments m;
+  m.n = static_cast<int64_t>(values.size());
+  if (values.empty()) return m;
+  double sum = 0, squares = 0;
+  for (double v : values) sum += std::log(v);
+  const double mu = sum / static_cast<double>(values.size());
+  for (double v : values) squares += (std::log(v) - mu) * (std::log(v) - mu);
+  m.sigma = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0;
+  m.mean = std::exp(mu + m.sigma * m.sigma / 2);  // the lognormal's mean
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Scenario& start) {
+  RETURN_IF_ERROR(Validate(start));
+  Calibration out;
+  out.scenario = start;
+  Scenario& s = out.scenario;
+
+  // --- Opportunities, by segment. ---
+  struct SegmentData {
+    int64_t won = 0, closed = 0, slipped = 0, with_expected = 0;
+    double slip_months = 0;
+    std::vector<double> won_sizes, cycles;
+    std::map<MonthIndex, int64_t> created_per_month;
+  };
+  std::map<std::string, SegmentData> by_segment;
+  absl::flat_hash_map<std::string, int> stage_rank;
+  for (size_t k = 0; k < s.stage_win_probability.size(); ++k) stage_rank[s.stage_win_probability[k].first] = static_cast<int>(k);
+  std::vector<int64_t> reached_won(s.stage_win_probability.size()), reached_closed(s.stage_win_probability.size());
+  MonthIndex first_created = MonthOf(as_of);
+  for (const Opportunity& o : ledger.opportunities()) {
+    if (o.created_on > as_of) continue;
+    SegmentData& d = by_segment[o.segment];
+    ++d.created_per_month[MonthOf(o.created_on)];
+    first_created = std::min(first_created, MonthOf(o.created_on));
+    const bool closed = o.status != OpportunityStatus::kOpen && o.closed_on && *o.closed_on <= as_of;
+    if (!closed) continue;
+    const bool won = o.status == OpportunityStatus::kWon;
+    ++d.closed;
+    d.won += won;
+    if (won && o.amount > 0) {
+      d.won_sizes.push_back(Units(o.amount));
+      d.cycles.push_back(std::max(0.25, (*o.closed_on - o.created_on) / kDaysPerMonth));
+    }
+    if (o.expected_close_on) {
+      ++d.with_expected;
+      const int late = MonthOf(*o.closed_on) - MonthOf(*o.expected_close_on);
+      if (late > 0) {
+        ++d.slipped;
+        d.slip_months += late;
+      }
+    }
+    // A closed opportunity's stage is the last it reached: it reached every earlier stage too.
+    if (auto it = stage_rank.find(o.stage); it != stage_rank.end()) {
+      for (int k = 0; k <= it->second; ++k) {
+        ++reached_closed[static_cast<size_t>(k)];
+        reached_won[static_cast<size_t>(k)] += won;
+      }
+    }
+  }
+  for (auto& [name, d] : by_segment) {
+    auto segment = std::find_if(s.segments.begin(), s.segments.end(),
+                                [&](const SegmentAssumptions& a) { return a.name == name; });
+    if (segment == s.segments.end()) {
+      SegmentAssumptions added;
+      added.name = name;
+      // Keep the product mix valid against this scenario's products.
+      added.product_mix.clear();
+      for (const Product& p : s.products) added.product_mix.emplace_back(p.name, 1.0 / static_cast<double>(s.products.size()));
+      s.segments.push_back(added);
+      segment = s.segments.end() - 1;
+    }
+    const std::string f = absl::StrCat("segments[", name, "].");
+    Fit(out, f + "win_rate", &segment->win_rate, static_cast<double>(d.won) / std::max<int64_t>(1, d.closed), d.closed);
+    const LogMoments sizes = OfLogs(d.won_sizes);
+    Fit(out, f + "deal_size", &segment->deal_size, sizes.mean, sizes.n);
+    Fit(out, f + "deal_size_sigma", &segment->deal_size_sigma, std::min(3.0, sizes.sigma), sizes.n);
+    const LogMoments cycles = OfLogs(d.cycles);
+    Fit(out, f + "sales_cycle_months", &segment->sales_cycle_months, std::min(60.0, cycles.mean), cycles.n);
+    Fit(out, f + "sales_cycle_sigma", &segment->sales_cycle_sigma, std::min(3.0, cycles.sigma), cycles.n);
+    Fit(out, f + "slip_probability", &segment->slip_probability,
+        static_cast<double>(d.slipped) / std::max<int64_t>(1, d.with_expected), d.with_expected);
+    Fit(out, f + "slip_months", &segment->slip_months,
+        std::clamp(d.slip_months / std::max<int64_t>(1, d.slipped), 1.0, 36.0), d.slipped);
+    // Arrivals: the least-squares fit of count(month) = rate x seasonality(calendar month) over the
+    // whole months observed, with seasonality averaging 1 over the year.
+    const MonthIndex last_full = MonthOf(as_of) - (as_of == LastDayOfMonth(MonthOf(as_of)) ? 0 : 1);
+    const int64_t months = std::max<int64_t>(0, last_full - first_created + 1);
+    std::array<double, 12> sum{}, count{};
+    double total = 0;
+    for (MonthIndex m = first_created; m <= last_full; ++m) {
+      auto it = d.created_per_month.find(m);
+      const double n = it == d.created_per_month.end() ? 0 : static_cast<double>(it->second);
+      sum[static_cast<size_t>(m % 12)] += n;
+      count[static_cast<size_t>(m % 12)] += 1;
+      total += n;
+    }
+    const double rate = months > 0 ? total / static_cast<double>(months) : 0;
+    Fit(out, f + "arrivals_per_month", &segment->arrivals_per_month, rate, months);
+    if (months >= 24 && rate > 0) {
+      double mean_factor = 0;
+      std::array<double, 12> factor{};
+      for (size_t k = 0; k < 12; ++k) {
+        factor[k] = count[k] > 0 ? sum[k] / count[k] / rate : 1.0;
+        mean_factor += factor[k] / 12;
+      }
+      for (size_t k = 0; k < 12; ++k) {
+        // Its sample: the opportunities created in that calendar month.
+        Fit(out, absl::StrCat(f, "seasonality[", k, "]"), &segment->seasonality[k],
+            std::min(10.0, factor[k] / mean_factor), static_cast<int64_t>(sum[k]));
+      }
+    }
+  }
+  for (size_t k = 0; k < s.stage_win_probability.size(); ++k) {
+    auto& [stage, probability] = s.stage_win_probability[k];
+    Fit(out, absl::StrCat("stage_win_probability[", stage, "]"), &probability,
+        static_cast<double>(reached_won[k]) / std::max<int64_t>(1, reached_closed[k]), reached_closed[k]);
+  }
+
+  // --- Payments: the delay mix (amount-weighted, to the nearest of 0/30/60/90/120 days) and the
+  // share of invoices over 180 days old still unpaid. ---
+  constexpr int kBuckets[] = {0, 30, 60, 90, 120};
+  std::array<double, 5> paid_by_bucket{};
+  double paid_total = 0;
+  int64_t payments = 0;
+  absl::flat_hash_map<std::string, const InvoiceState*> invoice_by_id;
+  for (const InvoiceState& i : ledger.invoices()) invoice_by_id[i.invoice.invoice_id] = &i;
+  absl::flat_hash_map<std::string, double> paid_by_invoice;
+  for (const Payment& p : ledger.payments()) {
+    if (p.received_on > as_of) continue;
+    const InvoiceState* invoice = invoice_by_id[p.invoice_id];
+    const int days = p.received_on - invoice->invoice.issued_on;
+    size_t bucket = 0;
+    for (size_t b = 1; b < 5; ++b) {
+      if (std::abs(days - kBuckets[b]) < std::abs(days - kBuckets[bucket])) bucket = b;
+    }
+    paid_by_bucket[bucket] += Units(p.amount);
+    paid_total += Units(p.amount);
+    paid_by_invoice[p.invoice_id] += Units(p.amount);
+    ++payments;
+  }
+  if (payments >= kMinSample && paid_total > 0) {
+    s.payment.delay_days_mix.clear();
+    for (size_t b = 0; b < 5; ++b) {
+      if (paid_by_bucket[b] > 0) s.payment.delay_days_mix.emplace_back(kBuckets[b], paid_by_bucket[b] / paid_total);
+    }
+    double sum = 0;
+    for (auto& entry : s.payment.delay_days_mix) sum += entry.second;
+    for (auto& entry : s.payment.delay_days_mix) entry.second /= sum;  // exactly 1 despite rounding
+  }
+  for (const auto& [days, share] : s.payment.delay_days_mix) {
+    out.values.push_back(FittedValue{absl::StrCat("payment.delay_days_mix[", days, " days]"), share, payments,
+                                     payments >= kMinSample});
+  }
+  double old_billed = 0, old_unpaid = 0;
+  int64_t old_invoices = 0;
+  for (const InvoiceState& i : ledger.invoices()) {
+    if (i.invoice.amount <= 0 || i.invoice.issued_on > as_of - 180) continue;
+    ++old_invoices;
+    old_billed += Units(i.invoice.amount);
+    old_unpaid += std::max(0.0, Units(i.invoice.amount) - paid_by_invoice[i.invoice.invoice_id]);
+  }
+  Fit(out, "payment.bad_debt_rate", &s.payment.bad_debt_rate, old_billed > 0 ? old_unpaid / old_billed : 0, old_invoices);
+
+  // --- Renewals: subscriptions that ended 60+ days before as_of (and not cancelled) renewed when
+  // the customer has a subscription starting within 30 days before to 60 days after the end. ---
+  absl::flat_hash_map<uint32_t, std::vector<std::pair<Date, Cents>>> starts_by_customer;
+  for (const ContractState& c : ledger.contracts()) {
+    if (c.contract.signed_on > as_of) continue;
+    for (const LineState& line : c.lines) {
+      if (line.line.kind == LineKind::kRatable) starts_by_customer[c.customer].emplace_back(*line.line.start_on, line.amount);
+    }
+  }
+  int64_t expired = 0, renewed = 0;
+  double uplift_sum = 0;
+  for (const ContractState& c : ledger.contracts()) {
+    for (const LineState& line : c.lines) {
+      if (line.line.kind != LineKind::kRatable || line.cancelled_on || line.amount <= 0) continue;
+      const Date end = *line.line.end_on;
+      if (end > as_of - 60 || end < as_of - 730) continue;
+      ++expired;
+      for (const auto& [next_start, amount] : starts_by_customer[c.customer]) {
+        if (next_start > end - 30 && next_start <= end + 60 && next_start != *line.line.start_on) {
+          ++renewed;
+          uplift_sum += std::clamp(static_cast<double>(amount) / static_cast<double>(line.amount) - 1, -0.9, 10.0);
+          break;
+        }
+      }
+    }
+  }
+  Fit(out, "renewals.probability", &s.renewals.probability, static_cast<double>(renewed) / std::max<int64_t>(1, expired), expired);
+  Fit(out, "renewals.uplift", &s.renewals.uplift, uplift_sum / std::max<int64_t>(1, renewed), renewed);
+  RETURN_IF_ERROR(Validate(s));
+  return out;
+}
+
+}  // namespace forecastle::forecast

@@ -1,0 +1,38 @@
+// Calibration of a scenario from the actuals (SPEC §4: "every assumption has a default that can
+// be calibrated"): win rates by stage and segment, deal sizes, arrival rates and seasonality,
+// sales cycle and slip from the opportunities; the payment-delay mix and bad debt from invoices
+// and payments; renewal rate and uplift from expired subscriptions. Each fitted value comes with
+// its sample size; a value with too few observations keeps the starting scenario's.
+#ifndef FORECASTLE_ENGINE_FORECAST_CALIBRATION_H_
+#define FORECASTLE_ENGINE_FORECAST_CALIBRATION_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/actuals/ledger.h"
+#include "engine/forecast/scenario.h"
+
+namespace forecastle::forecast {
+
+struct FittedValue {
+  std::string field;     // as in the scenario, e.g. "segments[smb].win_rate"
+  double value = 0;      // the value now in the scenario
+  int64_t sample_size = 0;
+  bool fitted = false;   // false: too few observations (fewer than kMinSample), value kept
+};
+
+struct Calibration {
+  Scenario scenario;
+  std::vector<FittedValue> values;
+};
+
+inline constexpr int64_t kMinSample = 10;
+
+// Fits `start`'s assumptions to the ledger's events dated on or before `as_of`. Segments seen in
+// the opportunities but missing from `start` are added (with default fields, then fitted).
+absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Scenario& start);
+
+}  // namespace forecastle::forecast
+
+#endif  // FORECASTLE_ENGINE_FORECAST_CALIBRATION_H_

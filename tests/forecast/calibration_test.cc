@@ -1,0 +1,119 @@
+// Calibration recovers the parameters a ledger was generated with, within stated tolerances
+// (4 standard errors of each estimator, or a stated relative band where no closed form is used).
+#include "engine/forecast/calibration.h"
+
+#include <cmath>
+#include <random>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/ledger_builder.h"
+
+namespace forecastle::forecast {
+namespace {
+
+using namespace ::forecastle::testing;  // NOLINT
+
+const FittedValue& Find(const Calibration& c, const std::string& field) {
+  for (const FittedValue& v : c.values) {
+    if (v.field == field) return v;
+  }
+  ADD_FAILURE() << "no fitted value " << field;
+  static FittedValue none;
+  return none;
+}
+
+// 36 months of "smb" opportunities: 40 a month (80 in December), won with probability 0.3 at a
+// lognormal size (mean 20,000, sigma 0.5) after a lognormal cycle (mean 3 months); invoices paid
+// after 30 days (70% of the amount) or 60 (30%); 100 subscriptions of 2025, 80 of them renewed
+// for 2026 at +5%.
+class CalibrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::mt19937_64 rng(2026);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::normal_distribution<double> z(0, 1);
+    ApplyAll(ledger_, {Cust("A", "smb")});
+    int id = 0;
+    for (MonthIndex m = *ParseMonth("2023-11", "m"); m <= *ParseMonth("2026-10", "m"); ++m) {
+      const int n = (m % 12 == 11) ? 80 : 40;
+      for (int k = 0; k < n; ++k) {
+        Opportunity o;
+        o.opportunity_id = "O" + std::to_string(++id);
+        o.segment = "smb";
+        o.created_on = FirstDayOfMonth(m) + static_cast<int>(u(rng) * 27);
+        const bool won = u(rng) < 0.3;
+        const double size = std::exp(std::log(20000) - 0.125 + 0.5 * z(rng));
+        const double cycle = std::exp(std::log(3.0) - 0.125 + 0.5 * z(rng));
+        o.amount = static_cast<Cents>(size * 100);
+        o.closed_on = o.created_on + static_cast<int>(cycle * 30.4375);
+        o.expected_close_on = o.closed_on;
+        o.status = *o.closed_on <= D("2026-10-31") ? (won ? OpportunityStatus::kWon : OpportunityStatus::kLost)
+                                                     : OpportunityStatus::kOpen;
+        if (o.status == OpportunityStatus::kOpen) o.closed_on.reset();
+        o.stage = won ? "negotiate" : "develop";
+        ASSERT_TRUE(ledger_.Apply(o).ok());
+      }
+    }
+    for (int i = 0; i < 100; ++i) {
+      // One customer per subscription, so a renewal is matched to its own customer's.
+      const std::string customer = "C" + std::to_string(i), c = "S" + std::to_string(i);
+      ApplyAll(ledger_, {Cust(customer, "smb"), Con(c, customer, "2025-01-01"),
+                         Ratable(c, "L1", "1000.00", "2025-01-01", "2025-12-31"),
+                         Inv("I" + c, c, "2025-01-01", "1000.00"),
+                         Pay("P" + c, "I" + c, i < 70 ? "2025-01-31" : "2025-03-02", "1000.00")});
+      if (i < 80) {
+        const std::string r = "R" + std::to_string(i);
+        ApplyAll(ledger_, {Con(r, customer, "2025-12-15"), Ratable(r, "L1", "1050.00", "2026-01-01", "2026-12-31")});
+      }
+    }
+  }
+  Ledger ledger_;
+};
+
+TEST_F(CalibrationTest, RecoversTheGeneratingParameters) {
+  auto fit = Calibrate(ledger_, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const FittedValue& win = Find(*fit, "segments[smb].win_rate");
+  ASSERT_TRUE(win.fitted);
+  EXPECT_NEAR(win.value, 0.3, 4 * std::sqrt(0.3 * 0.7 / win.sample_size)) << win.sample_size;
+  const FittedValue& size = Find(*fit, "segments[smb].deal_size");
+  // The lognormal mean's estimator: relative standard error about sigma / sqrt(n) (sigma 0.5).
+  EXPECT_NEAR(size.value, 20000, 20000 * 4 * 0.5 / std::sqrt(size.sample_size)) << size.sample_size;
+  EXPECT_NEAR(Find(*fit, "segments[smb].deal_size_sigma").value, 0.5, 4 * 0.5 / std::sqrt(2.0 * size.sample_size));
+  // Cycle days are truncated to whole days; the band allows for that (about 1%).
+  EXPECT_NEAR(Find(*fit, "segments[smb].sales_cycle_months").value, 3.0, 3.0 * (0.01 + 4 * 0.5 / std::sqrt(size.sample_size)));
+  // 36 months, 40 a month and 80 in December: 43.3 a month on average.
+  const FittedValue& arrivals = Find(*fit, "segments[smb].arrivals_per_month");
+  EXPECT_EQ(arrivals.sample_size, 36);
+  EXPECT_NEAR(arrivals.value, (40.0 * 33 + 80.0 * 3) / 36, 1e-9);
+  EXPECT_NEAR(Find(*fit, "segments[smb].seasonality[11]").value / Find(*fit, "segments[smb].seasonality[5]").value, 2.0, 1e-9);
+  // Every closed deal reached "develop" (the lost ones stopped there): P(win | reached develop)
+  // is the overall win rate; P(win | reached negotiate) = 1.
+  EXPECT_NEAR(Find(*fit, "stage_win_probability[develop]").value, win.value, 1e-12);
+  EXPECT_EQ(Find(*fit, "stage_win_probability[negotiate]").value, 1.0);
+  EXPECT_NEAR(Find(*fit, "stage_win_probability[qualify]").value, win.value, 1e-12);
+  // Payments: 70% of the amount after 30 days, 30% after 60 (exactly, by construction).
+  EXPECT_NEAR(Find(*fit, "payment.delay_days_mix[30 days]").value, 0.7, 1e-12);
+  EXPECT_NEAR(Find(*fit, "payment.delay_days_mix[60 days]").value, 0.3, 1e-12);
+  EXPECT_NEAR(Find(*fit, "payment.bad_debt_rate").value, 0.0, 1e-12);
+  // Renewals: 80 of 100 expired subscriptions renewed at +5%.
+  EXPECT_NEAR(Find(*fit, "renewals.probability").value, 0.8, 1e-12);
+  EXPECT_NEAR(Find(*fit, "renewals.uplift").value, 0.05, 1e-9);
+  EXPECT_TRUE(Validate(fit->scenario).ok());
+}
+
+TEST_F(CalibrationTest, TooFewObservationsKeepTheStartingValue) {
+  Ledger tiny;
+  ApplyAll(tiny, {Cust("A", "smb")});
+  auto fit = Calibrate(tiny, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok());
+  const FittedValue& renewals = Find(*fit, "renewals.probability");
+  EXPECT_FALSE(renewals.fitted);
+  EXPECT_EQ(renewals.value, DefaultScenario().renewals.probability);
+  EXPECT_EQ(renewals.sample_size, 0);
+}
+
+}  // namespace
+}  // namespace forecastle::forecast
