@@ -29,6 +29,11 @@ echo
 echo "== Backlog aging and cRPO by segment =="
 build/client/forecastle backlog --as-of 2026-10-31 --by segment
 echo
-echo "== Forecast, next 12 months, default scenario (revenue and backlog) =="
-build/client/forecastle forecast --as-of 2026-10-31 --horizon 12 --paths 20000 --seed 7 --format csv \
-  | awk -F, 'NR == 1 || $2 == "revenue" || $2 == "backlog" || $2 == "work_backlog_hours"' | column -t -s,
+echo "== Scenario calibrated from the actuals (first rows) =="
+build/client/forecastle calibrate --as-of 2026-10-31 --save-as calibrated >"$demo/calibration.txt"
+head -12 "$demo/calibration.txt"
+echo "... ($(($(wc -l <"$demo/calibration.txt") - 1)) values in $demo/calibration.txt)"
+echo
+echo "== Forecast, next 12 months, calibrated scenario: bookings, revenue, backlog (P10/P50/P90) =="
+build/client/forecastle forecast --scenario calibrated --as-of 2026-10-31 --horizon 12 --paths 20000 --seed 7 \
+  --format csv | awk -F, 'NR == 1 || $2 == "bookings" || $2 == "revenue" || $2 == "backlog"' | column -t -s,
