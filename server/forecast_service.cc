@@ -68,6 +68,11 @@ class StopWatch {
   std::jthread thread_;
 };
 
+grpc::Status Busy(int limit) {
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                      absl::StrCat("max_concurrent_forecasts (", limit, ") forecasts are already running; retry later"));
+}
+
 grpc::Status StoppedStatus(grpc::ServerContext* context) {
   if (context->deadline() < std::chrono::system_clock::now()) {
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the forecast passed its deadline and was stopped");
@@ -97,30 +102,25 @@ absl::StatusOr<v1::Scenario> ForecastServiceImpl::ResolveName(const std::string&
   return Resolve(message, 0);
 }
 
-grpc::Status ForecastServiceImpl::CreateScenario(grpc::ServerContext*, const v1::Scenario* request, v1::Scenario* reply) {
-  if (absl::Status ok = CheckScenarioMessage(*request); !ok.ok()) return ToGrpcStatus(ok);
-  if (!request->base().empty()) {
-    if (auto resolved = Resolve(*request, 0); !resolved.ok()) return ToGrpcStatus(resolved.status());
+grpc::Status ForecastServiceImpl::PutScenario(const v1::Scenario& request, Store::Write mode, v1::Scenario* reply) {
+  if (absl::Status ok = CheckScenarioMessage(request); !ok.ok()) return ToGrpcStatus(ok);
+  if (!request.base().empty()) {
+    if (auto resolved = Resolve(request, 0); !resolved.ok()) return ToGrpcStatus(resolved.status());
   }
   absl::Status stored = book_->WithStore([&](Store& store) {
-    return store.PutScenario(request->name(), ToJson(*request), Store::Write::kCreate);
+    return store.PutScenario(request.name(), ToJson(request), mode);
   });
   if (!stored.ok()) return ToGrpcStatus(stored);
-  *reply = *request;
+  *reply = request;
   return grpc::Status::OK;
 }
 
+grpc::Status ForecastServiceImpl::CreateScenario(grpc::ServerContext*, const v1::Scenario* request, v1::Scenario* reply) {
+  return PutScenario(*request, Store::Write::kCreate, reply);
+}
+
 grpc::Status ForecastServiceImpl::UpdateScenario(grpc::ServerContext*, const v1::Scenario* request, v1::Scenario* reply) {
-  if (absl::Status ok = CheckScenarioMessage(*request); !ok.ok()) return ToGrpcStatus(ok);
-  if (!request->base().empty()) {
-    if (auto resolved = Resolve(*request, 0); !resolved.ok()) return ToGrpcStatus(resolved.status());
-  }
-  absl::Status stored = book_->WithStore([&](Store& store) {
-    return store.PutScenario(request->name(), ToJson(*request), Store::Write::kUpdate);
-  });
-  if (!stored.ok()) return ToGrpcStatus(stored);
-  *reply = *request;
-  return grpc::Status::OK;
+  return PutScenario(*request, Store::Write::kUpdate, reply);
 }
 
 grpc::Status ForecastServiceImpl::GetScenario(grpc::ServerContext*, const v1::GetScenarioRequest* request, v1::Scenario* reply) {
@@ -233,11 +233,7 @@ void ForecastServiceImpl::FillReply(const Prepared& prepared, const forecast::Fo
 grpc::Status ForecastServiceImpl::Forecast(grpc::ServerContext* context, const v1::ForecastRequest* request,
                                            v1::ForecastReply* reply) {
   Slot slot(running_, options_.max_concurrent_forecasts);
-  if (!slot.acquired()) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        absl::StrCat("max_concurrent_forecasts (", options_.max_concurrent_forecasts,
-                                     ") forecasts are already running; retry later"));
-  }
+  if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
   StopWatch watch(context);
   auto prepared = Prepare(*request, request->scenario(), watch.flag());
   if (!prepared.ok()) return ToGrpcStatus(prepared.status());
@@ -251,11 +247,7 @@ grpc::Status ForecastServiceImpl::Forecast(grpc::ServerContext* context, const v
 grpc::Status ForecastServiceImpl::StreamForecast(grpc::ServerContext* context, const v1::ForecastRequest* request,
                                                  grpc::ServerWriter<v1::ForecastProgress>* writer) {
   Slot slot(running_, options_.max_concurrent_forecasts);
-  if (!slot.acquired()) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        absl::StrCat("max_concurrent_forecasts (", options_.max_concurrent_forecasts,
-                                     ") forecasts are already running; retry later"));
-  }
+  if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
   StopWatch watch(context);
   auto prepared = Prepare(*request, request->scenario(), watch.flag());
   if (!prepared.ok()) return ToGrpcStatus(prepared.status());
@@ -305,11 +297,7 @@ grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1
                                                                          ", got ", request->variants_size()));
   }
   Slot slot(running_, options_.max_concurrent_forecasts);
-  if (!slot.acquired()) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        absl::StrCat("max_concurrent_forecasts (", options_.max_concurrent_forecasts,
-                                     ") forecasts are already running; retry later"));
-  }
+  if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
   StopWatch watch(context);
   auto base = Prepare(request->base(), request->base().scenario(), watch.flag());
   if (!base.ok()) return ToGrpcStatus(base.status());

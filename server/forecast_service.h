@@ -48,6 +48,7 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   };
 
  private:
+  grpc::Status PutScenario(const v1::Scenario& request, Store::Write mode, v1::Scenario* reply);
   absl::StatusOr<v1::Scenario> Resolve(const v1::Scenario& message, int depth);
   absl::StatusOr<v1::Scenario> ResolveName(const std::string& name);
   absl::StatusOr<Prepared> Prepare(const v1::ForecastRequest& request, const std::string& scenario_name,
