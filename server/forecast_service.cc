@@ -228,6 +228,8 @@ void ForecastServiceImpl::FillReply(const Prepared& prepared, const forecast::Fo
   ForecastToProto(result, prepared.options, reply);
   *reply->mutable_actuals() = prepared.actuals;
   *reply->mutable_resolved_scenario() = prepared.resolved;
+  reply->set_open_opportunities(static_cast<int64_t>(prepared.state.open_deals.size()));
+  reply->set_opportunities_without_segment(prepared.state.deals_without_segment);
 }
 
 grpc::Status ForecastServiceImpl::Forecast(grpc::ServerContext* context, const v1::ForecastRequest* request,
@@ -264,7 +266,7 @@ grpc::Status ForecastServiceImpl::StreamForecast(grpc::ServerContext* context, c
       last_partial = std::chrono::steady_clock::now();
       const forecast::ForecastResult partial =
           forecast::Summarize(values, done, prepared->options, prepared->state.first_month);
-      FillReply(*prepared, partial, message.mutable_partial());
+      if (!request->progress_only()) FillReply(*prepared, partial, message.mutable_partial());
       if (target > 0) {
         bool precise = true;
         for (const auto& metric : partial.summaries) {
@@ -299,7 +301,12 @@ grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1
   Slot slot(running_, options_.max_concurrent_forecasts);
   if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
   StopWatch watch(context);
-  auto base = Prepare(request->base(), request->base().scenario(), watch.flag());
+  // One as-of for all: "today" must not change between the base and a variant.
+  v1::ForecastRequest common = request->base();
+  auto as_of = ParseAsOf(common.as_of(), TodayUtc());
+  if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+  common.set_as_of(FormatDate(*as_of));
+  auto base = Prepare(common, common.scenario(), watch.flag());
   if (!base.ok()) return ToGrpcStatus(base.status());
   forecast::PathValues base_values;
   auto base_result = forecast::RunForecast(base->state, base->scenario, base->options, {}, &base_values);
@@ -307,7 +314,7 @@ grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1
   if (!base_result.ok()) return ToGrpcStatus(base_result.status());
   FillReply(*base, *base_result, reply->mutable_base());
   for (const std::string& name : request->variants()) {
-    v1::ForecastRequest variant_request = request->base();
+    v1::ForecastRequest variant_request = common;
     variant_request.clear_inline_scenario();
     auto variant = Prepare(variant_request, name, watch.flag());
     if (!variant.ok()) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
 
 #include "engine/forecast/random.h"
 
@@ -24,7 +24,9 @@ struct WorkItem {
   double hours = 0;
   double done = 0;
   BillingTerms billing = BillingTerms::kMonthlyInArrears;
-  RandomStream invoices;   // the draws of the invoices the work brings
+  RandomStream invoices;   // the draws of the invoices the work brings (upfront, on delivery)
+  uint64_t key = 0;        // what the work is for: monthly invoices draw from (key, month)
+  double prepaid = 0;      // already billed: earned revenue uses it up before it is invoiced
 };
 
 // Month-by-month flows of one path.
@@ -35,10 +37,16 @@ struct Flows {
   }
 };
 
-// Binomial(n, p) by inversion from one uniform (exact; O(n p) steps).
+// Binomial(n, p) from one uniform: by inversion (exact) when n p (1 - p) is small, else by the
+// normal approximation with continuity correction (inversion's (1 - p)^n underflows for large n).
 int64_t Binomial(int64_t n, double p, double u) {
   if (n <= 0 || p <= 0) return 0;
   if (p >= 1) return n;
+  const double variance = static_cast<double>(n) * p * (1 - p);
+  if (variance > 25) {
+    const double k = std::floor(static_cast<double>(n) * p + std::sqrt(variance) * InverseNormal(u) + 0.5);
+    return static_cast<int64_t>(std::clamp(k, 0.0, static_cast<double>(n)));
+  }
   double probability = std::pow(1 - p, static_cast<double>(n));
   double cumulative = probability;
   int64_t k = 0;
@@ -64,9 +72,10 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
     for (Eigen::Index i = 0; i < segments; ++i) {
       for (Eigen::Index j = 0; j < segments; ++j) rho(i, j) = scenario.segment_correlation[i][j];
     }
-    // Positive semi-definite (checked by Validate): a tiny ridge makes the factor exist.
-    rho += 1e-12 * Eigen::MatrixXd::Identity(segments, segments);
-    correlation_factor_ = Eigen::LLT<Eigen::MatrixXd>(rho).matrixL();
+    // Positive semi-definite (Validate allows eigenvalues down to -1e-9): V sqrt(max(Λ, 0)), a
+    // factor F with F Fᵀ = ρ that exists for semi-definite matrices too (a Cholesky factor may not).
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(rho);
+    correlation_factor_ = eigen.eigenvectors() * eigen.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
   }
   for (const SegmentAssumptions& segment : scenario.segments) {
     std::vector<double> cdf;
@@ -148,7 +157,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   int64_t order = 0;
   // A won deal (or a renewal) of `size`, booked in `month`, becomes a line of `product`.
   // `term` overrides the product's term (renewals of existing subscriptions).
-  auto add_deal = [&](int month, double size, int product_index, RandomStream& stream, int term) {
+  // `key` names the deal for its invoices' streams; `cohort_squared` > 0 marks a cohort of
+  // existing subscriptions (Σ amount²), renewed by the normal approximation instead of all or
+  // nothing.
+  auto add_deal = [&](int month, double size, int product_index, RandomStream& stream, int term, uint64_t key,
+                      double cohort_squared) {
     const Product& product = sc.products[static_cast<size_t>(product_index)];
     if (month >= horizon) return;
     flows.bookings[static_cast<size_t>(month)] += size;
@@ -177,10 +190,18 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
             bill(first, amount, stream);
             break;
         }
-        const bool renews = stream.Bernoulli(sc.renewals.probability);
+        const double p = sc.renewals.probability;
+        double renewed;
+        if (cohort_squared > 0) {
+          const double z = stream.Normal();
+          renewed = std::clamp(p * amount + std::sqrt(p * (1 - p) * cohort_squared) * z, 0.0, amount);
+          cohort_squared *= (renewed / amount) * (1 + sc.renewals.uplift) * (1 + sc.renewals.uplift);
+        } else {
+          renewed = stream.Bernoulli(p) ? amount : 0;
+        }
         first += term;
-        if (!renews || first >= horizon) break;
-        amount *= 1 + sc.renewals.uplift;
+        if (renewed <= 0 || first >= horizon) break;
+        amount = renewed * (1 + sc.renewals.uplift);
         flows.bookings[static_cast<size_t>(first)] += amount;
       }
       return;
@@ -198,7 +219,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     if (product.billing != BillingTerms::kMonthlyInArrears && product.billing != BillingTerms::kOnDelivery) {
       bill(start, size, stream);  // billed upfront in full
     }
-    work.push_back(WorkItem{team, start, order++, size, hours, 0, product.billing, stream});
+    work.push_back(WorkItem{team, start, order++, size, hours, 0, product.billing, stream, key, 0});
   };
 
   auto pick_product = [&](int segment, double u) {
@@ -226,7 +247,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const double sigma = segment.open_deal_size_sigma;
     const double size = deal.amount * sc.price_multiplier * std::exp(sigma * size_noise - sigma * sigma / 2);
     const int product = deal.product >= 0 ? deal.product : pick_product(deal.segment, product_pick);
-    add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months);
+    add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
+             (uint64_t{1} << 57) | deal.entity, 0);
   }
 
   // 2. New opportunities: Poisson arrivals per segment and month, with seasonality and a
@@ -246,7 +268,10 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       RandomStream count_stream(seed_, EntityKind::kArrivals, cell << 20, path);
       // Won arrivals directly: a Poisson stream thinned by the win rate is Poisson.
       const double win = std::min(1.0, segment.win_rate * sc.win_rate_multiplier);
-      const int64_t wins = count_stream.Poisson(segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win);
+      // Bounded so a path's work stays bounded (and won arrivals fit their 20-bit stream ids).
+      const int64_t wins = std::min<int64_t>(
+          (int64_t{1} << 20) - 2,
+          count_stream.Poisson(std::min(1e5, segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win)));
       const double cycle_sigma = segment.sales_cycle_sigma;
       const double cycle_mu = std::log(std::max(segment.sales_cycle_months, 1e-9)) - cycle_sigma * cycle_sigma / 2;
       const double size_sigma = segment.deal_size_sigma;
@@ -258,7 +283,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         const int close = m + static_cast<int>(std::lround(months));
         const double size = segment.deal_size > 0 ? sc.price_multiplier * std::exp(size_mu + size_sigma * size_noise) : 0;
         const int product = pick_product(static_cast<int>(g), product_pick);
-        add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months);
+        add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
+                 (uint64_t{1} << 58) | (cell << 20) | static_cast<uint64_t>(i + 1), 0);
       }
     }
   }
@@ -274,7 +300,9 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       if (e.amount <= 0) continue;
       const double renewed = std::clamp(p * e.amount + std::sqrt(p * (1 - p) * e.amount_squared) * z_renew, 0.0, e.amount);
       const double size = renewed * (1 + sc.renewals.uplift) * sc.price_multiplier;
-      add_deal(m, size, renewal_product_, s, std::max(1, static_cast<int>(std::lround(e.term_months))));
+      const double scale = renewed > 0 ? size / renewed : 0;
+      add_deal(m, size, renewal_product_, s, std::max(1, static_cast<int>(std::lround(e.term_months))),
+               (uint64_t{1} << 59) | static_cast<uint64_t>(m), e.amount_squared * (renewed / e.amount) * scale * scale);
     }
   }
 
@@ -287,11 +315,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
                                      sc.effort_overrun_sigma);
     if (hours <= 0) {
       flows.revenue[0] += state_.team_work_amount[t];
-      bill(0, state_.team_work_amount[t], s);
+      bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s);
       continue;
     }
     work.push_back(WorkItem{static_cast<int>(t), 0, -1, state_.team_work_amount[t], hours, 0,
-                            BillingTerms::kMonthlyInArrears, s});
+                            BillingTerms::kMonthlyInArrears, s, (uint64_t{1} << 56) | t, state_.team_prepaid[t]});
   }
   // Each team's queue in service order: by team, then start month, then arrival.
   std::stable_sort(work.begin(), work.end(), [](const WorkItem& a, const WorkItem& b) {
@@ -359,7 +387,12 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         const double earned = item.amount * take / item.hours;
         flows.revenue[static_cast<size_t>(m)] += earned;
         if (item.billing == BillingTerms::kMonthlyInArrears) {
-          bill(m + 1, earned, item.invoices);
+          const double prepaid = std::min(item.prepaid, earned);
+          item.prepaid -= prepaid;
+          // Each month's invoice has its own stream, so scenarios that move the work to other
+          // months still share the draws of the invoices they have in common.
+          RandomStream invoice(seed_, EntityKind::kInvoice, (item.key * 131 + static_cast<uint64_t>(m)) & ((uint64_t{1} << 60) - 1), path);
+          bill(m + 1, earned - prepaid, invoice);
         } else if (item.billing == BillingTerms::kOnDelivery && item.done >= item.hours) {
           bill(m, item.amount, item.invoices);
         }

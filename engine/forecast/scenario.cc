@@ -115,7 +115,7 @@ absl::Status Validate(const Scenario& s) {
     const std::string f = absl::StrCat("segments[", g, "]");
     RETURN_IF_ERROR(Name(f + ".name", seg.name));
     if (!segments.insert(seg.name).second) return absl::InvalidArgumentError(absl::StrCat(f, ".name \"", seg.name, "\" appears twice"));
-    RETURN_IF_ERROR(InRange(f + ".arrivals_per_month", seg.arrivals_per_month, 0, 100000));
+    RETURN_IF_ERROR(InRange(f + ".arrivals_per_month", seg.arrivals_per_month, 0, 10000));
     for (size_t m = 0; m < 12; ++m) {
       RETURN_IF_ERROR(InRange(absl::StrCat(f, ".seasonality[", m, "]"), seg.seasonality[m], 0, 10));
     }

@@ -17,7 +17,7 @@ namespace forecastle::forecast {
 // New business of one customer segment.
 struct SegmentAssumptions {
   std::string name;                          // matches customers' and opportunities' segment
-  double arrivals_per_month = 10;            // new opportunities a month (Poisson mean), [0, 100000]
+  double arrivals_per_month = 10;            // new opportunities a month (Poisson mean), [0, 10000]
   std::array<double, 12> seasonality = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};  // by calendar month, [0, 10]
   double win_rate = 0.25;                    // of a new opportunity, [0, 1]
   double sales_cycle_months = 3;             // mean months from creation to close, [0, 60]

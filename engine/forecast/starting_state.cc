@@ -47,6 +47,7 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   state.expiring.assign(h, ExpiringSubscriptions{0, 0, 0});
   state.team_work_amount.assign(scenario.teams.size(), 0);
   state.team_work_hours.assign(scenario.teams.size(), 0);
+  state.team_prepaid.assign(scenario.teams.size(), 0);
 
   // Balances at as_of, from the one place that computes them.
   MetricsQuery query;
@@ -65,12 +66,30 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   std::vector<Date> month_ends(h);
   for (size_t m = 0; m < h; ++m) month_ends[m] = LastDayOfMonth(state.first_month + static_cast<int>(m));
 
+  // Subscriptions recorded to start per customer: an expiring one whose successor is already in
+  // the ledger is not a renewal opportunity any more.
+  absl::flat_hash_map<uint32_t, std::vector<Date>> subscription_starts;
+  for (const ContractState& c : ledger.contracts()) {
+    if (c.contract.signed_on > as_of) continue;
+    for (const LineState& line : c.lines) {
+      if (line.line.kind == LineKind::kRatable) subscription_starts[c.customer].push_back(*line.line.start_on);
+    }
+  }
+  auto already_renewed = [&](uint32_t customer, Date start, Date end) {
+    for (Date next : subscription_starts[customer]) {
+      if (next != start && next > end - 30 && next <= end + 60) return true;
+    }
+    return false;
+  };
+
   for (const ContractState& c : ledger.contracts()) {
     const Date signed_on = c.contract.signed_on;
     if (signed_on > as_of) continue;
     Cents billed = 0;
     for (const DatedAmount& b : c.billings) billed += b.on <= as_of ? b.amount : 0;
     Cents recognized_now = 0;
+    double remaining_ratable = 0;
+    std::vector<double> remaining_work(scenario.teams.size(), 0);
     std::vector<double> contract_revenue(h, 0);
     for (const LineState& line : c.lines) {
       const Cents recognized = RecognizedThrough(line, signed_on, as_of);
@@ -79,16 +98,18 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
       const Cents remaining = line.amount - recognized;
       const Line& l = line.line;
       if (l.kind == LineKind::kRatable) {
+        remaining_ratable += Units(remaining);
         Cents previous = recognized;
         for (size_t m = 0; m < h; ++m) {
           const Cents through = ScheduledThrough(line, signed_on, month_ends[m], as_of);
           contract_revenue[m] += Units(through - previous);
           previous = through;
         }
-        // Expiring within the horizon (and not already over): a renewal opportunity.
-        if (*l.end_on > as_of) {
-          const MonthIndex renew = MonthOf(*l.end_on + 1) - state.first_month;
-          if (renew >= 0 && renew < horizon) {
+        // Expiring within the horizon, not renewed yet: a renewal opportunity. (A line ending in
+        // the rest of the as-of month renews in the first forecast month.)
+        if (*l.end_on > as_of && !already_renewed(c.customer, *l.start_on, *l.end_on)) {
+          const MonthIndex renew = std::max(0, MonthOf(*l.end_on + 1) - state.first_month);
+          if (renew < horizon) {
             ExpiringSubscriptions& e = state.expiring[static_cast<size_t>(renew)];
             const double amount = Units(line.amount);
             const double term = std::max(1.0, std::round((*l.end_on - *l.start_on + 1) / 30.4375));
@@ -97,34 +118,50 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
             e.amount_squared += amount * amount;
           }
         }
-      } else if (remaining > 0) {
-        if (line.to_date.empty() || !line.to_date.back().complete) {
-          const int team = l.kind == LineKind::kEffort ? effort_team : delivery_team;
-          if (team < 0) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "products: the backlog holds ", LineKindName(l.kind),
-                " work but no product of that kind names a team to do it"));
-          }
-          double hours;
-          if (l.kind == LineKind::kEffort) {
-            const ProgressPoint* last = line.to_date.empty() ? nullptr : &line.to_date.back();
-            const double estimate = (last ? last->estimated_hours : *l.estimated_hours) / 100.0;
-            const double spent = (last ? last->hours_to_date : 0) / 100.0;
-            hours = std::max(estimate - spent, 0.05 * estimate);
-          } else {
-            hours = Units(remaining) * delivery_hours_per_unit;
-          }
-          state.team_work_amount[static_cast<size_t>(team)] += Units(remaining);
-          state.team_work_hours[static_cast<size_t>(team)] += hours;
-        }
+        continue;
       }
+      // Progress known at as_of only: the last point on or before it.
+      auto known_end = std::upper_bound(line.to_date.begin(), line.to_date.end(), as_of,
+                                        [](Date d, const ProgressPoint& p) { return d < p.on; });
+      const ProgressPoint* last = known_end == line.to_date.begin() ? nullptr : &*(known_end - 1);
+      if (remaining <= 0 || (last && last->complete)) continue;
+      const int team = l.kind == LineKind::kEffort ? effort_team : delivery_team;
+      if (team < 0) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "products: the backlog holds ", LineKindName(l.kind),
+            " work but no product of that kind names a team to do it"));
+      }
+      double hours;
+      if (l.kind == LineKind::kEffort) {
+        const double estimate = (last ? last->estimated_hours : *l.estimated_hours) / 100.0;
+        const double spent = (last ? last->hours_to_date : 0) / 100.0;
+        hours = std::max(estimate - spent, 0.05 * estimate);
+      } else {
+        hours = Units(remaining) * delivery_hours_per_unit;
+      }
+      remaining_work[static_cast<size_t>(team)] += Units(remaining);
+      state.team_work_amount[static_cast<size_t>(team)] += Units(remaining);
+      state.team_work_hours[static_cast<size_t>(team)] += hours;
     }
-    // Billing catches up with scheduled revenue beyond what the contract already billed.
-    double prepaid = std::max(0.0, Units(billed - recognized_now));
+    // What the contract billed ahead of its revenue is used up by its future revenue, split over
+    // its remaining subscriptions and work in proportion; what it recognised ahead of billing
+    // (a contract asset) is invoiced in the first forecast month.
+    const double ahead = Units(billed - recognized_now);
+    double remaining_total = remaining_ratable;
+    for (double w : remaining_work) remaining_total += w;
+    double prepaid_ratable = 0;
+    if (ahead > 0 && remaining_total > 0) {
+      prepaid_ratable = ahead * remaining_ratable / remaining_total;
+      for (size_t t = 0; t < remaining_work.size(); ++t) {
+        state.team_prepaid[t] += ahead * remaining_work[t] / remaining_total;
+      }
+    } else if (ahead < 0) {
+      state.scheduled_billing[0] += -ahead;
+    }
     for (size_t m = 0; m < h; ++m) {
       state.scheduled_revenue[m] += contract_revenue[m];
-      const double used = std::min(prepaid, contract_revenue[m]);
-      prepaid -= used;
+      const double used = std::min(prepaid_ratable, contract_revenue[m]);
+      prepaid_ratable -= used;
       state.scheduled_billing[m] += contract_revenue[m] - used;
     }
   }
@@ -138,7 +175,8 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   const auto& opportunities = ledger.opportunities();
   for (size_t i = 0; i < opportunities.size(); ++i) {
     const Opportunity& o = opportunities[i];
-    if (o.status != OpportunityStatus::kOpen || o.created_on > as_of) continue;
+    // Open at as_of: created by then and not closed by then (a later close is not known yet).
+    if (o.created_on > as_of || (o.status != OpportunityStatus::kOpen && o.closed_on && *o.closed_on <= as_of)) continue;
     auto segment = segment_index.find(o.segment);
     if (segment == segment_index.end()) {
       ++state.deals_without_segment;

@@ -42,12 +42,13 @@ struct StartingState {
   double accounts_receivable = 0;
   // Existing subscriptions' revenue and the billing it brings, per forecast month (deterministic:
   // ratable lines follow their schedules; billing catches up with revenue beyond what each
-  // contract already billed).
+  // contract already billed). Month 0's billing includes the invoicing of contract assets.
   std::vector<double> scheduled_revenue;
   std::vector<double> scheduled_billing;
   // Effort and delivery work left per team (Scenario::teams order).
   std::vector<double> team_work_amount;
   std::vector<double> team_work_hours;   // at the estimates, before overrun
+  std::vector<double> team_prepaid;      // already billed for that work: not invoiced again
   std::vector<ExpiringSubscriptions> expiring;  // per forecast month
   std::vector<OpenDeal> open_deals;
   // Counts of what could not be matched to the scenario (reported, not fatal).

@@ -22,7 +22,11 @@ using ::forecastle::testing::ApplyAll;
 using ::forecastle::testing::Con;
 using ::forecastle::testing::Cust;
 using ::forecastle::testing::D;
+using ::forecastle::testing::Complete;
 using ::forecastle::testing::Effort;
+using ::forecastle::testing::Hours;
+using ::forecastle::testing::Inv;
+using ::forecastle::testing::Ratable;
 using ::forecastle::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -107,6 +111,64 @@ TEST(Forecast, DegenerateScenarioEqualsTheHandProjection) {
   EXPECT_EQ(result->clear_probability, 1);
   // Strain: work above 3 months of capacity (120 hours) never happens here.
   EXPECT_THAT(result->strain_probability, ::testing::Each(0.0));
+}
+
+// A contract whose recognised revenue runs ahead of its invoices (a contract asset) has the
+// difference invoiced in the first month, then its work billed in arrears; one billed upfront
+// is never invoiced again. Either way billings total the contract and unbilled backlog ends at 0.
+TEST(Forecast, ExistingContractsBillWhatIsLeftExactlyOnce) {
+  const Scenario scenario = Degenerate();
+  struct Case {
+    bool prepaid;
+    std::vector<double> billings;
+  };
+  for (const Case& c : {Case{false, {2000, 4000, 4000, 0, 0, 0}}, Case{true, {0, 0, 0, 0, 0, 0}}}) {
+    Ledger ledger;
+    ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L", "10000.00", "100"),
+                      Hours("C", "L", "2026-10-15", "20")});
+    if (c.prepaid) ApplyAll(ledger, {Inv("I", "C", "2026-10-01", "10000.00")});
+    auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 6);
+    ASSERT_TRUE(state.ok());
+    ForecastOptions options;
+    options.paths = 4;
+    auto result = RunForecast(*state, scenario, options);
+    ASSERT_TRUE(result.ok());
+    std::vector<double> billings, unbilled;
+    for (const Summary& m : result->summaries[kBillings]) billings.push_back(m.mean);
+    for (const Summary& m : result->summaries[kUnbilledBacklog]) unbilled.push_back(m.mean);
+    EXPECT_EQ(billings, c.billings) << (c.prepaid ? "prepaid" : "contract asset");
+    EXPECT_EQ(unbilled.back(), 0) << (c.prepaid ? "prepaid" : "contract asset");
+  }
+}
+
+TEST(Forecast, StartingStateKnowsOnlyWhatWasRecordedByAsOf) {
+  const Scenario scenario = Degenerate();
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L", "10000.00", "100"),
+                    Hours("C", "L", "2026-10-15", "20"), Complete("C", "L", "2026-11-15")});
+  Opportunity later = Open("O", "smb", "500.00", "negotiate", "2026-12-01");
+  later.status = OpportunityStatus::kWon;
+  later.closed_on = D("2026-11-20");
+  ApplyAll(ledger, {later});
+  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 3);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->team_work_hours[0], 80);  // completed only after as_of
+  EXPECT_EQ(state->team_work_amount[0], 8000);
+  ASSERT_EQ(state->open_deals.size(), 1u);   // won only after as_of: still open then
+}
+
+TEST(Forecast, ASubscriptionAlreadyRenewedIsNotRenewedAgain) {
+  const Scenario scenario = DefaultScenario();
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A", "smb"), Con("C1", "A", "2026-01-01"),
+                    Ratable("C1", "L", "1200.00", "2026-01-01", "2026-12-31"), Cust("B", "smb"),
+                    Con("C2", "B", "2026-01-01"), Ratable("C2", "L", "600.00", "2026-01-01", "2026-12-31"),
+                    Con("C1-renewal", "A", "2026-10-15"),
+                    Ratable("C1-renewal", "L", "1260.00", "2027-01-01", "2027-12-31")});
+  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 24);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->expiring[2].amount, 600);    // January 2027: only B's subscription
+  EXPECT_EQ(state->expiring[14].amount, 1260);  // January 2028: A's renewal in its turn
 }
 
 StartingState SampleState(const Scenario& scenario, int contracts, int horizon) {
@@ -341,6 +403,22 @@ TEST(Forecast, ProgressSeesGrowingPrefixesAndCanStopEarly) {
   prefix.paths = 512;
   auto direct = RunForecast(state, scenario, prefix);
   EXPECT_EQ(direct->summaries[kBookings][3].mean, result->summaries[kBookings][3].mean);
+}
+
+TEST(Forecast, AttritionOfALargeTeamStaysBinomial) {
+  Scenario s = Degenerate();
+  s.teams[0].fte = 80000;
+  s.teams[0].monthly_attrition = 0.01;
+  const Ledger empty;
+  auto state = BuildStartingState(empty, s, D("2026-10-31"), 1);
+  ASSERT_TRUE(state.ok());
+  ForecastOptions options;
+  options.paths = 4000;
+  PathValues values;
+  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  const Sampled h = Sample(values, kHeadcount, 0);
+  EXPECT_NEAR(h.mean, 79200, 4 * h.mean_se);
+  EXPECT_NEAR(h.variance, 80000 * 0.01 * 0.99, 4 * h.variance_se);
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"name must have 1 to 64 characters", [](Scenario& s) { s.name = ""; }},
         BadField{"name may hold only letters", [](Scenario& s) { s.name = "plan b"; }},
         BadField{"segments[1].win_rate must be in [0, 1], got 1.5", [](Scenario& s) { s.segments[1].win_rate = 1.5; }},
-        BadField{"segments[0].arrivals_per_month must be in [0, 100000], got -1",
+        BadField{"segments[0].arrivals_per_month must be in [0, 10000], got -1",
                  [](Scenario& s) { s.segments[0].arrivals_per_month = -1; }},
         BadField{"segments[2].seasonality[11] must be in [0, 10], got nan",
                  [](Scenario& s) { s.segments[2].seasonality[11] = std::nan(""); }},
