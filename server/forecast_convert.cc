@@ -339,6 +339,12 @@ void ForecastToProto(const forecast::ForecastResult& result, const forecast::For
     }
   }
   for (double p : result.strain_probability) reply->add_strain_probability(p);
+  for (size_t t = 0; t < result.target_probability.size(); ++t) {
+    v1::TargetProbability* out = reply->add_target_probabilities();
+    out->mutable_target()->set_metric(std::string(forecast::MetricName(options.targets[t].metric)));
+    out->mutable_target()->set_value(options.targets[t].value);
+    for (double p : result.target_probability[t]) out->add_probability(p);
+  }
   SummaryToProto(result.months_to_clear, "", reply->mutable_months_to_clear());
   reply->set_clear_probability(result.clear_probability);
 }

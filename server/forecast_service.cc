@@ -194,6 +194,11 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
   if (request.quantiles_size() > 0) o.quantiles.assign(request.quantiles().begin(), request.quantiles().end());
   RETURN_IF_ERROR(forecast::ValidateProbabilities(o.quantiles, "quantiles"));
   if (request.strain_months() != 0) o.strain_months = request.strain_months();
+  for (int t = 0; t < request.targets_size(); ++t) {
+    ASSIGN_OR_RETURN(forecast::Metric metric,
+                     forecast::ParseMetric(request.targets(t).metric(), absl::StrCat("targets[", t, "].metric")));
+    o.targets.push_back(forecast::Target{metric, request.targets(t).value()});
+  }
   if (request.target_relative_error() < 0 || request.target_relative_error() > 1) {
     return absl::InvalidArgumentError(absl::StrCat("target_relative_error must be in [0, 1], got ",
                                                    request.target_relative_error()));

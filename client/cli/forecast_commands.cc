@@ -39,13 +39,14 @@ Example: a hiring variant of a stored "plan" scenario, in hire10.json:
 constexpr char kForecastUsage[] =
     R"(Usage: forecastle forecast [--scenario NAME] [--as-of YYYY-MM-DD] [--horizon 36] [--paths 10000]
          [--seed 1] [--quantiles 0.1,0.5,0.9] [--strain-months 3] [--target-error E]
-         [--format table|csv|json]
+         [--target METRIC:VALUE,...] [--format table|csv|json]
 
 Monte Carlo forecast of bookings, revenue, billings, collections, backlog, unbilled backlog,
 deferred revenue, AR, work backlog hours, capacity hours, utilization, headcount and delivery
 cost per month, continuing the exact actuals at --as-of (default today). Without --scenario the
 defaults are used. The same request (seed included) gives the same numbers, bit for bit.
 --target-error stops early once every standard error is within E x |mean| (e.g. 0.005).
+--target revenue:5000000,backlog:6e8 adds P(metric >= value) per month (table and JSON).
 CSV: one row per month and metric: month,metric,mean,std,stderr,p10,p50,p90 (one column per
 quantile).
 )";
@@ -114,6 +115,18 @@ absl::Status FillRequest(const Args& args, v1::ForecastRequest* request) {
     }
     request->set_strain_months(months);
   }
+  if (args.Has("target")) {
+    for (absl::string_view item : absl::StrSplit(args.Get("target"), ',')) {
+      const std::vector<std::string> parts = absl::StrSplit(item, ':');
+      double value;
+      if (parts.size() != 2 || !absl::SimpleAtod(parts[1], &value)) {
+        return absl::InvalidArgumentError(absl::StrCat("--target: expected METRIC:VALUE, got \"", item, "\""));
+      }
+      v1::Target* target = request->add_targets();
+      target->set_metric(parts[0]);
+      target->set_value(value);
+    }
+  }
   if (args.Has("target-error")) {
     double target;
     if (!absl::SimpleAtod(args.Get("target-error"), &target)) {
@@ -148,6 +161,13 @@ void PrintForecastNotes(const v1::ForecastReply& reply, std::ostream& out) {
   for (int m = 0; m < reply.strain_probability_size(); ++m) {
     if (m % 12 == 0) out << "\n ";
     out << absl::StrFormat(" %.2f", reply.strain_probability(m));
+  }
+  for (const v1::TargetProbability& t : reply.target_probabilities()) {
+    out << absl::StrFormat("\nP(%s >= %.2f) by month:", t.target().metric(), t.target().value());
+    for (int m = 0; m < t.probability_size(); ++m) {
+      if (m % 12 == 0) out << "\n ";
+      out << absl::StrFormat(" %.2f", t.probability(m));
+    }
   }
   out << absl::StrFormat("\nwork backlog clears within the horizon with probability %.3f; month to clear: mean %.1f",
                          reply.clear_probability(), reply.months_to_clear().mean());

@@ -17,7 +17,8 @@ int CalibrateCommand(const Args& args);
 // The flags each command takes (besides --server and --timeout).
 inline const std::set<std::string> kScenarioFlags = {"base", "description", "file"};  // and --resolved
 inline const std::set<std::string> kForecastFlags = {"scenario", "as-of", "horizon", "paths", "seed",
-                                                     "quantiles", "strain-months", "format", "target-error"};
+                                                     "quantiles", "strain-months", "format", "target-error",
+                                                     "target"};
 inline const std::set<std::string> kCalibrateFlags = {"as-of", "base", "save-as", "format"};
 inline const std::set<std::string> kCompareFlags = {"as-of", "horizon", "paths", "seed", "quantiles", "format"};
 

@@ -1,6 +1,7 @@
 #include "engine/forecast/forecast.h"
 
 #include <atomic>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
@@ -33,6 +34,14 @@ ForecastResult Summarize(const PathValues& values, int64_t paths, const Forecast
     }
     result.strain_probability[static_cast<size_t>(m)] = static_cast<double>(strained) / static_cast<double>(paths);
   }
+  for (const Target& target : options.targets) {
+    std::vector<double>& probability = result.target_probability.emplace_back(static_cast<size_t>(horizon), 0);
+    for (int m = 0; m < horizon; ++m) {
+      int64_t reached = 0;
+      for (int64_t p = 0; p < paths; ++p) reached += values.at(target.metric, m, p) >= target.value;
+      probability[static_cast<size_t>(m)] = static_cast<double>(reached) / static_cast<double>(paths);
+    }
+  }
   std::vector<double> clear(static_cast<size_t>(paths));
   int64_t cleared = 0;
   for (int64_t p = 0; p < paths; ++p) {
@@ -42,6 +51,18 @@ ForecastResult Summarize(const PathValues& values, int64_t paths, const Forecast
   result.months_to_clear = forecast::Summarize(clear, options.quantiles);
   result.clear_probability = static_cast<double>(cleared) / static_cast<double>(paths);
   return result;
+}
+
+absl::StatusOr<Metric> ParseMetric(absl::string_view name, absl::string_view field) {
+  for (int metric = 0; metric < kMetricCount; ++metric) {
+    if (MetricName(static_cast<Metric>(metric)) == std::string_view(name.data(), name.size())) {
+      return static_cast<Metric>(metric);
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat(field, ": no metric \"", name, "\"; one of bookings, revenue, billings, "
+                                                 "collections, backlog, unbilled_backlog, deferred_revenue, "
+                                                 "accounts_receivable, work_backlog_hours, capacity_hours, "
+                                                 "utilization, headcount, delivery_cost"));
 }
 
 absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Scenario& scenario,
@@ -58,6 +79,14 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
     return absl::InvalidArgumentError(absl::StrCat("strain_months must be in (0, 120], got ", options.strain_months));
   }
   RETURN_IF_ERROR(ValidateProbabilities(options.quantiles, "quantiles"));
+  if (options.targets.size() > 64) {
+    return absl::InvalidArgumentError(absl::StrCat("targets: at most 64, got ", options.targets.size()));
+  }
+  for (size_t t = 0; t < options.targets.size(); ++t) {
+    if (!std::isfinite(options.targets[t].value)) {
+      return absl::InvalidArgumentError(absl::StrCat("targets[", t, "].value must be a finite number"));
+    }
+  }
   RETURN_IF_ERROR(Validate(scenario));
   const int64_t cells = options.paths * state.horizon * kMetricCount;
   if (cells > options.max_path_values) {

@@ -19,11 +19,18 @@
 
 namespace forecastle::forecast {
 
+// "What is the probability that `metric` reaches `value`?", asked of every month.
+struct Target {
+  Metric metric = kRevenue;
+  double value = 0;
+};
+
 struct ForecastOptions {
   int64_t paths = 10000;                  // [1, max_paths]
   uint64_t seed = 1;                      // any value; the same seed replays the same paths
   std::vector<double> quantiles = {0.1, 0.5, 0.9};
   double strain_months = 3;               // strain: work backlog above this many months of capacity, (0, 120]
+  std::vector<Target> targets;            // P(metric >= value) per month, at most 64
   int64_t max_paths = 10'000'000;         // a bound on the work one forecast may ask for
   // Every path's values are kept (4 bytes each) for quantiles and comparisons: paths x horizon
   // x 13 metrics may not exceed this (500 M values, 2 GB), else RESOURCE_EXHAUSTED.
@@ -43,6 +50,7 @@ struct ForecastResult {
   // summaries[metric][month]
   std::vector<std::vector<Summary>> summaries;
   std::vector<double> strain_probability;  // per month
+  std::vector<std::vector<double>> target_probability;  // [target][month]: P(metric >= value)
   Summary months_to_clear;                 // 1-based month the work backlog first clears (horizon + 1: not within it)
   double clear_probability = 0;            // the work backlog clears within the horizon
 };
@@ -70,6 +78,9 @@ using ProgressFn = std::function<bool(int64_t paths_done, const PathValues& valu
 
 // Runs the forecast. INVALID_ARGUMENT names a bad option; CANCELLED when options.stop was set.
 // `values_out`, when given, receives every path's values.
+// The metric named `name` (snake_case as in MetricName); INVALID_ARGUMENT naming `field`.
+absl::StatusOr<Metric> ParseMetric(absl::string_view name, absl::string_view field);
+
 absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Scenario& scenario,
                                            const ForecastOptions& options, const ProgressFn& progress = {},
                                            PathValues* values_out = nullptr);

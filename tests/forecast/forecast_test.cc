@@ -80,6 +80,7 @@ TEST(Forecast, DegenerateScenarioEqualsTheHandProjection) {
   ASSERT_TRUE(state.ok()) << state.status();
   ForecastOptions options;
   options.paths = 16;
+  options.targets = {Target{kRevenue, 4500}, Target{kBacklog, 10000}};
   auto result = RunForecast(*state, scenario, options);
   ASSERT_TRUE(result.ok()) << result.status();
   auto mean = [&](Metric metric) {
@@ -109,6 +110,9 @@ TEST(Forecast, DegenerateScenarioEqualsTheHandProjection) {
   EXPECT_THAT(mean(kDeliveryCost), ElementsAre(1000, 1000, 1000, 1000, 1000, 1000));
   EXPECT_EQ(result->months_to_clear.mean, 3);
   EXPECT_EQ(result->clear_probability, 1);
+  // P(revenue >= 4,500) and P(backlog >= 10,000), month by month, from the projection above.
+  EXPECT_THAT(result->target_probability[0], ElementsAre(0, 1, 0, 0, 0, 0));
+  EXPECT_THAT(result->target_probability[1], ElementsAre(0, 1, 1, 0, 0, 0));
   // Strain: work above 3 months of capacity (120 hours) never happens here.
   EXPECT_THAT(result->strain_probability, ::testing::Each(0.0));
 }

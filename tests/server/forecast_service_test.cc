@@ -182,6 +182,16 @@ TEST_F(ForecastServiceTest, RequestsAreValidatedAndBounded) {
   date.set_as_of("2026-02-30");
   EXPECT_THAT(Forecast(date, &reply).error_message(), HasSubstr("as_of: no such day"));
   EXPECT_EQ(Forecast(Request("unknown"), &reply).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::ForecastRequest target = Request("");
+  target.add_targets()->set_metric("profit");
+  grpc::Status bad_target = Forecast(target, &reply);
+  EXPECT_EQ(bad_target.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad_target.error_message(), HasSubstr("targets[0].metric: no metric \"profit\""));
+  target.mutable_targets(0)->set_metric("revenue");
+  target.mutable_targets(0)->set_value(0);
+  ASSERT_TRUE(Forecast(target, &reply).ok());
+  ASSERT_EQ(reply.target_probabilities_size(), 1);
+  EXPECT_EQ(reply.target_probabilities(0).probability(0), 1.0);  // revenue is never negative
 }
 
 TEST_F(ForecastServiceTest, StreamReportsProgressAndEndsWithTheForecast) {

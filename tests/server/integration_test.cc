@@ -212,6 +212,8 @@ TEST(Integration, ScenariosForecastAndCompareFromTheCli) {
                                                  "p_variant_higher\n"));
   EXPECT_THAT(compare.out, HasSubstr("hire5,2026-11,bookings,"));
 
+  CliResult target = Cli(server.address(), "forecast --as-of 2026-10-31 --horizon 3 --paths 100 --target revenue:0", true);
+  EXPECT_THAT(target.out, HasSubstr("P(revenue >= 0.00) by month:\n  1.00 1.00 1.00"));
   CliResult bad = Cli(server.address(), "forecast --paths 0");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.out, HasSubstr("--paths must be a whole number in [1, 10000000]"));
