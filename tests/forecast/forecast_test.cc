@@ -230,6 +230,18 @@ Sampled Sample(const PathValues& v, Metric metric, int month) {
   return Sampled{mean, std::sqrt(m2 / n), m2 * n / (n - 1), std::sqrt((m4 - m2 * m2) / n)};
 }
 
+// Every path's values of a forecast of `scenario` on `ledger` as of 2026-10-31.
+PathValues RunPaths(const Scenario& scenario, const Ledger& ledger, int horizon, int64_t paths) {
+  PathValues values;
+  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), horizon);
+  EXPECT_TRUE(state.ok()) << state.status();
+  ForecastOptions options;
+  options.paths = paths;
+  auto result = RunForecast(*state, scenario, options, {}, &values);
+  EXPECT_TRUE(result.ok()) << result.status();
+  return values;
+}
+
 TEST(Forecast, PoissonArrivalsWithLognormalSizesMatchTheCompoundPoissonMoments) {
   Scenario s = Degenerate();
   s.segments[0].arrivals_per_month = 20;
@@ -237,13 +249,7 @@ TEST(Forecast, PoissonArrivalsWithLognormalSizesMatchTheCompoundPoissonMoments) 
   s.segments[0].sales_cycle_months = 0;  // closes the month it arrives
   s.segments[0].deal_size = 1000;
   s.segments[0].deal_size_sigma = 0.5;
-  const Ledger empty;
-  auto state = BuildStartingState(empty, s, D("2026-10-31"), 3);
-  ASSERT_TRUE(state.ok());
-  ForecastOptions options;
-  options.paths = 20000;
-  PathValues values;
-  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  const PathValues values = RunPaths(s, Ledger(), 3, 20000);
   const double lambda = 20, mean_size = 1000, second_moment = mean_size * mean_size * std::exp(0.25);
   for (int month = 0; month < 3; ++month) {
     const Sampled b = Sample(values, kBookings, month);
@@ -259,12 +265,7 @@ TEST(Forecast, PipelineOfIndependentDealsExpectsTheSumOfProbabilityTimesAmount) 
   ApplyAll(ledger, {Open("A", "smb", "10000.00", "propose", "2026-11-10"),
                     Open("B", "smb", "20000.00", "negotiate", "2026-11-30"),
                     Open("C", "smb", "5000.00", "qualify", "2026-12-01")});
-  auto state = BuildStartingState(ledger, s, D("2026-10-31"), 2);
-  ASSERT_TRUE(state.ok());
-  ForecastOptions options;
-  options.paths = 20000;
-  PathValues values;
-  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  const PathValues values = RunPaths(s, ledger, 2, 20000);
   const Sampled nov = Sample(values, kBookings, 0), dec = Sample(values, kBookings, 1);
   EXPECT_NEAR(nov.mean, 0.45 * 10000 + 0.7 * 20000, 4 * nov.mean_se);
   EXPECT_NEAR(nov.variance, 0.45 * 0.55 * 1e8 + 0.7 * 0.3 * 4e8, 4 * nov.variance_se);
@@ -275,13 +276,7 @@ TEST(Forecast, AttritionThinsHeadcountGeometrically) {
   Scenario s = Degenerate();
   s.teams[0].fte = 50;
   s.teams[0].monthly_attrition = 0.02;
-  const Ledger empty;
-  auto state = BuildStartingState(empty, s, D("2026-10-31"), 12);
-  ASSERT_TRUE(state.ok());
-  ForecastOptions options;
-  options.paths = 20000;
-  PathValues values;
-  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  const PathValues values = RunPaths(s, Ledger(), 12, 20000);
   for (int month : {0, 5, 11}) {
     const double survive = std::pow(0.98, month + 1);
     const Sampled h = Sample(values, kHeadcount, month);
@@ -297,12 +292,7 @@ TEST(Forecast, PaymentDelayMixSpreadsCollections) {
   s.payment.bad_debt_rate = 0.1;
   Ledger ledger;
   ApplyAll(ledger, {Open("A", "smb", "12000.00", "negotiate", "2026-11-01", "subscription")});
-  auto state = BuildStartingState(ledger, s, D("2026-10-31"), 6);
-  ASSERT_TRUE(state.ok());
-  ForecastOptions options;
-  options.paths = 20000;
-  PathValues values;
-  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  const PathValues values = RunPaths(s, ledger, 6, 20000);
   const double expected[] = {0.5 * 0.9 * 1000, 0.8 * 0.9 * 1000, 900, 900, 900, 900};
   for (int month = 0; month < 6; ++month) {
     const Sampled c = Sample(values, kCollections, month);
@@ -400,26 +390,23 @@ TEST(Forecast, ProgressSeesGrowingPrefixesAndCanStopEarly) {
   ASSERT_TRUE(result.ok());
   EXPECT_THAT(seen, ::testing::ElementsAre(256, 512));
   EXPECT_EQ(result->paths, 512);
-  // A prefix is the same paths as in a full run.
-  PathValues full;
-  ASSERT_TRUE(RunForecast(state, scenario, options, {}, &full).ok());
+  // The paths of an early stop are the same paths as a run asked for that many, and as the
+  // first paths of a full run.
   ForecastOptions prefix = options;
   prefix.paths = 512;
   auto direct = RunForecast(state, scenario, prefix);
   EXPECT_EQ(direct->summaries[kBookings][3].mean, result->summaries[kBookings][3].mean);
+  PathValues full, first;
+  ASSERT_TRUE(RunForecast(state, scenario, options, {}, &full).ok());
+  ASSERT_TRUE(RunForecast(state, scenario, prefix, {}, &first).ok());
+  for (int64_t p = 0; p < 512; ++p) ASSERT_EQ(full.at(kRevenue, 5, p), first.at(kRevenue, 5, p)) << p;
 }
 
 TEST(Forecast, AttritionOfALargeTeamStaysBinomial) {
   Scenario s = Degenerate();
   s.teams[0].fte = 80000;
   s.teams[0].monthly_attrition = 0.01;
-  const Ledger empty;
-  auto state = BuildStartingState(empty, s, D("2026-10-31"), 1);
-  ASSERT_TRUE(state.ok());
-  ForecastOptions options;
-  options.paths = 4000;
-  PathValues values;
-  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  const PathValues values = RunPaths(s, Ledger(), 1, 4000);
   const Sampled h = Sample(values, kHeadcount, 0);
   EXPECT_NEAR(h.mean, 79200, 4 * h.mean_se);
   EXPECT_NEAR(h.variance, 80000 * 0.01 * 0.99, 4 * h.variance_se);
