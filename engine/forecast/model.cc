@@ -236,12 +236,14 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     return static_cast<int>(std::min(120.0, std::ceil(std::log(u) / std::log(q))));
   };
 
-  // 1. The open pipeline. Each deal has its own stream, so a lost deal can stop drawing without
-  // shifting any other deal's draws.
+  // 1. The open pipeline. Whether each deal wins is the deal's word of one shared stream (every
+  // deal draws exactly one, in ledger order, so deal i always gets word i); a won deal then draws
+  // the rest from its own stream. Four win draws per Philox block instead of one.
+  RandomStream wins(seed_, EntityKind::kOpportunity, uint64_t{1} << 59, path);
   for (const OpenDeal& deal : state_.open_deals) {
+    if (wins.Uniform() >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
     RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path);
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
-    if (s.Uniform() >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
     const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Normal(), product_pick = s.Uniform();
     const int close = deal.expected_month + (slip < segment.slip_probability ? geometric(segment.slip_months, slip_length) : 0);
     const double sigma = segment.open_deal_size_sigma;
@@ -322,7 +324,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
                             BillingTerms::kMonthlyInArrears, s, (uint64_t{1} << 56) | t, state_.team_prepaid[t]});
   }
   // Each team's queue in service order: by team, then start month, then arrival.
-  std::stable_sort(work.begin(), work.end(), [](const WorkItem& a, const WorkItem& b) {
+  // (order is unique, so the order is total and a plain sort is deterministic.)
+  std::sort(work.begin(), work.end(), [](const WorkItem& a, const WorkItem& b) {
     if (a.team != b.team) return a.team < b.team;
     return a.start != b.start ? a.start < b.start : a.order < b.order;
   });
