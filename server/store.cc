@@ -96,11 +96,11 @@ absl::Status Store::Exec(const std::string& sql) const {
 
 absl::Status Store::Migrate() {
   RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT max(version) FROM schema_version", -1, &stmt, nullptr);
   int version = 0;
-  if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
-  sqlite3_finalize(stmt);
+  {
+    Statement latest(db_, "SELECT max(version) FROM schema_version");
+    if (sqlite3_step(latest.get()) == SQLITE_ROW) version = sqlite3_column_int(latest.get(), 0);
+  }
   const std::vector<std::string> migrations = Migrations();
   if (version > static_cast<int>(migrations.size())) {
     return absl::FailedPreconditionError(absl::StrCat(

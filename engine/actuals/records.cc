@@ -34,9 +34,7 @@ class Fields {
   }
 
   // An id's text; ValidateKind checks it (required, length, characters) with the rest.
-  absl::StatusOr<std::string> Id(absl::string_view name, bool required = true) const {
-    return std::string(Text(name));
-  }
+  std::string Id(absl::string_view name) const { return std::string(Text(name)); }
 
   absl::StatusOr<Date> RequiredDate(absl::string_view name) const {
     absl::string_view text = Text(name);
@@ -276,8 +274,8 @@ absl::Status ValidateKind(const Opportunity& r) {
 
 absl::StatusOr<Record> ParseLine(const Fields& f) {
   Line line;
-  ASSIGN_OR_RETURN(line.contract_id, f.Id("contract_id"));
-  ASSIGN_OR_RETURN(line.line_id, f.Id("line_id"));
+  line.contract_id = f.Id("contract_id");
+  line.line_id = f.Id("line_id");
   absl::string_view kind = f.Text("kind");
   if (kind == "ratable") {
     line.kind = LineKind::kRatable;
@@ -384,15 +382,15 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
   switch (kind) {
     case RecordKind::kCustomer: {
       Customer r;
-      ASSIGN_OR_RETURN(r.customer_id, f.Id("customer_id"));
+      r.customer_id = f.Id("customer_id");
       r.name = std::string(f.Text("name"));
-      ASSIGN_OR_RETURN(r.segment, f.Id("segment", /*required=*/false));
+      r.segment = f.Id("segment");
       return Validated(std::move(r));
     }
     case RecordKind::kContract: {
       Contract r;
-      ASSIGN_OR_RETURN(r.contract_id, f.Id("contract_id"));
-      ASSIGN_OR_RETURN(r.customer_id, f.Id("customer_id"));
+      r.contract_id = f.Id("contract_id");
+      r.customer_id = f.Id("customer_id");
       ASSIGN_OR_RETURN(r.signed_on, f.RequiredDate("signed_on"));
       ASSIGN_OR_RETURN(r.transaction_price, f.OptionalFixed2("transaction_price"));
       return Validated(std::move(r));
@@ -401,8 +399,8 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
       return ParseLine(f);
     case RecordKind::kProgress: {
       Progress r;
-      ASSIGN_OR_RETURN(r.contract_id, f.Id("contract_id"));
-      ASSIGN_OR_RETURN(r.line_id, f.Id("line_id"));
+      r.contract_id = f.Id("contract_id");
+      r.line_id = f.Id("line_id");
       ASSIGN_OR_RETURN(r.on, f.RequiredDate("on"));
       ASSIGN_OR_RETURN(r.units, f.OptionalInteger("units"));
       ASSIGN_OR_RETURN(r.hours, f.OptionalFixed2("hours"));
@@ -412,15 +410,15 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
     }
     case RecordKind::kCancellation: {
       Cancellation r;
-      ASSIGN_OR_RETURN(r.contract_id, f.Id("contract_id"));
-      ASSIGN_OR_RETURN(r.line_id, f.Id("line_id"));
+      r.contract_id = f.Id("contract_id");
+      r.line_id = f.Id("line_id");
       ASSIGN_OR_RETURN(r.effective_on, f.RequiredDate("effective_on"));
       return Validated(std::move(r));
     }
     case RecordKind::kInvoice: {
       Invoice r;
-      ASSIGN_OR_RETURN(r.invoice_id, f.Id("invoice_id"));
-      ASSIGN_OR_RETURN(r.contract_id, f.Id("contract_id"));
+      r.invoice_id = f.Id("invoice_id");
+      r.contract_id = f.Id("contract_id");
       ASSIGN_OR_RETURN(r.issued_on, f.RequiredDate("issued_on"));
       ASSIGN_OR_RETURN(r.amount, f.RequiredAmount("amount"));
       ASSIGN_OR_RETURN(r.due_on, f.OptionalDate("due_on"));
@@ -428,16 +426,16 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
     }
     case RecordKind::kPayment: {
       Payment r;
-      ASSIGN_OR_RETURN(r.payment_id, f.Id("payment_id"));
-      ASSIGN_OR_RETURN(r.invoice_id, f.Id("invoice_id"));
+      r.payment_id = f.Id("payment_id");
+      r.invoice_id = f.Id("invoice_id");
       ASSIGN_OR_RETURN(r.received_on, f.RequiredDate("received_on"));
       ASSIGN_OR_RETURN(r.amount, f.RequiredAmount("amount"));
       return Validated(std::move(r));
     }
     case RecordKind::kOpportunity: {
       Opportunity r;
-      ASSIGN_OR_RETURN(r.opportunity_id, f.Id("opportunity_id"));
-      ASSIGN_OR_RETURN(r.segment, f.Id("segment"));
+      r.opportunity_id = f.Id("opportunity_id");
+      r.segment = f.Id("segment");
       ASSIGN_OR_RETURN(r.amount, f.RequiredAmount("amount"));
       ASSIGN_OR_RETURN(r.created_on, f.RequiredDate("created_on"));
       absl::string_view status = f.Text("status");
@@ -453,11 +451,11 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
         return absl::InvalidArgumentError(
             absl::StrCat("status: expected open, won or lost, got \"", status, "\""));
       }
-      ASSIGN_OR_RETURN(r.stage, f.Id("stage", false));
+      r.stage = f.Id("stage");
       ASSIGN_OR_RETURN(r.expected_close_on, f.OptionalDate("expected_close_on"));
       ASSIGN_OR_RETURN(r.closed_on, f.OptionalDate("closed_on"));
-      ASSIGN_OR_RETURN(r.customer_id, f.Id("customer_id", false));
-      ASSIGN_OR_RETURN(r.product, f.Id("product", false));
+      r.customer_id = f.Id("customer_id");
+      r.product = f.Id("product");
       return Validated(std::move(r));
     }
   }
