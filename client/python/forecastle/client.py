@@ -1,0 +1,376 @@
+"""forecastle.Client: the whole gRPC API as plain Python calls.
+
+    import forecastle
+    with forecastle.Client("127.0.0.1:50051") as client:
+        client.import_csv("sample/")
+        table = client.metrics("2026-01", "2026-03", as_of="2026-10-31")[0]
+        fc = client.forecast(scenario="base", as_of="2026-10-31", horizon=12, paths=20000, seed=7,
+                             progress=lambda p: print(p.paths_done, "/", p.paths_total))
+        print(fc.metrics["revenue"][0].p50)
+
+Every refused or failed call raises ForecastleError (gRPC code, the field it names, the message).
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import os
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+import grpc
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from forecastle.errors import ForecastleError
+from forecastle.types import (BacklogReport, Calibration, Comparison, FittedValue, Forecast, ImportResult,
+                              MetricsTable, MonthSummary, PeriodMetrics, Progress, RecordError, TargetProbability,
+                              VariantComparison, parse_date, parse_money, parse_month)
+from forecastle.v1 import actuals_pb2, actuals_pb2_grpc, forecast_pb2, forecast_pb2_grpc, ledger_pb2, ledger_pb2_grpc
+
+DateLike = Union[datetime.date, str, None]
+ScenarioLike = Union[forecast_pb2.Scenario, Mapping]
+ProgressCallback = Callable[[Progress], Optional[bool]]
+
+# CSV files in the order records must arrive (references point backwards), with their record field.
+CSV_FILES: Tuple[Tuple[str, str], ...] = (
+    ("customers.csv", "customer"), ("contracts.csv", "contract"), ("lines.csv", "line"),
+    ("progress.csv", "progress"), ("cancellations.csv", "cancellation"), ("invoices.csv", "invoice"),
+    ("payments.csv", "payment"), ("opportunities.csv", "opportunity"))
+
+_GRAINS = {"month": actuals_pb2.GRAIN_MONTH, "quarter": actuals_pb2.GRAIN_QUARTER, "year": actuals_pb2.GRAIN_YEAR}
+_GROUPS = {"company": actuals_pb2.GROUP_BY_COMPANY, "segment": actuals_pb2.GROUP_BY_SEGMENT,
+           "customer": actuals_pb2.GROUP_BY_CUSTOMER}
+
+
+def _date_text(value: DateLike, name: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT, f"{name}: expected a date or 'YYYY-MM-DD', got {value!r}", name)
+
+
+def _month_text(value: Union[datetime.date, str], name: str) -> str:
+    if isinstance(value, datetime.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, str):
+        return value
+    raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT, f"{name}: expected a month 'YYYY-MM', got {value!r}", name)
+
+
+def _choice(table: Mapping[str, int], value: str, name: str) -> int:
+    if value not in table:
+        raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT,
+                              f"{name} must be one of {', '.join(table)}, got {value!r}", name)
+    return table[value]
+
+
+def _period(p: actuals_pb2.PeriodMetrics) -> PeriodMetrics:
+    return PeriodMetrics(
+        period=p.period, first_day=parse_date(p.first_day), last_day=parse_date(p.last_day), partial=p.partial,
+        bookings=parse_money(p.bookings), bookings_new=parse_money(p.bookings_new),
+        bookings_existing=parse_money(p.bookings_existing), revenue=parse_money(p.revenue),
+        billings=parse_money(p.billings), collections=parse_money(p.collections),
+        cancellations=parse_money(p.cancellations), backlog=parse_money(p.backlog),
+        unbilled_backlog=parse_money(p.unbilled_backlog), deferred_revenue=parse_money(p.deferred_revenue),
+        contract_assets=parse_money(p.contract_assets), accounts_receivable=parse_money(p.accounts_receivable),
+        book_to_bill=p.book_to_bill if p.HasField("book_to_bill") else None,
+        backlog_coverage_months=p.backlog_coverage_months if p.HasField("backlog_coverage_months") else None)
+
+
+def _summaries(metrics: Iterable[forecast_pb2.MetricForecast], quantiles: Sequence[float]) -> Dict[str, List[MonthSummary]]:
+    return {m.metric: [_month(s, quantiles) for s in m.months] for m in metrics}
+
+
+def _month(s: forecast_pb2.MonthSummary, quantiles: Sequence[float]) -> MonthSummary:
+    return MonthSummary(month=parse_month(s.month) if s.month else None, mean=s.mean, std=s.std,
+                        standard_error=s.standard_error, quantiles=dict(zip(quantiles, s.quantiles)))
+
+
+def _forecast(reply: forecast_pb2.ForecastReply) -> Forecast:
+    quantiles = tuple(reply.quantiles)
+    periods = [_period(p) for table in reply.actuals.tables[:1] for p in table.periods]
+    return Forecast(
+        scenario=reply.scenario, as_of=parse_date(reply.as_of), paths=reply.paths, seed=reply.seed,
+        quantiles=quantiles, metrics=_summaries(reply.metrics, quantiles),
+        strain_probability=list(reply.strain_probability),
+        months_to_clear=_month(reply.months_to_clear, quantiles) if reply.HasField("months_to_clear") else None,
+        clear_probability=reply.clear_probability, actuals=periods,
+        target_probabilities=[TargetProbability(t.target.metric, t.target.value, list(t.probability))
+                              for t in reply.target_probabilities],
+        open_opportunities=reply.open_opportunities,
+        opportunities_without_segment=reply.opportunities_without_segment)
+
+
+def _scenario(scenario: ScenarioLike) -> forecast_pb2.Scenario:
+    if isinstance(scenario, forecast_pb2.Scenario):
+        return scenario
+    try:
+        return json_format.ParseDict(dict(scenario), forecast_pb2.Scenario())
+    except json_format.ParseError as error:
+        raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT, f"scenario: {error}", "scenario") from None
+
+
+def _record_from_row(kind: str, row: Mapping[str, str]) -> ledger_pb2.Record:
+    """One CSV row as a Record; raises ValueError naming the column for text that has no proto form."""
+    record = ledger_pb2.Record()
+    message = getattr(record, kind)
+    descriptor = message.DESCRIPTOR
+    for column, text in row.items():
+        if column is None:
+            raise ValueError("row: more cells than columns")
+        text = (text or "").strip()
+        field = descriptor.fields_by_name.get(column)
+        if field is None:
+            raise ValueError(f"{column}: unknown column for {kind} records")
+        if not text:
+            continue
+        if field.enum_type is not None:
+            value = field.enum_type.values_by_name.get(f"{_enum_prefix(field.enum_type.name)}_{text.upper()}")
+            if value is None or value.number == 0:
+                raise ValueError(f"{column}: unknown value {text!r}")
+            setattr(message, column, value.number)
+        elif field.type == field.TYPE_BOOL:
+            if text not in ("true", "false"):
+                raise ValueError(f"{column}: expected true or false, got {text!r}")
+            setattr(message, column, text == "true")
+        elif field.type in (field.TYPE_INT64, field.TYPE_INT32):
+            try:
+                setattr(message, column, int(text))
+            except ValueError:
+                raise ValueError(f"{column}: expected a whole number, got {text!r}") from None
+        else:
+            setattr(message, column, text)
+    return record
+
+
+def _enum_prefix(name: str) -> str:
+    """LineKind -> LINE_KIND, OpportunityStatus -> OPPORTUNITY_STATUS."""
+    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(name)).upper()
+
+
+class Client:
+    """A connection to forecastle-server. Thread-safe; use as a context manager or call close()."""
+
+    def __init__(self, address: str = "127.0.0.1:50051", *, timeout: Optional[float] = 300.0,
+                 channel: Optional[grpc.Channel] = None):
+        """`timeout`: seconds each call may take (its gRPC deadline); None waits for ever."""
+        self._channel = channel or grpc.insecure_channel(
+            address, options=[("grpc.max_receive_message_length", 256 << 20),
+                              ("grpc.max_send_message_length", 64 << 20)])
+        self.timeout = timeout
+        self._ledger = ledger_pb2_grpc.LedgerServiceStub(self._channel)
+        self._actuals = actuals_pb2_grpc.ActualsServiceStub(self._channel)
+        self._forecasts = forecast_pb2_grpc.ForecastServiceStub(self._channel)
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _call(self, method, request, timeout: Optional[float] = None):
+        try:
+            return method(request, timeout=timeout if timeout is not None else self.timeout)
+        except grpc.RpcError as error:
+            raise ForecastleError.from_rpc(error) from None
+
+    # ---- Ledger -------------------------------------------------------------------------------
+
+    def put(self, record: Message) -> bool:
+        """Records one Customer, Contract, Line, Progress, Cancellation, Invoice, Payment or
+        Opportunity (forecastle.v1.ledger_pb2 messages). True if stored, False if an identical
+        record was already there (writes are idempotent)."""
+        kind = type(record).DESCRIPTOR.name
+        method = getattr(self._ledger, f"Put{kind}", None)
+        if method is None or kind == "Record":
+            raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT, f"record: cannot put a {kind}", "record")
+        return self._call(method, record).created
+
+    def import_records(self, records: Iterable[Message], *, message_size: int = 500) -> ImportResult:
+        """Streams records (Record messages or the record kinds themselves) in one Import call.
+        Refused records come back in ImportResult.errors; the others are stored."""
+        def requests() -> Iterator[ledger_pb2.ImportRequest]:
+            batch = ledger_pb2.ImportRequest()
+            for record in records:
+                if not isinstance(record, ledger_pb2.Record):
+                    wrapped = ledger_pb2.Record()
+                    getattr(wrapped, type(record).DESCRIPTOR.name.lower()).CopyFrom(record)
+                    record = wrapped
+                batch.records.append(record)
+                if len(batch.records) >= message_size:
+                    yield batch
+                    batch = ledger_pb2.ImportRequest()
+            if batch.records:
+                yield batch
+        reply = self._call(self._ledger.Import, requests())
+        return ImportResult(reply.received, reply.created, reply.unchanged,
+                            [RecordError(e.index, e.key, e.field, e.message, e.code) for e in reply.errors],
+                            reply.errors_omitted)
+
+    def import_csv(self, folder: Union[str, os.PathLike], *, batch_size: int = 10000,
+                   progress: Optional[Callable[[int, int], None]] = None) -> ImportResult:
+        """Imports a folder of CSV exports (SPEC §3.4: customers.csv, contracts.csv, ...), in batches
+        of `batch_size` records (each batch one Import call, acknowledged when durable). Refused
+        rows come back as errors with their file and line; importing the same folder again is safe."""
+        if not os.path.isdir(folder):
+            raise ForecastleError(grpc.StatusCode.NOT_FOUND, f"no such folder: {folder}")
+        known = {name for name, _ in CSV_FILES}
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".csv") and name not in known:
+                raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT,
+                                      f"{name}: unknown file; expected some of {', '.join(sorted(known))}")
+        records: List[Tuple[ledger_pb2.Record, str, int]] = []
+        errors: List[RecordError] = []
+        for name, kind in CSV_FILES:
+            path = os.path.join(folder, name)
+            if not os.path.exists(path):
+                continue
+            with open(path, newline="", encoding="utf-8") as f:
+                reader = csv.DictReader(f)
+                for row in reader:
+                    try:
+                        records.append((_record_from_row(kind, row), name, reader.line_num))
+                    except ValueError as error:
+                        column, _, why = str(error).partition(": ")
+                        errors.append(RecordError(-1, "", column, why, grpc.StatusCode.INVALID_ARGUMENT.value[0],
+                                                  name, reader.line_num))
+        created = unchanged = 0
+        omitted = 0
+        for begin in range(0, len(records), batch_size):
+            chunk = records[begin:begin + batch_size]
+            result = self.import_records(r for r, _, _ in chunk)
+            created += result.created
+            unchanged += result.unchanged
+            omitted += result.errors_omitted
+            for e in result.errors:
+                _, file, line = chunk[e.index]
+                errors.append(RecordError(begin + e.index, e.key, e.field, e.message, e.code, file, line))
+            if progress:
+                progress(begin + len(chunk), len(records))
+        errors.sort(key=lambda e: (e.file, e.line))
+        return ImportResult(len(records) + sum(1 for e in errors if e.index < 0), created, unchanged, errors, omitted)
+
+    def summary(self) -> Dict[str, int]:
+        """How many records of each kind are stored, and in all."""
+        reply = self._call(self._ledger.Summary, ledger_pb2.SummaryRequest())
+        return {f.name: getattr(reply, f.name) for f in reply.DESCRIPTOR.fields}
+
+    # ---- Actuals ------------------------------------------------------------------------------
+
+    def metrics(self, from_month: Union[datetime.date, str], to_month: Union[datetime.date, str], *,
+                grain: str = "month", as_of: DateLike = None, fiscal_year_start_month: int = 1,
+                group_by: str = "company", segment: str = "", customer_id: str = "") -> List[MetricsTable]:
+        """The exact actuals (SPEC §3) per period: grain 'month', 'quarter' or 'year'; group_by
+        'company', 'segment' or 'customer'. One table per group, sorted by group."""
+        request = actuals_pb2.MetricsRequest(
+            grain=_choice(_GRAINS, grain, "grain"), as_of=_date_text(as_of, "as_of"),
+            fiscal_year_start_month=fiscal_year_start_month, group_by=_choice(_GROUPS, group_by, "group_by"),
+            segment=segment, customer_id=customer_id)
+        setattr(request, "from", _month_text(from_month, "from"))
+        request.to = _month_text(to_month, "to")
+        reply = self._call(self._actuals.GetMetrics, request)
+        return [MetricsTable(t.group, [_period(p) for p in t.periods]) for t in reply.tables]
+
+    def backlog(self, *, as_of: DateLike = None, group_by: str = "company", segment: str = "",
+                customer_id: str = "") -> List[BacklogReport]:
+        """Backlog (RPO) at as_of with its aging and cRPO, per group."""
+        reply = self._call(self._actuals.GetBacklog, actuals_pb2.BacklogRequest(
+            as_of=_date_text(as_of, "as_of"), group_by=_choice(_GROUPS, group_by, "group_by"),
+            segment=segment, customer_id=customer_id))
+        return [BacklogReport(r.group, parse_money(r.backlog), {a.label: parse_money(a.amount) for a in r.aging},
+                              parse_money(r.crpo), parse_money(r.non_current)) for r in reply.reports]
+
+    # ---- Scenarios ----------------------------------------------------------------------------
+
+    def create_scenario(self, scenario: ScenarioLike) -> forecast_pb2.Scenario:
+        """Stores a scenario (a Scenario message, or a dict in protobuf's JSON mapping, e.g.
+        {"name": "hire10", "base": "base", "hiringPlan": [...]}). ALREADY_EXISTS if the name is taken."""
+        return self._call(self._forecasts.CreateScenario, _scenario(scenario))
+
+    def update_scenario(self, scenario: ScenarioLike) -> forecast_pb2.Scenario:
+        return self._call(self._forecasts.UpdateScenario, _scenario(scenario))
+
+    def get_scenario(self, name: str, *, resolved: bool = False) -> forecast_pb2.Scenario:
+        """The stored scenario; resolved=True fills in its base and every default."""
+        return self._call(self._forecasts.GetScenario, forecast_pb2.GetScenarioRequest(name=name, resolved=resolved))
+
+    def list_scenarios(self) -> List[forecast_pb2.Scenario]:
+        """Stored scenarios: name, base and description."""
+        return list(self._call(self._forecasts.ListScenarios, forecast_pb2.ListScenariosRequest()).scenarios)
+
+    def delete_scenario(self, name: str) -> None:
+        self._call(self._forecasts.DeleteScenario, forecast_pb2.DeleteScenarioRequest(name=name))
+
+    def calibrate(self, *, as_of: DateLike = None, base: str = "", save_as: str = "") -> Calibration:
+        """Fits a scenario to the actuals; each fitted value comes with its sample size."""
+        reply = self._call(self._forecasts.Calibrate, forecast_pb2.CalibrateRequest(
+            as_of=_date_text(as_of, "as_of"), base=base, save_as=save_as))
+        return Calibration(reply.scenario, [FittedValue(v.field, v.value, v.sample_size, v.fitted)
+                                            for v in reply.values])
+
+    # ---- Forecasts ----------------------------------------------------------------------------
+
+    @staticmethod
+    def forecast_request(scenario: str = "", *, inline_scenario: Optional[ScenarioLike] = None,
+                         as_of: DateLike = None, horizon: int = 36, paths: int = 10000, seed: int = 0,
+                         quantiles: Sequence[float] = (0.1, 0.5, 0.9), strain_months: float = 0,
+                         targets: Optional[Mapping[str, float]] = None,
+                         target_relative_error: float = 0) -> forecast_pb2.ForecastRequest:
+        """The ForecastRequest message the keyword arguments describe (forecast and compare use it)."""
+        request = forecast_pb2.ForecastRequest(
+            scenario=scenario, as_of=_date_text(as_of, "as_of"), horizon_months=horizon, paths=paths, seed=seed,
+            quantiles=list(quantiles), strain_months=strain_months, target_relative_error=target_relative_error)
+        if inline_scenario is not None:
+            request.inline_scenario.CopyFrom(_scenario(inline_scenario))
+        for metric, value in (targets or {}).items():
+            request.targets.add(metric=metric, value=value)
+        return request
+
+    def forecast(self, scenario: str = "", *, progress: Optional[ProgressCallback] = None,
+                 timeout: Optional[float] = None, **settings) -> Forecast:
+        """Runs a Monte Carlo forecast. `settings` are forecast_request's: inline_scenario, as_of,
+        horizon, paths, seed, quantiles, strain_months, targets ({"revenue": 1e6} asks P(revenue >=
+        1e6) per month), target_relative_error (stop early once every mean is that precise).
+
+        With `progress`, the forecast streams: progress(Progress) is called as paths complete (with
+        partial summaries now and then); returning False cancels the forecast on the server and
+        raises ForecastleError with code CANCELLED."""
+        request = self.forecast_request(scenario, **settings)
+        if progress is None:
+            return _forecast(self._call(self._forecasts.Forecast, request, timeout))
+        stream = self._forecasts.StreamForecast(request, timeout=timeout if timeout is not None else self.timeout)
+        final = None
+        try:
+            for update in stream:
+                partial = _forecast(update.partial) if update.HasField("partial") else None
+                if update.done:
+                    final = partial
+                if progress(Progress(update.paths_done, update.paths_total, partial)) is False:
+                    stream.cancel()
+                    raise ForecastleError(grpc.StatusCode.CANCELLED, "forecast cancelled by the progress callback")
+        except grpc.RpcError as error:
+            raise ForecastleError.from_rpc(error) from None
+        if final is None:
+            raise ForecastleError(grpc.StatusCode.INTERNAL, "the forecast stream ended without a result")
+        return final
+
+    def compare(self, base: str = "", variants: Sequence[str] = (), *, timeout: Optional[float] = None,
+                **settings) -> Comparison:
+        """Runs the base scenario and each variant on common random numbers: every variant's
+        forecast, its difference from the base path by path, and P(variant > base) per month."""
+        if not variants:
+            raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT, "variants: name at least one scenario", "variants")
+        request = forecast_pb2.CompareRequest(base=self.forecast_request(base, **settings), variants=list(variants))
+        reply = self._call(self._forecasts.Compare, request, timeout)
+        quantiles = tuple(reply.base.quantiles)
+        return Comparison(
+            base=_forecast(reply.base),
+            variants={v.forecast.scenario: VariantComparison(
+                _forecast(v.forecast), _summaries(v.difference, quantiles),
+                {m.metric: [s.mean for s in m.months] for m in v.probability_higher}) for v in reply.variants})

@@ -1,0 +1,177 @@
+"""The Python client against a live forecastle-server started here.
+
+Environment: FORECASTLE_SERVER_BIN and FORECASTLE_CLI_BIN name the built binaries (the C++ CLI
+generates the sample company and prints the actuals the client must match to the cent).
+Run by tests/run_python_client.sh (ctest: client_python_test).
+"""
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import grpc
+
+import forecastle
+
+SERVER = os.environ.get("FORECASTLE_SERVER_BIN", "build/server/forecastle-server")
+CLI = os.environ.get("FORECASTLE_CLI_BIN", "build/client/forecastle")
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+AS_OF = "2026-10-31"
+
+
+class LiveServer:
+    def __init__(self, folder: str):
+        self.process = subprocess.Popen([SERVER, "--listen=127.0.0.1:0", f"--db={folder}/forecastle.db"],
+                                        stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        match = re.search(r"listening on (\S+)", line)
+        if not match:
+            self.process.kill()
+            raise RuntimeError(f"forecastle-server did not start: {line!r}")
+        self.address = match.group(1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.process.stdout.close()
+
+
+class ClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.sample = os.path.join(cls.tmp.name, "sample")
+        subprocess.run([CLI, "sample", "--out", cls.sample, "--contracts", "500", "--seed", "3"], check=True,
+                       stdout=subprocess.DEVNULL)
+        cls.server = LiveServer(cls.tmp.name)
+        cls.client = forecastle.Client(cls.server.address, timeout=120)
+        cls.imported = cls.client.import_csv(cls.sample, batch_size=1000)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.client.close()
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def cli(self, *args: str) -> str:
+        return subprocess.run([CLI, *args, "--server", self.server.address], check=True, capture_output=True,
+                              text=True).stdout
+
+    def test_import_stores_every_record_of_the_sample(self) -> None:
+        rows = sum(len(Path(self.sample, f).read_text().splitlines()) - 1 for f in os.listdir(self.sample))
+        self.assertEqual(self.imported.errors, [])
+        self.assertEqual(self.imported.received, rows)
+        self.assertEqual(self.imported.created + self.imported.unchanged, rows)
+        self.assertEqual(self.client.summary()["records"], rows)
+        again = self.client.import_csv(self.sample)  # idempotent
+        self.assertEqual((again.created, again.unchanged), (0, rows))
+
+    def test_refused_rows_come_back_with_file_line_and_field(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "customers.csv").write_text("customer_id,name,segment\nOK-1,Fine,smb\n")
+            Path(folder, "invoices.csv").write_text(
+                "invoice_id,contract_id,issued_on,amount,due_on\nI-1,NO-SUCH,2026-01-05,10.00,\nI-2,X,2026-13-01,1,\n")
+            result = self.client.import_csv(folder)
+        self.assertEqual(result.created, 1)
+        located = {(e.file, e.line, e.field) for e in result.errors}
+        self.assertEqual(located, {("invoices.csv", 2, "contract_id"), ("invoices.csv", 3, "issued_on")})
+
+    def test_actuals_equal_what_the_cli_prints_to_the_cent(self) -> None:
+        table = self.client.metrics("2025-11", "2026-10", as_of=AS_OF)[0]
+        printed = list(csv.DictReader(io.StringIO(self.cli(
+            "actuals", "--from", "2025-11", "--to", "2026-10", "--as-of", AS_OF, "--format", "csv"))))
+        self.assertEqual([p.period for p in table.periods], [row["period"] for row in printed])
+        for period, row in zip(table.periods, printed):
+            for column in ("bookings", "bookings_new", "revenue", "billings", "collections", "backlog",
+                           "unbilled_backlog", "deferred_revenue", "contract_assets", "accounts_receivable"):
+                value = getattr(period, column)
+                self.assertIsInstance(value, Decimal)
+                self.assertEqual(value, Decimal(row[column]), f"{period.period} {column}")
+        self.assertEqual(table.periods[0].first_day, date(2025, 11, 1))
+        self.assertGreater(sum(p.revenue for p in table.periods), 0)
+        backlog = self.client.backlog(as_of=AS_OF)[0]
+        self.assertEqual(backlog.backlog, table.periods[-1].backlog)
+        self.assertEqual(sum(backlog.aging.values()), backlog.backlog)
+
+    def test_forecast_reports_progress_and_replays_bit_for_bit(self) -> None:
+        seen = []
+        fc = self.client.forecast(as_of=AS_OF, horizon=12, paths=3000, seed=11, progress=seen.append)
+        self.assertGreaterEqual(len(seen), 2)
+        self.assertEqual([p.paths_done for p in seen], sorted(p.paths_done for p in seen))
+        self.assertEqual(seen[-1].paths_done, 3000)
+        self.assertEqual(fc.paths, 3000)
+        self.assertEqual(len(fc.metrics), 13)
+        self.assertEqual(fc.months()[0], date(2026, 11, 1))
+        self.assertEqual(len(fc.metrics["revenue"]), 12)
+        revenue = fc.metrics["revenue"][0]
+        self.assertLessEqual(revenue.p10, revenue.p50)
+        self.assertLessEqual(revenue.p50, revenue.p90)
+        self.assertEqual(fc.actuals[-1].period, "2026-10")
+        unary = self.client.forecast(as_of=AS_OF, horizon=12, paths=3000, seed=11)
+        self.assertEqual(unary.metrics, fc.metrics)
+
+    def test_compare_runs_two_scenarios_on_common_random_numbers(self) -> None:
+        self.client.create_scenario({"name": "py_hire", "hiringPlan": [
+            {"team": "delivery", "month": "2026-11", "count": 10}]})
+        self.assertIn("py_hire", [s.name for s in self.client.list_scenarios()])
+        comparison = self.client.compare("", ["py_hire"], as_of=AS_OF, horizon=6, paths=2000, seed=5)
+        hire = comparison.variants["py_hire"]
+        # Ten hires requested in November start after the 2-month time to fill.
+        self.assertEqual(hire.difference["headcount"][0].mean, 0)
+        self.assertGreater(hire.difference["headcount"][3].mean, 9)
+        self.assertEqual(hire.probability_higher["delivery_cost"][4], 1.0)
+        self.client.delete_scenario("py_hire")
+        with self.assertRaises(forecastle.ForecastleError) as caught:
+            self.client.get_scenario("py_hire")
+        self.assertEqual(caught.exception.code, grpc.StatusCode.NOT_FOUND)
+
+    def test_a_long_forecast_cancels_promptly(self) -> None:
+        started = time.monotonic()
+        with self.assertRaises(forecastle.ForecastleError) as caught:
+            self.client.forecast(as_of=AS_OF, horizon=36, paths=100000, progress=lambda p: False)
+        self.assertEqual(caught.exception.code, grpc.StatusCode.CANCELLED)
+        self.assertLess(time.monotonic() - started, 10)
+        # The server is free again: a small forecast runs.
+        self.assertEqual(self.client.forecast(as_of=AS_OF, horizon=2, paths=100).paths, 100)
+
+    def test_bad_requests_raise_a_typed_error_naming_the_field(self) -> None:
+        cases = [
+            (lambda: self.client.forecast(horizon=500), "horizon_months"),
+            (lambda: self.client.create_scenario({"name": "bad", "segments": [{"name": "smb", "winRate": 1.5}]}),
+             "segments[0].win_rate"),
+            (lambda: self.client.metrics("2026-13", "2026-14"), "from"),
+            (lambda: self.client.metrics("2026-01", "2026-02", grain="week"), "grain"),
+        ]
+        for call, field in cases:
+            with self.subTest(field=field), self.assertRaises(forecastle.ForecastleError) as caught:
+                call()
+            self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+            self.assertEqual(caught.exception.field, field)
+        self.assertNotIn("bad", [s.name for s in self.client.list_scenarios()])
+
+    def test_calibration_reports_sample_sizes(self) -> None:
+        calibration = self.client.calibrate(as_of=AS_OF)
+        self.assertTrue(calibration.values)
+        for value in calibration.values:
+            self.assertEqual(value.fitted, value.sample_size >= 10, value)
+
+    def test_examples_run(self) -> None:
+        for example in ("hiring_comparison.py", "capacity_question.py"):
+            with self.subTest(example=example):
+                out = subprocess.run([sys.executable, str(EXAMPLES / example), "--server", self.server.address,
+                                      "--as-of", AS_OF, "--paths", "1000", "--horizon", "6"],
+                                     check=True, capture_output=True, text=True).stdout
+                self.assertRegex(out, r"2027-04")
+        self.assertIn("plan_a_hire5_now", [s.name for s in self.client.list_scenarios()])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
