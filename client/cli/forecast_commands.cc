@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "client/cli/charts.h"
 #include "client/cli/common.h"
 #include "client/cli/output.h"
 #include "forecastle/v1/forecast.grpc.pb.h"
@@ -40,6 +41,7 @@ constexpr char kForecastUsage[] =
     R"(Usage: forecastle forecast [--scenario NAME] [--as-of YYYY-MM-DD] [--horizon 36] [--paths 10000]
          [--seed 1] [--quantiles 0.1,0.5,0.9] [--strain-months 3] [--target-error E]
          [--target METRIC:VALUE,...] [--format table|csv|json]
+         [--plot FILE.svg [--plot-metrics revenue,backlog,...]]
 
 Monte Carlo forecast of bookings, revenue, billings, collections, backlog, unbilled backlog,
 deferred revenue, AR, work backlog hours, capacity hours, utilization, headcount and delivery
@@ -49,15 +51,21 @@ defaults are used. The same request (seed included) gives the same numbers, bit 
 --target revenue:5000000,backlog:6e8 adds P(metric >= value) per month (table and JSON).
 CSV: one row per month and metric: month,metric,mean,std,stderr,p10,p50,p90 (one column per
 quantile).
+--plot writes a chart: per metric, the exact history as a line, then the band between the
+outer quantiles (P10-P90) and the median (P50); --plot-metrics chooses the panels (default all).
 )";
 
 constexpr char kCompareUsage[] =
     R"(Usage: forecastle compare BASE VARIANT... [--as-of DATE] [--horizon 36] [--paths 10000]
          [--seed 1] [--quantiles 0.1,0.5,0.9] [--format table|csv|json]
+         [--plot FILE.svg [--plot-metrics revenue,backlog,...]]
 
 Runs the base and each variant scenario on the same random draws (common random numbers) and
 reports, per month and metric, the base and variant means, the variant - base difference with
 its standard error and quantiles, and P(variant > base). Use "default" for the defaults.
+--plot writes a chart: per metric, the scenarios' fans overlaid and, beside it, each variant's
+difference from the base; --plot-metrics chooses the metrics (default revenue, backlog,
+collections, work_backlog_hours, utilization, delivery_cost).
 )";
 
 constexpr char kCalibrateUsage[] =
@@ -300,6 +308,11 @@ int ForecastCommand(const Args& args) {
   if (!args.positional.empty()) return Fail(absl::StrCat("forecast takes no arguments\n", kForecastUsage), 2);
   auto format = ParseFormat(args.Get("format"));
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
+  auto plot_metrics = ParsePlotMetrics(args.Get("plot-metrics"));
+  if (!plot_metrics.ok()) return Fail(std::string(plot_metrics.status().message()), 2);
+  if (args.Has("plot")) {
+    if (std::string error = CheckPlotPath(args.Get("plot")); !error.empty()) return Fail(error, 2);
+  }
   v1::ForecastRequest request;
   request.set_progress_only(true);  // the bar needs counts; the result comes at the end
   request.set_scenario(args.Get("scenario") == "default" ? "" : args.Get("scenario"));
@@ -319,6 +332,9 @@ int ForecastCommand(const Args& args) {
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) return FailRpc(args, status);
+  if (args.Has("plot")) {
+    if (int failed = Plot(args.Get("plot"), ForecastChart(final_reply, *plot_metrics))) return failed;
+  }
   if (*format == Format::kJson) return PrintJson(final_reply, std::cout), std::cout << "\n", 0;
   if (*format == Format::kTable) {
     std::cout << "forecast of scenario " << final_reply.scenario() << " as of " << final_reply.as_of() << ": "
@@ -334,6 +350,11 @@ int CompareCommand(const Args& args) {
   if (args.positional.size() < 2) return Fail(absl::StrCat("compare needs a base and at least one variant\n", kCompareUsage), 2);
   auto format = ParseFormat(args.Get("format"));
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
+  auto plot_metrics = ParsePlotMetrics(args.Get("plot-metrics"));
+  if (!plot_metrics.ok()) return Fail(std::string(plot_metrics.status().message()), 2);
+  if (args.Has("plot")) {
+    if (std::string error = CheckPlotPath(args.Get("plot")); !error.empty()) return Fail(error, 2);
+  }
   v1::CompareRequest request;
   request.mutable_base()->set_scenario(args.positional[0] == "default" ? "" : args.positional[0]);
   if (absl::Status filled = FillRequest(args, request.mutable_base()); !filled.ok()) return Fail(std::string(filled.message()), 2);
@@ -342,6 +363,9 @@ int CompareCommand(const Args& args) {
   v1::CompareReply reply;
   std::cerr << "forecastle: running " << args.positional.size() << " scenarios on common random numbers...\n";
   if (int failed = Call(args, &v1::ForecastService::Stub::Compare, *stub, request, &reply)) return failed;
+  if (args.Has("plot")) {
+    if (int failed = Plot(args.Get("plot"), CompareChart(reply, *plot_metrics))) return failed;
+  }
   if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
   Grid grid;
   grid.header = {"variant", "month", "metric", "base_mean", "variant_mean", "difference_mean", "difference_stderr"};

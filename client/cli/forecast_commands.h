@@ -18,9 +18,10 @@ int CalibrateCommand(const Args& args);
 inline const std::set<std::string> kScenarioFlags = {"base", "description", "file"};  // and --resolved
 inline const std::set<std::string> kForecastFlags = {"scenario", "as-of", "horizon", "paths", "seed",
                                                      "quantiles", "strain-months", "format", "target-error",
-                                                     "target"};
+                                                     "target", "plot", "plot-metrics"};
 inline const std::set<std::string> kCalibrateFlags = {"as-of", "base", "save-as", "format"};
-inline const std::set<std::string> kCompareFlags = {"as-of", "horizon", "paths", "seed", "quantiles", "format"};
+inline const std::set<std::string> kCompareFlags = {"as-of", "horizon", "paths", "seed", "quantiles", "format",
+                                                    "plot", "plot-metrics"};
 
 }  // namespace forecastle::cli
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/cli/args.h"
+#include "client/cli/charts.h"
 #include "client/cli/common.h"
 #include "client/cli/forecast_commands.h"
 #include "client/cli/output.h"
@@ -64,12 +65,13 @@ Importing the same folder twice is safe: identical records are no-ops.
 constexpr char kActualsUsage[] =
     R"(Usage: forecastle actuals --from YYYY-MM --to YYYY-MM [--grain month|quarter|year]
          [--as-of YYYY-MM-DD] [--by segment|customer] [--segment S] [--customer ID]
-         [--fiscal-year-start 1..12] [--format table|csv|json]
+         [--fiscal-year-start 1..12] [--format table|csv|json] [--plot FILE.svg]
 
 Per period: bookings (new / existing), revenue, billings, collections, cancellations, and at the
 period end backlog (RPO), unbilled backlog, deferred revenue, contract assets, AR; book-to-bill
 and backlog coverage in months. Exact to the cent from events dated on or before --as-of
 (default: today). A period ending after --as-of is reported through it (marked * in tables).
+--plot also writes a chart: one panel per money metric, one line per group.
 
 Example: forecastle actuals --from 2025-01 --to 2026-12 --grain quarter --format csv
 )";
@@ -181,6 +183,9 @@ int Actuals(const Args& args) {
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
   auto by = ParseBy(args);
   if (!by.ok()) return Fail(std::string(by.status().message()), 2);
+  if (args.Has("plot")) {
+    if (std::string error = CheckPlotPath(args.Get("plot")); !error.empty()) return Fail(error, 2);
+  }
   v1::MetricsRequest request;
   request.set_from(args.Get("from"));
   request.set_to(args.Get("to"));
@@ -206,6 +211,9 @@ int Actuals(const Args& args) {
   v1::MetricsReply reply;
   auto stub = v1::ActualsService::NewStub(Connect(args));
   if (int failed = Call(args, &v1::ActualsService::Stub::GetMetrics, *stub, request, &reply)) return failed;
+  if (args.Has("plot")) {
+    if (int failed = Plot(args.Get("plot"), ActualsChart(reply))) return failed;
+  }
   if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
   Grid grid = MetricsGrid(reply, *by);
   if (*format == Format::kTable) {
@@ -317,7 +325,7 @@ int Run(int argc, char** argv) {
   const Command commands[] = {
       {"import", With({"batch"}), Import},
       {"actuals", With({"from", "to", "grain", "as-of", "by", "segment", "customer",
-                        "fiscal-year-start", "format"}), Actuals},
+                        "fiscal-year-start", "format", "plot"}), Actuals},
       {"backlog", With({"as-of", "by", "segment", "customer", "format"}), Backlog},
       {"schedule", With({"as-of", "format"}), Schedule},
       {"summary", With({}), Summary},

@@ -1,0 +1,36 @@
+// The CLI's --plot charts, built from the API's replies (rendering is plot.h's):
+//   actuals   one panel per money metric, one line per group;
+//   forecast  one panel per metric: the exact history as a line, then the outer quantile band
+//             (P10-P90 by default) and the median;
+//   compare   per metric, the scenarios' fans overlaid, and beside it the variants' differences
+//             from the base (band and median) around a zero line.
+#ifndef FORECASTLE_CLIENT_CLI_CHARTS_H_
+#define FORECASTLE_CLIENT_CLI_CHARTS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "client/cli/plot.h"
+#include "forecastle/v1/actuals.pb.h"
+#include "forecastle/v1/forecast.pb.h"
+
+namespace forecastle::cli {
+
+Chart ActualsChart(const v1::MetricsReply& reply);
+// `metrics` chooses and orders the panels; empty = all of the reply's metrics.
+Chart ForecastChart(const v1::ForecastReply& reply, const std::vector<std::string>& metrics);
+// `metrics` empty = revenue, backlog, collections, work_backlog_hours, utilization, delivery_cost.
+Chart CompareChart(const v1::CompareReply& reply, const std::vector<std::string>& metrics);
+
+// Checks, before any work, that a chart can go to `path` (its folder exists); "" or an error.
+std::string CheckPlotPath(const std::string& path);
+// Renders `chart` to `path` and says so on stderr. 0, or 1 after printing an error naming the path.
+int Plot(const std::string& path, const Chart& chart);
+
+// "revenue,backlog" -> {"revenue", "backlog"}, each checked against the forecast metric names.
+absl::StatusOr<std::vector<std::string>> ParsePlotMetrics(const std::string& text);
+
+}  // namespace forecastle::cli
+
+#endif  // FORECASTLE_CLIENT_CLI_CHARTS_H_
