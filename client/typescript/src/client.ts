@@ -1,0 +1,470 @@
+// forecastle's typed TypeScript client: the whole gRPC API as promises, async iterators for
+// streams and AbortSignal for cancellation. Message types are generated from the .proto files
+// (src/generated, by @grpc/proto-loader's proto-loader-gen-types); money stays an exact decimal
+// string ("1234.56") — use cents() for arithmetic.
+import * as fs from "fs";
+import * as path from "path";
+
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+
+import { parseCsv } from "./csv";
+import type { ProtoGrpcType as ActualsProto } from "./generated/actuals";
+import type { ProtoGrpcType as ForecastProto } from "./generated/forecast";
+import type { ActualsServiceClient } from "./generated/forecastle/v1/ActualsService";
+import type { BacklogReport__Output } from "./generated/forecastle/v1/BacklogReport";
+import type { FittedValue__Output } from "./generated/forecastle/v1/FittedValue";
+import type { ForecastProgress__Output } from "./generated/forecastle/v1/ForecastProgress";
+import type { ForecastReply__Output } from "./generated/forecastle/v1/ForecastReply";
+import type { ForecastRequest } from "./generated/forecastle/v1/ForecastRequest";
+import type { ForecastServiceClient } from "./generated/forecastle/v1/ForecastService";
+import type { LedgerServiceClient } from "./generated/forecastle/v1/LedgerService";
+import type { MetricForecast__Output } from "./generated/forecastle/v1/MetricForecast";
+import type { MetricsTable__Output } from "./generated/forecastle/v1/MetricsTable";
+import type { MonthSummary__Output } from "./generated/forecastle/v1/MonthSummary";
+import type { PeriodMetrics__Output } from "./generated/forecastle/v1/PeriodMetrics";
+import type { Record as LedgerRecord } from "./generated/forecastle/v1/Record";
+import type { Scenario, Scenario__Output } from "./generated/forecastle/v1/Scenario";
+
+export type { LedgerRecord, Scenario, Scenario__Output, PeriodMetrics__Output as PeriodMetrics };
+export type { BacklogReport__Output as BacklogReport, FittedValue__Output as FittedValue };
+
+/** The metrics a forecast reports (SPEC §4), in reply order. */
+export const METRICS = [
+  "bookings", "revenue", "billings", "collections", "backlog", "unbilled_backlog", "deferred_revenue",
+  "accounts_receivable", "work_backlog_hours", "capacity_hours", "utilization", "headcount", "delivery_cost",
+] as const;
+export type MetricName = (typeof METRICS)[number];
+
+/** One refused or failed call: the gRPC status code, the field it names (if any) and why. */
+export class ForecastleError extends Error {
+  readonly code: grpc.status;
+  readonly field?: string;
+  readonly details: string;
+  constructor(code: grpc.status, details: string, field?: string) {
+    super(`${grpc.status[code]}: ${details}`);
+    this.name = "ForecastleError";
+    this.code = code;
+    this.details = details;
+    this.field = field ?? fieldOf(details);
+  }
+  /** "INVALID_ARGUMENT", "NOT_FOUND", ... */
+  get codeName(): string {
+    return grpc.status[this.code];
+  }
+}
+
+// forecastle's messages start with the field they name: "segments[0].win_rate must be in [0, 1], got 1.5".
+const FIELD = /^([A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?)*)(?=:| must| is | appears| has)/;
+export function fieldOf(message: string): string | undefined {
+  return FIELD.exec(message)?.[1];
+}
+
+/** Exact money arithmetic: "1234.56" -> 123456n cents (at most 2 decimals, as forecastle sends). */
+export function cents(money: string): bigint {
+  const match = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(money.trim());
+  if (!match) throw new ForecastleError(grpc.status.INVALID_ARGUMENT, `money: not a decimal amount, got "${money}"`);
+  const value = BigInt(match[2]) * 100n + BigInt((match[3] ?? "").padEnd(2, "0") || "0");
+  return match[1] ? -value : value;
+}
+
+export interface MonthSummary {
+  month: string; // "YYYY-MM"
+  mean: number;
+  std: number;
+  standardError: number;
+  quantiles: number[]; // in the order of Forecast.quantiles
+  p10?: number;
+  p50?: number;
+  p90?: number;
+}
+
+export interface Forecast {
+  scenario: string;
+  asOf: string;
+  paths: number;
+  seed: string; // uint64, as a decimal string
+  quantiles: number[];
+  metrics: Record<string, MonthSummary[]>; // "revenue" -> one summary per month
+  strainProbability: number[];
+  monthsToClear?: MonthSummary;
+  clearProbability: number;
+  actuals: PeriodMetrics__Output[]; // the exact months through as-of (money as decimal strings)
+  targetProbabilities: { metric: string; value: number; probability: number[] }[];
+  openOpportunities: number;
+  opportunitiesWithoutSegment: number;
+  resolvedScenario?: Scenario__Output;
+}
+
+export interface Progress {
+  pathsDone: number;
+  pathsTotal: number;
+  partial?: Forecast;
+}
+
+export interface VariantComparison {
+  forecast: Forecast;
+  difference: Record<string, MonthSummary[]>;
+  probabilityHigher: Record<string, number[]>;
+}
+
+export interface Comparison {
+  base: Forecast;
+  variants: VariantComparison[];
+}
+
+export interface ForecastOptions {
+  scenario?: string; // a stored scenario ("" = the defaults)
+  inlineScenario?: Scenario;
+  asOf?: string; // "YYYY-MM-DD"; default: the server's today
+  horizon?: number; // months, default 36
+  paths?: number; // default 10000
+  seed?: number | string;
+  quantiles?: number[]; // default [0.1, 0.5, 0.9]
+  strainMonths?: number;
+  targets?: Record<string, number>; // {"revenue": 1e6} asks P(revenue >= 1e6) per month
+  targetRelativeError?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal; // aborting cancels the call on the server (CANCELLED)
+  timeoutMs?: number; // the call's deadline; default the client's
+}
+
+export interface ImportResult {
+  received: number;
+  created: number;
+  unchanged: number;
+  errors: { index: number; key: string; field: string; message: string; code: number; file?: string; line?: number }[];
+  errorsOmitted: number;
+}
+
+export interface ClientOptions {
+  timeoutMs?: number; // default deadline of each call, 300 s
+  credentials?: grpc.ChannelCredentials; // default insecure (a local or sidecar-terminated server)
+  protoDir?: string; // where forecastle/v1/*.proto are; default the copy shipped in this package
+}
+
+const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true, longs: String, enums: String, defaults: true, oneofs: true,
+};
+
+const CSV_FILES: [string, keyof LedgerRecord][] = [
+  ["customers.csv", "customer"], ["contracts.csv", "contract"], ["lines.csv", "line"],
+  ["progress.csv", "progress"], ["cancellations.csv", "cancellation"], ["invoices.csv", "invoice"],
+  ["payments.csv", "payment"], ["opportunities.csv", "opportunity"],
+];
+// CSV text -> proto enum names.
+const ENUM_COLUMNS: Record<string, string> = {
+  kind: "LINE_KIND_", convention: "RATABLE_CONVENTION_", status: "OPPORTUNITY_STATUS_",
+};
+const NUMBER_COLUMNS = new Set(["total_units", "units"]);
+const BOOL_COLUMNS = new Set(["complete"]);
+
+function summary(s: MonthSummary__Output, quantiles: number[]): MonthSummary {
+  const out: MonthSummary = { month: s.month, mean: s.mean, std: s.std, standardError: s.standard_error, quantiles: s.quantiles };
+  quantiles.forEach((q, i) => {
+    if (Math.abs(q - 0.1) < 1e-12) out.p10 = s.quantiles[i];
+    if (Math.abs(q - 0.5) < 1e-12) out.p50 = s.quantiles[i];
+    if (Math.abs(q - 0.9) < 1e-12) out.p90 = s.quantiles[i];
+  });
+  return out;
+}
+
+function summaries(metrics: MetricForecast__Output[], quantiles: number[]): Record<string, MonthSummary[]> {
+  const out: Record<string, MonthSummary[]> = {};
+  for (const m of metrics) out[m.metric] = m.months.map((s) => summary(s, quantiles));
+  return out;
+}
+
+function toForecast(reply: ForecastReply__Output): Forecast {
+  const quantiles = reply.quantiles;
+  return {
+    scenario: reply.scenario,
+    asOf: reply.as_of,
+    paths: Number(reply.paths),
+    seed: reply.seed,
+    quantiles,
+    metrics: summaries(reply.metrics, quantiles),
+    strainProbability: reply.strain_probability,
+    monthsToClear: reply.months_to_clear ? summary(reply.months_to_clear, quantiles) : undefined,
+    clearProbability: reply.clear_probability,
+    actuals: reply.actuals?.tables[0]?.periods ?? [],
+    targetProbabilities: reply.target_probabilities.map((t) => ({
+      metric: t.target?.metric ?? "", value: t.target?.value ?? 0, probability: t.probability,
+    })),
+    openOpportunities: Number(reply.open_opportunities),
+    opportunitiesWithoutSegment: Number(reply.opportunities_without_segment),
+    resolvedScenario: reply.resolved_scenario ?? undefined,
+  };
+}
+
+function toError(error: unknown): ForecastleError {
+  if (error instanceof ForecastleError) return error;
+  const e = error as Partial<grpc.ServiceError>;
+  return new ForecastleError(e.code ?? grpc.status.UNKNOWN, e.details ?? String(error));
+}
+
+function invalid(field: string, message: string): ForecastleError {
+  return new ForecastleError(grpc.status.INVALID_ARGUMENT, `${field}${message}`, field);
+}
+
+export class Client {
+  private readonly ledger: LedgerServiceClient;
+  private readonly actualsService: ActualsServiceClient;
+  private readonly forecasts: ForecastServiceClient;
+  readonly timeoutMs: number;
+
+  /** A connection to forecastle-server at `address` ("host:port"). Call close() when done. */
+  constructor(address = "127.0.0.1:50051", options: ClientOptions = {}) {
+    const protoDir = options.protoDir ?? path.resolve(__dirname, "..", "..", "proto");
+    const load = (file: string) =>
+      grpc.loadPackageDefinition(protoLoader.loadSync(file, { ...LOADER_OPTIONS, includeDirs: [protoDir] }));
+    const actuals = load("forecastle/v1/actuals.proto") as unknown as ActualsProto;
+    const forecast = load("forecastle/v1/forecast.proto") as unknown as ForecastProto;
+    const credentials = options.credentials ?? grpc.credentials.createInsecure();
+    const channel = { "grpc.max_receive_message_length": 256 << 20, "grpc.max_send_message_length": 64 << 20 };
+    this.ledger = new forecast.forecastle.v1.LedgerService(address, credentials, channel);
+    this.actualsService = new actuals.forecastle.v1.ActualsService(address, credentials, channel);
+    this.forecasts = new forecast.forecastle.v1.ForecastService(address, credentials, channel);
+    this.timeoutMs = options.timeoutMs ?? 300_000;
+  }
+
+  close(): void {
+    this.ledger.close();
+    this.actualsService.close();
+    this.forecasts.close();
+  }
+
+  private options(call?: CallOptions): grpc.CallOptions {
+    return { deadline: Date.now() + (call?.timeoutMs ?? this.timeoutMs) };
+  }
+
+  // A unary call as a promise; an abort cancels it.
+  private unary<Req, Rep>(
+    client: grpc.Client, method: string, request: Req, call?: CallOptions,
+  ): Promise<Rep> {
+    return new Promise<Rep>((resolve, reject) => {
+      if (call?.signal?.aborted) return reject(new ForecastleError(grpc.status.CANCELLED, "aborted before the call"));
+      const fn = (client as unknown as Record<string, Function>)[method].bind(client);
+      const pending: grpc.ClientUnaryCall = fn(request, this.options(call), (error: grpc.ServiceError | null, reply: Rep) => {
+        call?.signal?.removeEventListener("abort", abort);
+        if (error) reject(toError(error));
+        else resolve(reply);
+      });
+      const abort = () => pending.cancel();
+      call?.signal?.addEventListener("abort", abort, { once: true });
+    });
+  }
+
+  // ---- Ledger ----------------------------------------------------------------------------------
+
+  /** How many records of each kind are stored, and in all. */
+  async summary(call?: CallOptions): Promise<Record<string, number>> {
+    const reply = await this.unary<object, Record<string, string>>(this.ledger, "Summary", {}, call);
+    return Object.fromEntries(Object.entries(reply).map(([k, v]) => [k, Number(v)]));
+  }
+
+  /** Streams records (e.g. {customer: {customer_id: "C1", name: "Acme", segment: "smb"}}) in one
+   * Import call. Refused records come back in errors; the others are stored (durably). */
+  importRecords(records: Iterable<LedgerRecord> | AsyncIterable<LedgerRecord>, call?: CallOptions): Promise<ImportResult> {
+    return new Promise<ImportResult>((resolve, reject) => {
+      const stream = this.ledger.Import(this.options(call), (error, reply) => {
+        call?.signal?.removeEventListener("abort", abort);
+        if (error || !reply) return reject(toError(error));
+        resolve({
+          received: Number(reply.received), created: Number(reply.created), unchanged: Number(reply.unchanged),
+          errors: reply.errors.map((e) => ({ index: Number(e.index), key: e.key, field: e.field, message: e.message, code: e.code })),
+          errorsOmitted: Number(reply.errors_omitted),
+        });
+      });
+      const abort = () => stream.cancel();
+      call?.signal?.addEventListener("abort", abort, { once: true });
+      (async () => {
+        let batch: LedgerRecord[] = [];
+        const flush = async () => {
+          if (!stream.write({ records: batch })) await new Promise((r) => stream.once("drain", r));
+          batch = [];
+        };
+        for await (const record of records as AsyncIterable<LedgerRecord>) {
+          batch.push(record);
+          if (batch.length >= 500) await flush();
+        }
+        if (batch.length) await flush();
+        stream.end();
+      })().catch((error) => {
+        stream.cancel();
+        reject(toError(error));
+      });
+    });
+  }
+
+  /** Imports a folder of CSV exports (SPEC §3.4) in batches of `batchSize` records (one Import call
+   * each). Refused rows come back with file and line; importing the same folder again is safe. */
+  async importCsv(folder: string, options: CallOptions & { batchSize?: number } = {}): Promise<ImportResult> {
+    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+      throw new ForecastleError(grpc.status.NOT_FOUND, `no such folder: ${folder}`);
+    }
+    const rows: { record: LedgerRecord; file: string; line: number }[] = [];
+    const result: ImportResult = { received: 0, created: 0, unchanged: 0, errors: [], errorsOmitted: 0 };
+    for (const [file, kind] of CSV_FILES) {
+      const full = path.join(folder, file);
+      if (!fs.existsSync(full)) continue;
+      for (const { line, cells } of parseCsv(fs.readFileSync(full, "utf8"))) {
+        const fields: Record<string, unknown> = {};
+        let refused = false;
+        for (const [column, text] of Object.entries(cells)) {
+          if (text === "") continue;
+          if (ENUM_COLUMNS[column]) fields[column] = ENUM_COLUMNS[column] + text.toUpperCase();
+          else if (NUMBER_COLUMNS.has(column)) {
+            if (!/^-?\d+$/.test(text)) {
+              result.errors.push({ index: -1, key: "", field: column, message: `expected a whole number, got "${text}"`, code: grpc.status.INVALID_ARGUMENT, file, line });
+              refused = true;
+            }
+            fields[column] = text;
+          } else if (BOOL_COLUMNS.has(column)) fields[column] = text === "true";
+          else fields[column] = text;
+        }
+        result.received++;
+        if (!refused) rows.push({ record: { [kind]: fields } as LedgerRecord, file, line });
+      }
+    }
+    const batchSize = options.batchSize ?? 10000;
+    for (let begin = 0; begin < rows.length; begin += batchSize) {
+      const chunk = rows.slice(begin, begin + batchSize);
+      const reply = await this.importRecords(chunk.map((r) => r.record), options);
+      result.created += reply.created;
+      result.unchanged += reply.unchanged;
+      result.errorsOmitted += reply.errorsOmitted;
+      for (const e of reply.errors) result.errors.push({ ...e, index: begin + e.index, file: chunk[e.index].file, line: chunk[e.index].line });
+    }
+    result.errors.sort((a, b) => (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0));
+    return result;
+  }
+
+  // ---- Actuals ---------------------------------------------------------------------------------
+
+  /** The exact actuals per period (money as decimal strings, to the cent). */
+  async metrics(request: {
+    from: string; to: string; grain?: "month" | "quarter" | "year"; asOf?: string;
+    groupBy?: "company" | "segment" | "customer"; segment?: string; customerId?: string; fiscalYearStartMonth?: number;
+  }, call?: CallOptions): Promise<MetricsTable__Output[]> {
+    const grain = request.grain ?? "month";
+    if (!["month", "quarter", "year"].includes(grain)) throw invalid("grain", ` must be month, quarter or year, got "${grain}"`);
+    const groupBy = request.groupBy ?? "company";
+    if (!["company", "segment", "customer"].includes(groupBy)) throw invalid("group_by", ` must be company, segment or customer, got "${groupBy}"`);
+    const reply = await this.unary<object, { tables: MetricsTable__Output[] }>(this.actualsService, "GetMetrics", {
+      from: request.from, to: request.to, grain: `GRAIN_${grain.toUpperCase()}`, as_of: request.asOf ?? "",
+      group_by: `GROUP_BY_${groupBy.toUpperCase()}`, segment: request.segment ?? "", customer_id: request.customerId ?? "",
+      fiscal_year_start_month: request.fiscalYearStartMonth ?? 0,
+    }, call);
+    return reply.tables;
+  }
+
+  /** Backlog (RPO) at as-of with its aging and cRPO. */
+  async backlog(request: { asOf?: string; groupBy?: "company" | "segment" | "customer" } = {}, call?: CallOptions): Promise<BacklogReport__Output[]> {
+    const reply = await this.unary<object, { reports: BacklogReport__Output[] }>(this.actualsService, "GetBacklog", {
+      as_of: request.asOf ?? "", group_by: `GROUP_BY_${(request.groupBy ?? "company").toUpperCase()}`,
+    }, call);
+    return reply.reports;
+  }
+
+  // ---- Scenarios -------------------------------------------------------------------------------
+
+  /** Stores a scenario; ALREADY_EXISTS when the name is taken. */
+  createScenario(scenario: Scenario, call?: CallOptions): Promise<Scenario__Output> {
+    return this.unary(this.forecasts, "CreateScenario", scenario, call);
+  }
+  updateScenario(scenario: Scenario, call?: CallOptions): Promise<Scenario__Output> {
+    return this.unary(this.forecasts, "UpdateScenario", scenario, call);
+  }
+  /** The stored scenario; resolved: true fills in its base and every default. */
+  getScenario(name: string, options: { resolved?: boolean } = {}, call?: CallOptions): Promise<Scenario__Output> {
+    return this.unary(this.forecasts, "GetScenario", { name, resolved: options.resolved ?? false }, call);
+  }
+  async listScenarios(call?: CallOptions): Promise<Scenario__Output[]> {
+    return (await this.unary<object, { scenarios: Scenario__Output[] }>(this.forecasts, "ListScenarios", {}, call)).scenarios;
+  }
+  async deleteScenario(name: string, call?: CallOptions): Promise<void> {
+    await this.unary(this.forecasts, "DeleteScenario", { name }, call);
+  }
+
+  /** Fits a scenario to the actuals; each value with its sample size. */
+  async calibrate(request: { asOf?: string; base?: string; saveAs?: string } = {}, call?: CallOptions):
+      Promise<{ scenario: Scenario__Output; values: FittedValue__Output[] }> {
+    const reply = await this.unary<object, { scenario: Scenario__Output; values: FittedValue__Output[] }>(
+      this.forecasts, "Calibrate", { as_of: request.asOf ?? "", base: request.base ?? "", save_as: request.saveAs ?? "" }, call);
+    return { scenario: reply.scenario, values: reply.values };
+  }
+
+  // ---- Forecasts -------------------------------------------------------------------------------
+
+  /** The ForecastRequest message the options describe. */
+  static forecastRequest(options: ForecastOptions = {}): ForecastRequest {
+    return {
+      scenario: options.scenario ?? "",
+      inline_scenario: options.inlineScenario ?? null,
+      as_of: options.asOf ?? "",
+      horizon_months: options.horizon ?? 36,
+      paths: options.paths ?? 10000,
+      seed: options.seed ?? 0,
+      quantiles: options.quantiles ?? [0.1, 0.5, 0.9],
+      strain_months: options.strainMonths ?? 0,
+      target_relative_error: options.targetRelativeError ?? 0,
+      targets: Object.entries(options.targets ?? {}).map(([metric, value]) => ({ metric, value })),
+    };
+  }
+
+  /** Progress of a streamed forecast; the last item carries the final result (done). Breaking out
+   * of the loop, or aborting the signal, cancels the forecast on the server. */
+  async *streamForecast(options: ForecastOptions = {}, call?: CallOptions): AsyncGenerator<Progress & { done: boolean }> {
+    const stream = this.forecasts.StreamForecast(Client.forecastRequest(options), this.options(call));
+    const abort = () => stream.cancel();
+    call?.signal?.addEventListener("abort", abort, { once: true });
+    try {
+      for await (const update of stream as AsyncIterable<ForecastProgress__Output>) {
+        yield {
+          pathsDone: Number(update.paths_done), pathsTotal: Number(update.paths_total),
+          partial: update.partial ? toForecast(update.partial) : undefined, done: update.done,
+        };
+      }
+    } catch (error) {
+      throw toError(error);
+    } finally {
+      call?.signal?.removeEventListener("abort", abort);
+      stream.cancel();  // a no-op once the stream has ended; cancels it when the caller stops early
+    }
+  }
+
+  /** Runs a Monte Carlo forecast; onProgress sees the paths done (and partial summaries). */
+  async forecast(options: ForecastOptions = {}, call: CallOptions & { onProgress?: (p: Progress) => void } = {}): Promise<Forecast> {
+    if (!call.onProgress) {
+      return toForecast(await this.unary<ForecastRequest, ForecastReply__Output>(
+        this.forecasts, "Forecast", Client.forecastRequest(options), call));
+    }
+    let result: Forecast | undefined;
+    for await (const progress of this.streamForecast(options, call)) {
+      call.onProgress(progress);
+      if (progress.done) result = progress.partial;
+    }
+    if (!result) throw new ForecastleError(grpc.status.INTERNAL, "the forecast stream ended without a result");
+    return result;
+  }
+
+  /** Runs the base and each variant on common random numbers: their forecasts, each variant's
+   * difference from the base path by path, and P(variant > base) per month. */
+  async compare(base: string, variants: string[], options: Omit<ForecastOptions, "scenario"> = {}, call?: CallOptions): Promise<Comparison> {
+    if (variants.length === 0) throw invalid("variants", ": name at least one scenario");
+    const reply = await this.unary<object, { base: ForecastReply__Output; variants: { forecast: ForecastReply__Output; difference: MetricForecast__Output[]; probability_higher: MetricForecast__Output[] }[] }>(
+      this.forecasts, "Compare", { base: Client.forecastRequest({ ...options, scenario: base }), variants }, call);
+    const quantiles = reply.base.quantiles;
+    return {
+      base: toForecast(reply.base),
+      variants: reply.variants.map((v) => ({
+        forecast: toForecast(v.forecast),
+        difference: summaries(v.difference, quantiles),
+        probabilityHigher: Object.fromEntries(v.probability_higher.map((m) => [m.metric, m.months.map((s) => s.mean)])),
+      })),
+    };
+  }
+}

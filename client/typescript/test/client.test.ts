@@ -1,0 +1,164 @@
+// The TypeScript client against a live forecastle-server started here. FORECASTLE_SERVER_BIN and
+// FORECASTLE_CLI_BIN name the built binaries (default: ../../build/...); the C++ CLI generates the
+// sample company and prints the actuals the client must match to the cent.
+import * as assert from "node:assert/strict";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { Client, ForecastleError, cents, fieldOf, parseCsv } from "../src";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
+const SERVER = process.env.FORECASTLE_SERVER_BIN ?? path.join(ROOT, "build", "server", "forecastle-server");
+const CLI = process.env.FORECASTLE_CLI_BIN ?? path.join(ROOT, "build", "client", "forecastle");
+const AS_OF = "2026-10-31";
+
+let server: ChildProcess;
+let address = "";
+let tmp = "";
+let client: Client;
+let imported: Awaited<ReturnType<Client["importCsv"]>>;
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "forecastle-ts-"));
+  execFileSync(CLI, ["sample", "--out", path.join(tmp, "sample"), "--contracts", "500", "--seed", "4"]);
+  server = spawn(SERVER, ["--listen=127.0.0.1:0", `--db=${path.join(tmp, "f.db")}`], { stdio: ["ignore", "pipe", "inherit"] });
+  address = await new Promise<string>((resolve, reject) => {
+    server.stdout!.once("data", (chunk: Buffer) => {
+      const match = /listening on (\S+)/.exec(chunk.toString());
+      if (match) resolve(match[1]);
+      else reject(new Error(`server did not start: ${chunk}`));
+    });
+    server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  client = new Client(address, { timeoutMs: 120_000 });
+  imported = await client.importCsv(path.join(tmp, "sample"), { batchSize: 1000 });
+});
+
+after(() => {
+  client?.close();
+  server?.kill("SIGTERM");
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function cli(...args: string[]): string {
+  return execFileSync(CLI, [...args, "--server", address]).toString();
+}
+
+describe("forecastle TypeScript client", () => {
+  it("imports the sample company, every record", async () => {
+    let rows = 0;
+    for (const file of fs.readdirSync(path.join(tmp, "sample"))) {
+      rows += [...parseCsv(fs.readFileSync(path.join(tmp, "sample", file), "utf8"))].length;
+    }
+    assert.deepEqual(imported.errors, []);
+    assert.equal(imported.received, rows);
+    assert.equal(imported.created, rows);
+    assert.equal((await client.summary()).records, rows);
+    const again = await client.importCsv(path.join(tmp, "sample"));
+    assert.equal(again.unchanged, rows);
+  });
+
+  it("reports refused rows with file, line and field", async () => {
+    const folder = fs.mkdtempSync(path.join(tmp, "bad-"));
+    fs.writeFileSync(path.join(folder, "customers.csv"), "customer_id,name,segment\nTS-OK,\"Fine, Inc.\",smb\n");
+    fs.writeFileSync(path.join(folder, "invoices.csv"),
+      "invoice_id,contract_id,issued_on,amount,due_on\nTS-I1,NO-SUCH,2026-01-05,10.00,\nTS-I2,X,2026-13-01,1,\n");
+    const result = await client.importCsv(folder);
+    assert.equal(result.created, 1);
+    assert.deepEqual(result.errors.map((e) => [e.file, e.line, e.field]),
+      [["invoices.csv", 2, "contract_id"], ["invoices.csv", 3, "issued_on"]]);
+  });
+
+  it("returns the actuals the C++ CLI prints, to the cent", async () => {
+    const [company] = await client.metrics({ from: "2025-11", to: "2026-10", asOf: AS_OF });
+    const printed = [...parseCsv(cli("actuals", "--from", "2025-11", "--to", "2026-10", "--as-of", AS_OF, "--format", "csv"))];
+    assert.equal(company.periods.length, printed.length);
+    company.periods.forEach((p, i) => {
+      const row = printed[i].cells;
+      assert.equal(p.period, row.period);
+      for (const column of ["bookings", "revenue", "billings", "collections", "backlog", "unbilled_backlog",
+        "deferred_revenue", "contract_assets", "accounts_receivable"] as const) {
+        assert.equal(cents(p[column]), cents(row[column]), `${p.period} ${column}`);
+      }
+    });
+    const [backlog] = await client.backlog({ asOf: AS_OF });
+    assert.equal(backlog.backlog, company.periods[company.periods.length - 1].backlog);
+    assert.equal(backlog.aging.reduce((sum, a) => sum + cents(a.amount), 0n), cents(backlog.backlog));
+  });
+
+  it("forecasts with progress and replays bit for bit", async () => {
+    const seen: number[] = [];
+    const fc = await client.forecast({ asOf: AS_OF, horizon: 12, paths: 3000, seed: 11 },
+      { onProgress: (p) => seen.push(p.pathsDone) });
+    assert.ok(seen.length >= 2, `progress ${seen}`);
+    assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+    assert.equal(seen[seen.length - 1], 3000);
+    assert.equal(fc.paths, 3000);
+    assert.equal(Object.keys(fc.metrics).length, 13);
+    assert.equal(fc.metrics.revenue.length, 12);
+    assert.equal(fc.metrics.revenue[0].month, "2026-11");
+    const r = fc.metrics.revenue[0];
+    assert.ok(r.p10! <= r.p50! && r.p50! <= r.p90!);
+    assert.equal(fc.actuals[fc.actuals.length - 1].period, "2026-10");
+    const unary = await client.forecast({ asOf: AS_OF, horizon: 12, paths: 3000, seed: 11 });
+    assert.deepEqual(unary.metrics, fc.metrics);
+  });
+
+  it("compares two scenarios on common random numbers", async () => {
+    await client.createScenario({ name: "ts_hire", hiring_plan: [{ team: "delivery", month: "2026-11", count: 10 }] });
+    assert.ok((await client.listScenarios()).some((s) => s.name === "ts_hire"));
+    const comparison = await client.compare("", ["ts_hire"], { asOf: AS_OF, horizon: 6, paths: 2000, seed: 5 });
+    const [hire] = comparison.variants;
+    assert.equal(hire.forecast.scenario, "ts_hire");
+    assert.equal(hire.difference.headcount[0].mean, 0); // hires start after the 2-month time to fill
+    assert.ok(hire.difference.headcount[3].mean > 9);
+    assert.equal(hire.probabilityHigher.delivery_cost[4], 1);
+    await client.deleteScenario("ts_hire");
+    await assert.rejects(client.getScenario("ts_hire"), (e: ForecastleError) => e.codeName === "NOT_FOUND");
+  });
+
+  it("cancels a long forecast through an AbortSignal", async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    await assert.rejects(
+      client.forecast({ asOf: AS_OF, horizon: 36, paths: 100000 }, { signal: controller.signal, onProgress: () => controller.abort() }),
+      (e: ForecastleError) => e instanceof ForecastleError && e.codeName === "CANCELLED");
+    assert.ok(Date.now() - started < 10_000);
+    // Leaving a stream early cancels it too, and the server is free again.
+    for await (const progress of client.streamForecast({ asOf: AS_OF, horizon: 36, paths: 100000 })) {
+      assert.ok(progress.pathsDone > 0);
+      break;
+    }
+    assert.equal((await client.forecast({ asOf: AS_OF, horizon: 2, paths: 100 })).paths, 100);
+  });
+
+  it("raises a typed error naming the field", async () => {
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => client.forecast({ horizon: 500 }), "horizon_months"],
+      [() => client.createScenario({ name: "bad", segments: [{ name: "smb", win_rate: 1.5 }] }), "segments[0].win_rate"],
+      [() => client.metrics({ from: "2026-13", to: "2026-14" }), "from"],
+    ];
+    for (const [call, field] of cases) {
+      await assert.rejects(call(), (e: ForecastleError) => {
+        assert.ok(e instanceof ForecastleError);
+        assert.equal(e.codeName, "INVALID_ARGUMENT");
+        assert.equal(e.field, field);
+        return true;
+      });
+    }
+    assert.ok(!(await client.listScenarios()).some((s) => s.name === "bad"));
+    assert.equal(fieldOf("paths must be in [1, 100], got 0"), "paths");
+    assert.equal(cents("-12.5"), -1250n);
+  });
+
+  it("runs the examples", () => {
+    for (const example of ["hiring-comparison.js", "capacity-question.js"]) {
+      const out = execFileSync(process.execPath, [path.join(__dirname, "..", "examples", example),
+        "--server", address, "--as-of", AS_OF, "--paths", "1000", "--horizon", "6"]).toString();
+      assert.match(out, /2027-04/, example);
+    }
+  });
+});
