@@ -51,7 +51,7 @@ struct ForecastResult {
   std::vector<std::vector<Summary>> summaries;
   std::vector<double> strain_probability;  // per month
   std::vector<std::vector<double>> target_probability;  // [target][month]: P(metric >= value)
-  Summary months_to_clear;                 // 1-based month the work backlog first clears (horizon + 1: not within it)
+  Summary months_to_clear;                 // 1-based month the work backlog at as-of is delivered (horizon + 1: not within it)
   double clear_probability = 0;            // the work backlog clears within the horizon
 };
 

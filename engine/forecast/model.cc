@@ -18,6 +18,7 @@ constexpr std::string_view kMetricNames[kMetricCount] = {
 // Work on one team's queue: capacity-bound revenue follows the hours actually delivered.
 struct WorkItem {
   int team = 0;
+  int booked = -1;         // month the work was sold (-1: before the forecast: the backlog at as-of)
   int start = 0;           // first month work may be done
   int64_t order = 0;       // first come, first served after start
   double amount = 0;
@@ -219,7 +220,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     if (product.billing != BillingTerms::kMonthlyInArrears && product.billing != BillingTerms::kOnDelivery) {
       bill(start, size, stream);  // billed upfront in full
     }
-    work.push_back(WorkItem{team, start, order++, size, hours, 0, product.billing, stream, key, 0});
+    work.push_back(WorkItem{team, month, start, order++, size, hours, 0, product.billing, stream, key, 0});
   };
 
   auto pick_product = [&](int segment, double u) {
@@ -320,7 +321,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s);
       continue;
     }
-    work.push_back(WorkItem{static_cast<int>(t), 0, -1, state_.team_work_amount[t], hours, 0,
+    work.push_back(WorkItem{static_cast<int>(t), -1, 0, -1, state_.team_work_amount[t], hours, 0,
                             BillingTerms::kMonthlyInArrears, s, (uint64_t{1} << 56) | t, state_.team_prepaid[t]});
   }
   // Each team's queue in service order: by team, then start month, then arrival.
@@ -329,17 +330,27 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     if (a.team != b.team) return a.team < b.team;
     return a.start != b.start ? a.start < b.start : a.order < b.order;
   });
-  // Per team: [first unfinished item, end of the team's items), and the hours left in all.
+  // Per team: [first unfinished item, end of the team's items), the hours sold and not yet
+  // delivered (the work backlog: only work booked by the month counts), and the hours each
+  // month's bookings add to it.
   thread_local std::vector<size_t> queue_next, queue_end;
-  thread_local std::vector<double> hours_left;
-  queue_next.assign(sc.teams.size(), work.size());
-  queue_end.assign(sc.teams.size(), work.size());
-  hours_left.assign(sc.teams.size(), 0);
+  thread_local std::vector<double> hours_left, hours_booked;
+  const size_t teams = sc.teams.size();
+  queue_next.assign(teams, work.size());
+  queue_end.assign(teams, work.size());
+  hours_left.assign(teams, 0);
+  hours_booked.assign(teams * static_cast<size_t>(horizon), 0);
+  int backlog_items = 0;  // items of the work backlog at as-of not yet delivered
   for (size_t i = work.size(); i-- > 0;) {
     const auto t = static_cast<size_t>(work[i].team);
     queue_next[t] = i;
     if (queue_end[t] == work.size() && (i + 1 == work.size() || work[i + 1].team != work[i].team)) queue_end[t] = i + 1;
-    hours_left[t] += work[i].hours;
+    if (work[i].booked < 0) {
+      hours_left[t] += work[i].hours;
+      ++backlog_items;
+    } else {
+      hours_booked[t * static_cast<size_t>(horizon) + static_cast<size_t>(work[i].booked)] += work[i].hours;
+    }
   }
 
   // 5. Teams month by month: attrition by cohort, hires after time to fill with a linear
@@ -367,6 +378,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     double capacity_total = 0, worked_total = 0, headcount_total = 0, cost_total = 0, work_left = 0;
     for (size_t t = 0; t < sc.teams.size(); ++t) {
       const Team& team = sc.teams[t];
+      hours_left[t] += hours_booked[t * static_cast<size_t>(horizon) + static_cast<size_t>(m)];
       double capacity = 0, headcount = 0;
       for (Cohort& c : cohorts[t]) {
         if (m < c.join) continue;
@@ -387,6 +399,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         left -= take;
         item.done = take == remaining ? item.hours : item.done + take;
         hours_left[t] -= take;
+        if (item.booked < 0 && item.done >= item.hours) --backlog_items;
         const double earned = item.amount * take / item.hours;
         flows.revenue[static_cast<size_t>(m)] += earned;
         if (item.billing == BillingTerms::kMonthlyInArrears) {
@@ -413,7 +426,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     unbilled += flows.bookings[i] - flows.billings[i];
     net_liability += flows.billings[i] - flows.revenue[i];
     receivable += flows.billings[i] - flows.collections[i] - flows.write_offs[i];
-    if (work_left <= 1e-6 && out.months_to_clear > horizon) out.months_to_clear = m + 1;
+    if (backlog_items == 0 && out.months_to_clear > horizon) out.months_to_clear = m + 1;
     const double values[kMetricCount] = {
         flows.bookings[i], flows.revenue[i], flows.billings[i], flows.collections[i], backlog, unbilled,
         std::max(0.0, net_liability), receivable, work_left, capacity_total,

@@ -30,7 +30,8 @@ std::string_view MetricName(Metric metric);
 struct PathOutput {
   float* values;
   size_t stride;
-  int months_to_clear;  // first month (1-based) the work backlog is empty; horizon + 1 if never
+  int months_to_clear;  // first month (1-based) by whose end the work backlog at as-of is delivered
+                        // (1 when there is none); horizon + 1 if not within the horizon
 };
 
 class PathModel {

@@ -117,6 +117,29 @@ TEST(Forecast, DegenerateScenarioEqualsTheHandProjection) {
   EXPECT_THAT(result->strain_probability, ::testing::Each(0.0));
 }
 
+// Work counts in the work backlog from the month it is sold, not before; today's backlog is
+// delivered first, so the month it clears does not move with later sales.
+TEST(Forecast, WorkBacklogCountsWorkFromTheMonthItIsSold) {
+  // Backlog: 100 hours (10,000.00). A 6,000.00 services deal (60 hours) certain to close in
+  // December. Capacity: 40 hours a month.
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L", "10000.00", "100"),
+                    Open("O2", "smb", "6000.00", "negotiate", "2026-12-10", "services")});
+  const Scenario scenario = Degenerate();
+  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 6);
+  ASSERT_TRUE(state.ok()) << state.status();
+  ForecastOptions options;
+  options.paths = 4;
+  auto result = RunForecast(*state, scenario, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  std::vector<double> hours;
+  for (const Summary& s : result->summaries[kWorkBacklogHours]) hours.push_back(s.mean);
+  // Nov: 100 - 40; Dec: 60 + 60 sold - 40; Jan: 80 - 40; Feb: 40 - 40.
+  EXPECT_THAT(hours, ::testing::ElementsAre(60, 80, 40, 0, 0, 0));
+  // Today's 100 hours are delivered by the end of January (month 3), before the December sale's.
+  EXPECT_EQ(result->months_to_clear.mean, 3);
+}
+
 // A contract whose recognised revenue runs ahead of its invoices (a contract asset) has the
 // difference invoiced in the first month, then its work billed in arrears; one billed upfront
 // is never invoiced again. Either way billings total the contract and unbilled backlog ends at 0.
