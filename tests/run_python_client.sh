@@ -10,7 +10,7 @@ rm -rf "$venv" "$build/python-client-build"
 /usr/bin/python3 -m venv --system-site-packages "$venv"
 # Build outside the source tree so the checkout stays clean.
 cp -r "$root/client/python" "$build/python-client-build"
-FORECASTLE_PROTO_DIR="$root/proto" "$venv/bin/pip" install --quiet --no-build-isolation --no-index \
+FORECASTLE_PROTO_DIR="$root/proto" "$venv/bin/pip" install --quiet --no-index \
   "$build/python-client-build"
 cd "$build"  # not client/python: the installed package, not the source folder, is under test
 FORECASTLE_SERVER_BIN="$build/server/forecastle-server" FORECASTLE_CLI_BIN="$build/client/forecastle" \

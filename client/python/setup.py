@@ -4,7 +4,7 @@ The stubs are not committed: `build_py` runs Debian's protoc with grpc_python_pl
 ../../proto (or $FORECASTLE_PROTO_DIR) into the build tree, so the client always matches the
 protos the server was built from. Install with:
 
-    pip install --no-build-isolation ./client/python
+    pip install ./client/python     (Debian 12: builds with the system setuptools, no download)
 """
 import os
 import shutil
