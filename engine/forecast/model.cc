@@ -33,8 +33,12 @@ struct WorkItem {
 // Month-by-month flows of one path.
 struct Flows {
   std::vector<double> bookings, revenue, billings, collections, write_offs;
+  // Ratable revenue as steps: a line adding r a month from month a to month b - 1 adds r at a and
+  // subtracts it at b (one write per line instead of one per month); summed month by month.
+  std::vector<double> ratable_step;
   void Reset(int horizon) {
     for (auto* v : {&bookings, &revenue, &billings, &collections, &write_offs}) v->assign(static_cast<size_t>(horizon), 0);
+    ratable_step.assign(static_cast<size_t>(horizon) + 1, 0);
   }
 };
 
@@ -173,7 +177,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       // The subscription and, while within the horizon, its renewals.
       while (first < horizon) {
         const double per_month = amount / term;
-        for (int k = 0; k < term && first + k < horizon; ++k) flows.revenue[static_cast<size_t>(first + k)] += per_month;
+        flows.ratable_step[static_cast<size_t>(first)] += per_month;
+        flows.ratable_step[static_cast<size_t>(std::min(horizon, first + term))] -= per_month;
         switch (product.billing) {
           case BillingTerms::kAnnualUpfront:
             for (int k = 0; k < term; k += 12) bill(first + k, per_month * std::min(12, term - k), stream);
@@ -237,12 +242,31 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     return static_cast<int>(std::min(120.0, std::ceil(std::log(u) / std::log(q))));
   };
 
+  // 0. Existing effort and delivery work, one item per team, first in its team's queue.
+  for (size_t t = 0; t < sc.teams.size(); ++t) {
+    if (state_.team_work_hours[t] <= 0 && state_.team_work_amount[t] <= 0) continue;
+    RandomStream s(seed_, EntityKind::kLine, t, path);
+    const double hours = state_.team_work_hours[t] *
+                         s.LogNormal(std::log(sc.effort_overrun) - sc.effort_overrun_sigma * sc.effort_overrun_sigma / 2,
+                                     sc.effort_overrun_sigma);
+    if (hours <= 0) {
+      flows.revenue[0] += state_.team_work_amount[t];
+      bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s);
+      continue;
+    }
+    work.push_back(WorkItem{static_cast<int>(t), -1, 0, -1, state_.team_work_amount[t], hours, 0,
+                            BillingTerms::kMonthlyInArrears, s, (uint64_t{1} << 56) | t, state_.team_prepaid[t]});
+  }
   // 1. The open pipeline. Whether each deal wins is the deal's word of one shared stream (every
   // deal draws exactly one, in ledger order, so deal i always gets word i); a won deal then draws
   // the rest from its own stream. Four win draws per Philox block instead of one.
   RandomStream wins(seed_, EntityKind::kOpportunity, uint64_t{1} << 59, path);
-  for (const OpenDeal& deal : state_.open_deals) {
-    if (wins.Uniform() >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
+  thread_local std::vector<double> win_draws;
+  win_draws.resize(state_.open_deals.size());
+  wins.Uniforms(static_cast<int>(win_draws.size()), win_draws.data());
+  for (size_t d = 0; d < state_.open_deals.size(); ++d) {
+    const OpenDeal& deal = state_.open_deals[d];
+    if (win_draws[d] >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
     RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path);
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
     const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Normal(), product_pick = s.Uniform();
@@ -309,27 +333,24 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     }
   }
 
-  // 4. Existing effort and delivery work, one item per team ahead of any new work.
-  for (size_t t = 0; t < sc.teams.size(); ++t) {
-    if (state_.team_work_hours[t] <= 0 && state_.team_work_amount[t] <= 0) continue;
-    RandomStream s(seed_, EntityKind::kLine, t, path);
-    const double hours = state_.team_work_hours[t] *
-                         s.LogNormal(std::log(sc.effort_overrun) - sc.effort_overrun_sigma * sc.effort_overrun_sigma / 2,
-                                     sc.effort_overrun_sigma);
-    if (hours <= 0) {
-      flows.revenue[0] += state_.team_work_amount[t];
-      bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s);
-      continue;
-    }
-    work.push_back(WorkItem{static_cast<int>(t), -1, 0, -1, state_.team_work_amount[t], hours, 0,
-                            BillingTerms::kMonthlyInArrears, s, (uint64_t{1} << 56) | t, state_.team_prepaid[t]});
+  // Each team's queue in service order: by team, then start month, then arrival (the backlog at
+  // as-of first: it was queued first). A stable counting sort on (team, start).
+  {
+    const size_t starts = static_cast<size_t>(horizon) + 1;  // work starting at or after the horizon shares the last
+    thread_local std::vector<uint32_t> offsets, position;
+    thread_local std::vector<WorkItem> sorted;
+    offsets.assign(sc.teams.size() * starts + 1, 0);
+    auto key = [&](const WorkItem& w) {
+      return static_cast<size_t>(w.team) * starts + std::min(static_cast<size_t>(w.start), starts - 1);
+    };
+    for (const WorkItem& w : work) ++offsets[key(w) + 1];
+    for (size_t k = 1; k < offsets.size(); ++k) offsets[k] += offsets[k - 1];
+    position.resize(work.size());
+    for (uint32_t i = 0; i < work.size(); ++i) position[offsets[key(work[i])]++] = i;
+    sorted.clear();
+    for (uint32_t i : position) sorted.push_back(std::move(work[i]));
+    work.swap(sorted);
   }
-  // Each team's queue in service order: by team, then start month, then arrival.
-  // (order is unique, so the order is total and a plain sort is deterministic.)
-  std::sort(work.begin(), work.end(), [](const WorkItem& a, const WorkItem& b) {
-    if (a.team != b.team) return a.team < b.team;
-    return a.start != b.start ? a.start < b.start : a.order < b.order;
-  });
   // Per team: [first unfinished item, end of the team's items), the hours sold and not yet
   // delivered (the work backlog: only work booked by the month counts), and the hours each
   // month's bookings add to it.
@@ -360,8 +381,10 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     int64_t count;
     RandomStream stream;
   };
-  std::vector<std::vector<Cohort>> cohorts(sc.teams.size());
+  thread_local std::vector<std::vector<Cohort>> cohorts;
+  cohorts.resize(sc.teams.size());
   for (size_t t = 0; t < sc.teams.size(); ++t) {
+    cohorts[t].clear();
     cohorts[t].push_back(Cohort{-1000, std::llround(sc.teams[t].fte), RandomStream(seed_, EntityKind::kTeam, t << 20, path)});
   }
   for (size_t h = 0; h < sc.hiring_plan.size(); ++h) {
@@ -374,6 +397,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   double backlog = state_.backlog, unbilled = state_.unbilled_backlog, net_liability = state_.net_contract_liability,
          receivable = state_.accounts_receivable;
   out.months_to_clear = horizon + 1;
+  double ratable = 0;  // ratable revenue of the month, from flows.ratable_step
   for (int m = 0; m < horizon; ++m) {
     double capacity_total = 0, worked_total = 0, headcount_total = 0, cost_total = 0, work_left = 0;
     for (size_t t = 0; t < sc.teams.size(); ++t) {
@@ -422,6 +446,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       cost_total += headcount * team.cost_per_fte_month;
     }
     const size_t i = static_cast<size_t>(m);
+    ratable += flows.ratable_step[i];
+    flows.revenue[i] += ratable;
     backlog += flows.bookings[i] - flows.revenue[i];
     unbilled += flows.bookings[i] - flows.billings[i];
     net_liability += flows.billings[i] - flows.revenue[i];

@@ -17,6 +17,29 @@ TEST(Philox, KnownAnswersFromRandom123) {
             (PhiloxCounter{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
 }
 
+TEST(Philox, BlocksInBatchesEqualBlockByBlock) {
+  const PhiloxKey key{0xa4093822u, 0x299f31d0u};
+  for (int blocks : {1, 7, 8, 9, 31}) {
+    std::vector<uint32_t> batch(static_cast<size_t>(4 * blocks));
+    PhiloxBlocks({0xfffffffbu, 5, 6, 7}, key, blocks, batch.data());  // word 0 wraps around
+    for (int b = 0; b < blocks; ++b) {
+      const PhiloxCounter one = Philox4x32({0xfffffffbu + static_cast<uint32_t>(b), 5, 6, 7}, key);
+      for (int w = 0; w < 4; ++w) ASSERT_EQ(batch[static_cast<size_t>(4 * b + w)], one[static_cast<size_t>(w)]) << blocks << " " << b;
+    }
+  }
+}
+
+TEST(RandomStream, UniformsInABatchContinueTheStream) {
+  for (int skip : {0, 1, 3, 4, 5}) {
+    RandomStream one(9, EntityKind::kOpportunity, 77, 12), batch(9, EntityKind::kOpportunity, 77, 12);
+    for (int i = 0; i < skip; ++i) ASSERT_EQ(one.Uniform(), batch.Uniform());
+    std::vector<double> many(37);
+    batch.Uniforms(static_cast<int>(many.size()), many.data());
+    for (double u : many) ASSERT_EQ(one.Uniform(), u) << skip;
+    for (int i = 0; i < 9; ++i) ASSERT_EQ(one.Uniform(), batch.Uniform()) << skip;  // and after it
+  }
+}
+
 TEST(RandomStream, SameKeySameDrawsDifferentKeyDifferentDraws) {
   auto draws = [](uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path) {
     RandomStream s(seed, kind, entity, path);
@@ -98,6 +121,17 @@ TEST(RandomStream, LogNormalMean) {
   const double mean = std::exp(mu + sigma * sigma / 2);
   const double variance = (std::exp(sigma * sigma) - 1) * std::exp(2 * mu + sigma * sigma);
   EXPECT_NEAR(m.mean, mean, 4 * std::sqrt(variance / n));
+}
+
+TEST(InverseNormal, TheFastTableIsWithin5e5OfAS241) {
+  double worst = 0;
+  for (int i = 1; i < 2000000; ++i) {
+    const double p = i / 2000000.0;
+    worst = std::max(worst, std::fabs(FastInverseNormal(p) - InverseNormal(p)));
+  }
+  EXPECT_LT(worst, 5e-5);
+  EXPECT_EQ(FastInverseNormal(0.001), InverseNormal(0.001));  // tails: AS 241 itself
+  EXPECT_EQ(FastInverseNormal(0.5), 0.0);
 }
 
 TEST(InverseNormal, KnownQuantiles) {
