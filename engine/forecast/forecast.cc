@@ -20,7 +20,7 @@ ForecastResult Summarize(const PathValues& values, int64_t paths, const Forecast
   result.summaries.assign(kMetricCount, std::vector<Summary>(static_cast<size_t>(horizon)));
   tbb::parallel_for(0, kMetricCount * horizon, [&](int cell) {
     const int metric = cell / horizon, month = cell % horizon;
-    thread_local std::vector<double> column;
+    thread_local std::vector<float> column;
     column.resize(static_cast<size_t>(paths));
     for (int64_t p = 0; p < paths; ++p) column[static_cast<size_t>(p)] = values.at(metric, month, p);
     result.summaries[static_cast<size_t>(metric)][static_cast<size_t>(month)] =

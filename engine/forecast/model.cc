@@ -44,7 +44,8 @@ struct Flows {
 
 // Binomial(n, p) from one uniform: by inversion (exact) when n p (1 - p) is small, else by the
 // normal approximation with continuity correction (inversion's (1 - p)^n underflows for large n).
-int64_t Binomial(int64_t n, double p, double u) {
+// `log_stay` is log(1 - p), computed once per team.
+int64_t Binomial(int64_t n, double p, double log_stay, double u) {
   if (n <= 0 || p <= 0) return 0;
   if (p >= 1) return n;
   const double variance = static_cast<double>(n) * p * (1 - p);
@@ -52,7 +53,7 @@ int64_t Binomial(int64_t n, double p, double u) {
     const double k = std::floor(static_cast<double>(n) * p + std::sqrt(variance) * InverseNormal(u) + 0.5);
     return static_cast<int64_t>(std::clamp(k, 0.0, static_cast<double>(n)));
   }
-  double probability = std::pow(1 - p, static_cast<double>(n));
+  double probability = std::exp(static_cast<double>(n) * log_stay);
   double cumulative = probability;
   int64_t k = 0;
   const double ratio = p / (1 - p);
@@ -103,6 +104,17 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
       renewal_product_ = static_cast<int>(team_of_product_.size()) - 1;
     }
   }
+  for (const SegmentAssumptions& g : scenario.segments) {
+    const double cycle_mu = std::log(std::max(g.sales_cycle_months, 1e-9)) - g.sales_cycle_sigma * g.sales_cycle_sigma / 2;
+    const double size_mu = std::log(std::max(g.deal_size, 1e-9)) - g.deal_size_sigma * g.deal_size_sigma / 2;
+    segment_draws_.push_back(SegmentDraws{
+        LogNormalTable(g.open_deal_size_sigma), std::exp(-g.open_deal_size_sigma * g.open_deal_size_sigma / 2),
+        LogNormalTable(g.sales_cycle_sigma), std::exp(cycle_mu), LogNormalTable(g.deal_size_sigma), std::exp(size_mu),
+        g.slip_months <= 1 ? 0.0 : std::log(1 - 1 / g.slip_months)});
+  }
+  overrun_ = LogNormalTable(scenario.effort_overrun_sigma);
+  overrun_scale_ = scenario.effort_overrun * std::exp(-scenario.effort_overrun_sigma * scenario.effort_overrun_sigma / 2);
+  for (const Team& team : scenario.teams) team_log_stay_.push_back(std::log1p(-std::min(team.monthly_attrition, 1.0)));
   for (const auto& [days, share] : scenario.payment.delay_days_mix) {
     delay_months_.emplace_back(static_cast<int>(std::lround(days / 30.4375)), share);
   }
@@ -212,9 +224,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       }
       return;
     }
-    const double overrun =
-        stream.LogNormal(std::log(sc.effort_overrun) - sc.effort_overrun_sigma * sc.effort_overrun_sigma / 2,
-                         sc.effort_overrun_sigma);
+    const double overrun = overrun_scale_ * overrun_(stream.Uniform());
     const double hours = size * product.hours_per_unit_value * overrun;
     const int team = team_of_product_[static_cast<size_t>(product_index)];
     if (hours <= 0 || team < 0) {  // no work to do: satisfied at the start
@@ -235,20 +245,17 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     }
     return static_cast<int>(cdf.size()) - 1;
   };
-  // Months from a uniform: geometric with the given mean (>= 1).
-  auto geometric = [](double mean, double u) {
-    if (mean <= 1) return 1;
-    const double q = 1 - 1 / mean;
-    return static_cast<int>(std::min(120.0, std::ceil(std::log(u) / std::log(q))));
+  // Months from a uniform: geometric with mean 1 / (1 - q), given log q (0: always 1).
+  auto geometric = [](double log_q, double u) {
+    if (log_q == 0) return 1;
+    return static_cast<int>(std::min(120.0, std::ceil(std::log(u) / log_q)));
   };
 
   // 0. Existing effort and delivery work, one item per team, first in its team's queue.
   for (size_t t = 0; t < sc.teams.size(); ++t) {
     if (state_.team_work_hours[t] <= 0 && state_.team_work_amount[t] <= 0) continue;
     RandomStream s(seed_, EntityKind::kLine, t, path);
-    const double hours = state_.team_work_hours[t] *
-                         s.LogNormal(std::log(sc.effort_overrun) - sc.effort_overrun_sigma * sc.effort_overrun_sigma / 2,
-                                     sc.effort_overrun_sigma);
+    const double hours = state_.team_work_hours[t] * overrun_scale_ * overrun_(s.Uniform());
     if (hours <= 0) {
       flows.revenue[0] += state_.team_work_amount[t];
       bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s);
@@ -269,10 +276,10 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     if (win_draws[d] >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
     RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path);
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
-    const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Normal(), product_pick = s.Uniform();
-    const int close = deal.expected_month + (slip < segment.slip_probability ? geometric(segment.slip_months, slip_length) : 0);
-    const double sigma = segment.open_deal_size_sigma;
-    const double size = deal.amount * sc.price_multiplier * std::exp(sigma * size_noise - sigma * sigma / 2);
+    const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
+    const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
+    const int close = deal.expected_month + (slip < segment.slip_probability ? geometric(draws.slip_log_q, slip_length) : 0);
+    const double size = deal.amount * sc.price_multiplier * draws.open_size_scale * draws.open_size(size_noise);
     const int product = deal.product >= 0 ? deal.product : pick_product(deal.segment, product_pick);
     add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
              (uint64_t{1} << 57) | deal.entity, 0);
@@ -299,16 +306,13 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       const int64_t wins = std::min<int64_t>(
           (int64_t{1} << 20) - 2,
           count_stream.Poisson(std::min(1e5, segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win)));
-      const double cycle_sigma = segment.sales_cycle_sigma;
-      const double cycle_mu = std::log(std::max(segment.sales_cycle_months, 1e-9)) - cycle_sigma * cycle_sigma / 2;
-      const double size_sigma = segment.deal_size_sigma;
-      const double size_mu = std::log(std::max(segment.deal_size, 1e-9)) - size_sigma * size_sigma / 2;
+      const SegmentDraws& draws = segment_draws_[static_cast<size_t>(g)];
       for (int64_t i = 0; i < wins; ++i) {
         RandomStream s(seed_, EntityKind::kArrivals, (cell << 20) | static_cast<uint64_t>(i + 1), path);
-        const double cycle = s.Normal(), size_noise = s.Normal(), product_pick = s.Uniform();
-        const double months = segment.sales_cycle_months > 0 ? std::exp(cycle_mu + cycle_sigma * cycle) : 0;
+        const double cycle = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
+        const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * draws.cycle(cycle) : 0;
         const int close = m + static_cast<int>(std::lround(months));
-        const double size = segment.deal_size > 0 ? sc.price_multiplier * std::exp(size_mu + size_sigma * size_noise) : 0;
+        const double size = segment.deal_size > 0 ? sc.price_multiplier * draws.size_scale * draws.size(size_noise) : 0;
         const int product = pick_product(static_cast<int>(g), product_pick);
         add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
                  (uint64_t{1} << 58) | (cell << 20) | static_cast<uint64_t>(i + 1), 0);
@@ -406,7 +410,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       double capacity = 0, headcount = 0;
       for (Cohort& c : cohorts[t]) {
         if (m < c.join) continue;
-        c.count -= Binomial(c.count, team.monthly_attrition, c.stream.Uniform());
+        c.count -= Binomial(c.count, team.monthly_attrition, team_log_stay_[t], c.stream.Uniform());
         const int tenure = m - c.join;
         const double productivity = team.ramp_up_months == 0 ? 1.0 : std::min(1.0, (tenure + 1.0) / (team.ramp_up_months + 1.0));
         capacity += static_cast<double>(c.count) * productivity * team.hours_per_fte_month * team.utilization;

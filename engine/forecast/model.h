@@ -13,6 +13,7 @@
 
 #include <Eigen/Core>
 
+#include "engine/forecast/random.h"
 #include "engine/forecast/scenario.h"
 #include "engine/forecast/starting_state.h"
 
@@ -53,6 +54,21 @@ class PathModel {
   std::vector<double> existing_collections_;
   std::vector<double> existing_write_offs_;
   int renewal_product_ = -1;  // the first ratable product: how renewals bill
+  // Per-scenario constants of the draws, computed once rather than on every path: lognormal
+  // factors tabulated by sigma (exp(sigma Z)), with the scales that give them their means.
+  struct SegmentDraws {
+    LogNormalTable open_size;   // an open deal's size noise (mean 1 after open_size_scale)
+    double open_size_scale;
+    LogNormalTable cycle;       // a new deal's sales cycle in months
+    double cycle_scale;
+    LogNormalTable size;        // a new deal's size
+    double size_scale;
+    double slip_log_q;          // log(1 - 1 / slip_months): geometric slip by inversion
+  };
+  std::vector<SegmentDraws> segment_draws_;
+  LogNormalTable overrun_{0};
+  double overrun_scale_ = 1;
+  std::vector<double> team_log_stay_;  // log(1 - monthly_attrition) per team
 };
 
 }  // namespace forecastle::forecast

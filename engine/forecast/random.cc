@@ -31,18 +31,23 @@ void PhiloxLanes(const uint32_t* c0_in, uint32_t c1_in, uint32_t c2_in, uint32_t
   }
 }
 
-// AS 241 tabulated for FastInverseNormal: kSteps + 1 points over [0, 1] (the ends unused).
-constexpr int kSteps = 4096;
-const std::array<double, kSteps + 1>& NormalTable() {
-  static const std::array<double, kSteps + 1> table = [] {
-    std::array<double, kSteps + 1> t{};
-    for (int i = 1; i < kSteps; ++i) t[static_cast<size_t>(i)] = InverseNormal(static_cast<double>(i) / kSteps);
-    return t;
-  }();
-  return table;
-}
-
 }  // namespace
+
+// AS 241 tabulated for FastInverseNormal: kNormalTableSteps + 1 points over [0, 1] (the ends,
+// infinite, are never read).
+const std::array<double, kNormalTableSteps + 1> kNormalTable = [] {
+  std::array<double, kNormalTableSteps + 1> t{};
+  for (int i = 1; i < kNormalTableSteps; ++i) {
+    t[static_cast<size_t>(i)] = InverseNormal(static_cast<double>(i) / kNormalTableSteps);
+  }
+  return t;
+}();
+
+LogNormalTable::LogNormalTable(double sigma) : sigma_(sigma), table_(kNormalTableSteps + 1, 0.0) {
+  for (int i = 1; i < kNormalTableSteps; ++i) {
+    table_[static_cast<size_t>(i)] = std::exp(sigma * InverseNormal(static_cast<double>(i) / kNormalTableSteps));
+  }
+}
 
 void PhiloxBlocks(PhiloxCounter counter, PhiloxKey key, int blocks, uint32_t* out) {
   int done = 0;
@@ -84,18 +89,7 @@ void RandomStream::Uniforms(int n, double* out) {
   used_ = take - 4 * (blocks - 1);
 }
 
-double RandomStream::Normal() { return FastInverseNormal(Uniform()); }
-
 double RandomStream::LogNormal(double mu, double sigma) { return std::exp(mu + sigma * Normal()); }
-
-double FastInverseNormal(double p) {
-  if (p < 1.0 / 64 || p > 63.0 / 64) return InverseNormal(p);
-  const double x = p * kSteps;
-  const int i = static_cast<int>(x);
-  const double f = x - i;
-  const auto& t = NormalTable();
-  return t[static_cast<size_t>(i)] + f * (t[static_cast<size_t>(i) + 1] - t[static_cast<size_t>(i)]);
-}
 
 int64_t RandomStream::Poisson(double mean) {
   int64_t count = 0;

@@ -134,6 +134,18 @@ TEST(InverseNormal, TheFastTableIsWithin5e5OfAS241) {
   EXPECT_EQ(FastInverseNormal(0.5), 0.0);
 }
 
+TEST(InverseNormal, LogNormalTableIsExpOfSigmaZWithin1e4Relative) {
+  for (double sigma : {0.0, 0.2, 1.0, 3.0}) {
+    const LogNormalTable table(sigma);
+    double worst = 0;
+    for (int i = 1; i < 200000; ++i) {
+      const double u = i / 200000.0, exact = std::exp(sigma * InverseNormal(u));
+      worst = std::max(worst, std::fabs(table(u) - exact) / exact);
+    }
+    EXPECT_LT(worst, 1e-4) << sigma;
+  }
+}
+
 TEST(InverseNormal, KnownQuantiles) {
   EXPECT_NEAR(InverseNormal(0.5), 0.0, 1e-15);
   EXPECT_NEAR(InverseNormal(0.975), 1.959963984540054, 1e-13);
