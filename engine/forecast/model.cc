@@ -271,10 +271,28 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   thread_local std::vector<double> win_draws;
   win_draws.resize(state_.open_deals.size());
   wins.Uniforms(static_cast<int>(win_draws.size()), win_draws.data());
+  // The streams' first blocks come in batches (PhiloxBatch): the same draws, computed eight
+  // streams at a time.
+  const PhiloxKey key = RandomStream::KeyOf(seed_);
+  thread_local std::vector<PhiloxCounter> counters;
+  thread_local std::vector<uint32_t> first_blocks;
+  auto batch = [&] {
+    first_blocks.resize(4 * counters.size());
+    PhiloxBatch(counters.data(), static_cast<int>(counters.size()), key, first_blocks.data());
+  };
+  thread_local std::vector<uint32_t> won;
+  won.clear();
+  counters.clear();
   for (size_t d = 0; d < state_.open_deals.size(); ++d) {
     const OpenDeal& deal = state_.open_deals[d];
     if (win_draws[d] >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
-    RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path);
+    won.push_back(static_cast<uint32_t>(d));
+    counters.push_back(RandomStream::FirstCounter(EntityKind::kOpportunity, deal.entity, path));
+  }
+  batch();
+  for (size_t w = 0; w < won.size(); ++w) {
+    const OpenDeal& deal = state_.open_deals[won[w]];
+    RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path, &first_blocks[4 * w]);
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
     const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
@@ -286,29 +304,63 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   }
 
   // 2. New opportunities: Poisson arrivals per segment and month, with seasonality and a
-  // correlated demand factor.
-  const auto segments = static_cast<Eigen::Index>(sc.segments.size());
-  Eigen::VectorXd z(segments), factor(segments);
+  // correlated demand factor. First every month's demand and count of won arrivals (each month's
+  // shared factors, then each cell's count, from batched first blocks), then the won deals.
+  const size_t segments = sc.segments.size();
+  const size_t cells = static_cast<size_t>(horizon) * segments;
+  auto cell_id = [](size_t g, int m) { return (static_cast<uint64_t>(g) << 12) | static_cast<uint64_t>(m); };
+  counters.clear();
   for (int m = 0; m < horizon; ++m) {
-    RandomStream common(seed_, EntityKind::kCorrelation, static_cast<uint64_t>(m), path);
-    for (Eigen::Index g = 0; g < segments; ++g) z(g) = common.Normal();
+    counters.push_back(RandomStream::FirstCounter(EntityKind::kCorrelation, static_cast<uint64_t>(m), path));
+  }
+  for (int m = 0; m < horizon; ++m) {
+    for (size_t g = 0; g < segments; ++g) {
+      counters.push_back(RandomStream::FirstCounter(EntityKind::kArrivals, cell_id(g, m) << 20, path));
+    }
+  }
+  batch();
+  thread_local std::vector<int64_t> arrivals;  // won arrivals per cell, month-major
+  arrivals.assign(cells, 0);
+  Eigen::VectorXd z(static_cast<Eigen::Index>(segments)), factor(static_cast<Eigen::Index>(segments));
+  for (int m = 0; m < horizon; ++m) {
+    RandomStream common(seed_, EntityKind::kCorrelation, static_cast<uint64_t>(m), path, &first_blocks[4 * static_cast<size_t>(m)]);
+    for (size_t g = 0; g < segments; ++g) z(static_cast<Eigen::Index>(g)) = common.Normal();
     factor.noalias() = correlation_factor_ * z;
     const int calendar_month = (state_.first_month + m) % 12;
-    for (Eigen::Index g = 0; g < segments; ++g) {
-      const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(g)];
+    for (size_t g = 0; g < segments; ++g) {
+      const SegmentAssumptions& segment = sc.segments[g];
       const double v = sc.demand_volatility;
-      const double demand = std::exp(v * factor(g) - v * v / 2);
-      const uint64_t cell = (static_cast<uint64_t>(g) << 12) | static_cast<uint64_t>(m);
-      RandomStream count_stream(seed_, EntityKind::kArrivals, cell << 20, path);
+      const double demand = std::exp(v * factor(static_cast<Eigen::Index>(g)) - v * v / 2);
+      const size_t cell = static_cast<size_t>(m) * segments + g;
+      RandomStream count_stream(seed_, EntityKind::kArrivals, cell_id(g, m) << 20, path,
+                                &first_blocks[4 * (static_cast<size_t>(horizon) + cell)]);
       // Won arrivals directly: a Poisson stream thinned by the win rate is Poisson.
       const double win = std::min(1.0, segment.win_rate * sc.win_rate_multiplier);
       // Bounded so a path's work stays bounded (and won arrivals fit their 20-bit stream ids).
-      const int64_t wins = std::min<int64_t>(
+      arrivals[cell] = std::min<int64_t>(
           (int64_t{1} << 20) - 2,
           count_stream.Poisson(std::min(1e5, segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win)));
-      const SegmentDraws& draws = segment_draws_[static_cast<size_t>(g)];
-      for (int64_t i = 0; i < wins; ++i) {
-        RandomStream s(seed_, EntityKind::kArrivals, (cell << 20) | static_cast<uint64_t>(i + 1), path);
+    }
+  }
+  counters.clear();
+  for (int m = 0; m < horizon; ++m) {
+    for (size_t g = 0; g < segments; ++g) {
+      const int64_t count = arrivals[static_cast<size_t>(m) * segments + g];
+      for (int64_t i = 0; i < count; ++i) {
+        counters.push_back(RandomStream::FirstCounter(EntityKind::kArrivals, (cell_id(g, m) << 20) | static_cast<uint64_t>(i + 1), path));
+      }
+    }
+  }
+  batch();
+  size_t next_block = 0;
+  for (int m = 0; m < horizon; ++m) {
+    for (size_t g = 0; g < segments; ++g) {
+      const SegmentAssumptions& segment = sc.segments[g];
+      const SegmentDraws& draws = segment_draws_[g];
+      const uint64_t cell = cell_id(g, m);
+      const int64_t count = arrivals[static_cast<size_t>(m) * segments + g];
+      for (int64_t i = 0; i < count; ++i) {
+        RandomStream s(seed_, EntityKind::kArrivals, (cell << 20) | static_cast<uint64_t>(i + 1), path, &first_blocks[4 * next_block++]);
         const double cycle = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
         const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * draws.cycle(cycle) : 0;
         const int close = m + static_cast<int>(std::lround(months));
@@ -324,9 +376,14 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   // each renewing with probability p is drawn from its normal approximation, within [0, total].
   if (renewal_product_ >= 0) {
     const double p = sc.renewals.probability;
+    counters.clear();
+    for (int m = 0; m < horizon; ++m) {
+      counters.push_back(RandomStream::FirstCounter(EntityKind::kRenewal, static_cast<uint64_t>(m), path));
+    }
+    batch();
     for (int m = 0; m < horizon; ++m) {
       const ExpiringSubscriptions& e = state_.expiring[static_cast<size_t>(m)];
-      RandomStream s(seed_, EntityKind::kRenewal, static_cast<uint64_t>(m), path);
+      RandomStream s(seed_, EntityKind::kRenewal, static_cast<uint64_t>(m), path, &first_blocks[4 * static_cast<size_t>(m)]);
       const double z_renew = s.Normal();
       if (e.amount <= 0) continue;
       const double renewed = std::clamp(p * e.amount + std::sqrt(p * (1 - p) * e.amount_squared) * z_renew, 0.0, e.amount);

@@ -32,6 +32,8 @@ inline PhiloxCounter Philox4x32(PhiloxCounter c, PhiloxKey k) {
 // a time in vector registers (integer arithmetic only, so every instruction set gives the same
 // bits).
 void PhiloxBlocks(PhiloxCounter counter, PhiloxKey key, int blocks, uint32_t* out);
+// Any n counters under one key, the same way: out[4 * i + w] is word w of Philox4x32(counters[i]).
+void PhiloxBatch(const PhiloxCounter* counters, int n, PhiloxKey key, uint32_t* out);
 
 // What a stream of draws is for. Entities of different kinds never share a stream.
 enum class EntityKind : uint32_t {
@@ -52,6 +54,11 @@ inline double FastInverseNormal(double p);
 class RandomStream {
  public:
   RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path);
+  // The same stream, given its first block (computed in a batch with PhiloxBatch from
+  // FirstCounter(kind, entity, path) and the seed's key): the draws are identical.
+  RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path, const uint32_t* first_block);
+  static PhiloxCounter FirstCounter(EntityKind kind, uint64_t entity, uint64_t path);
+  static PhiloxKey KeyOf(uint64_t seed) { return {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)}; }
 
   // Uniform in the open interval (0, 1), from 32 random bits.
   double Uniform() { return WordToUniform(NextWord()); }
