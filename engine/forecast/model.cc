@@ -108,11 +108,16 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
     const double cycle_mu = std::log(std::max(g.sales_cycle_months, 1e-9)) - g.sales_cycle_sigma * g.sales_cycle_sigma / 2;
     const double size_mu = std::log(std::max(g.deal_size, 1e-9)) - g.deal_size_sigma * g.deal_size_sigma / 2;
     segment_draws_.push_back(SegmentDraws{
-        LogNormalTable(g.open_deal_size_sigma), std::exp(-g.open_deal_size_sigma * g.open_deal_size_sigma / 2),
-        LogNormalTable(g.sales_cycle_sigma), std::exp(cycle_mu), LogNormalTable(g.deal_size_sigma), std::exp(size_mu),
+        &TableFor(g.open_deal_size_sigma), std::exp(-g.open_deal_size_sigma * g.open_deal_size_sigma / 2),
+        &TableFor(g.sales_cycle_sigma), std::exp(cycle_mu), &TableFor(g.deal_size_sigma), std::exp(size_mu),
         g.slip_months <= 1 ? 0.0 : std::log(1 - 1 / g.slip_months)});
   }
-  overrun_ = LogNormalTable(scenario.effort_overrun_sigma);
+  overrun_ = &TableFor(scenario.effort_overrun_sigma);
+  for (const Hire& hire : scenario.hiring_plan) {
+    int team = 0;
+    while (scenario.teams[static_cast<size_t>(team)].name != hire.team) ++team;  // Validate checked it exists
+    hire_team_.push_back(team);
+  }
   overrun_scale_ = scenario.effort_overrun * std::exp(-scenario.effort_overrun_sigma * scenario.effort_overrun_sigma / 2);
   for (const Team& team : scenario.teams) team_log_stay_.push_back(std::log1p(-std::min(team.monthly_attrition, 1.0)));
   for (const auto& [days, share] : scenario.payment.delay_days_mix) {
@@ -132,6 +137,13 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
   };
   collect(-1, state.accounts_receivable);  // open at as_of: as if billed in the as-of month
   for (int m = 0; m < horizon; ++m) collect(m, state.scheduled_billing[static_cast<size_t>(m)]);
+}
+
+const LogNormalTable& PathModel::TableFor(double sigma) {
+  for (const auto& table : tables_) {
+    if (table->sigma() == sigma) return *table;
+  }
+  return *tables_.emplace_back(std::make_unique<LogNormalTable>(sigma));
 }
 
 void PathModel::Run(uint64_t path, PathOutput& out) const {
@@ -224,7 +236,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       }
       return;
     }
-    const double overrun = overrun_scale_ * overrun_(stream.Uniform());
+    const double overrun = overrun_scale_ * (*overrun_)(stream.Uniform());
     const double hours = size * product.hours_per_unit_value * overrun;
     const int team = team_of_product_[static_cast<size_t>(product_index)];
     if (hours <= 0 || team < 0) {  // no work to do: satisfied at the start
@@ -255,7 +267,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   for (size_t t = 0; t < sc.teams.size(); ++t) {
     if (state_.team_work_hours[t] <= 0 && state_.team_work_amount[t] <= 0) continue;
     RandomStream s(seed_, EntityKind::kLine, t, path);
-    const double hours = state_.team_work_hours[t] * overrun_scale_ * overrun_(s.Uniform());
+    const double hours = state_.team_work_hours[t] * overrun_scale_ * (*overrun_)(s.Uniform());
     if (hours <= 0) {
       flows.revenue[0] += state_.team_work_amount[t];
       bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s);
@@ -297,7 +309,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
     const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
     const int close = deal.expected_month + (slip < segment.slip_probability ? geometric(draws.slip_log_q, slip_length) : 0);
-    const double size = deal.amount * sc.price_multiplier * draws.open_size_scale * draws.open_size(size_noise);
+    const double size = deal.amount * sc.price_multiplier * draws.open_size_scale * (*draws.open_size)(size_noise);
     const int product = deal.product >= 0 ? deal.product : pick_product(deal.segment, product_pick);
     add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
              (uint64_t{1} << 57) | deal.entity, 0);
@@ -362,9 +374,9 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       for (int64_t i = 0; i < count; ++i) {
         RandomStream s(seed_, EntityKind::kArrivals, (cell << 20) | static_cast<uint64_t>(i + 1), path, &first_blocks[4 * next_block++]);
         const double cycle = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
-        const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * draws.cycle(cycle) : 0;
+        const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * (*draws.cycle)(cycle) : 0;
         const int close = m + static_cast<int>(std::lround(months));
-        const double size = segment.deal_size > 0 ? sc.price_multiplier * draws.size_scale * draws.size(size_noise) : 0;
+        const double size = segment.deal_size > 0 ? sc.price_multiplier * draws.size_scale * (*draws.size)(size_noise) : 0;
         const int product = pick_product(static_cast<int>(g), product_pick);
         add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
                  (uint64_t{1} << 58) | (cell << 20) | static_cast<uint64_t>(i + 1), 0);
@@ -394,23 +406,20 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     }
   }
 
+  thread_local std::vector<uint32_t> queue;  // indices into work, in service order
   // Each team's queue in service order: by team, then start month, then arrival (the backlog at
   // as-of first: it was queued first). A stable counting sort on (team, start).
   {
     const size_t starts = static_cast<size_t>(horizon) + 1;  // work starting at or after the horizon shares the last
-    thread_local std::vector<uint32_t> offsets, position;
-    thread_local std::vector<WorkItem> sorted;
+    thread_local std::vector<uint32_t> offsets;
     offsets.assign(sc.teams.size() * starts + 1, 0);
     auto key = [&](const WorkItem& w) {
       return static_cast<size_t>(w.team) * starts + std::min(static_cast<size_t>(w.start), starts - 1);
     };
     for (const WorkItem& w : work) ++offsets[key(w) + 1];
     for (size_t k = 1; k < offsets.size(); ++k) offsets[k] += offsets[k - 1];
-    position.resize(work.size());
-    for (uint32_t i = 0; i < work.size(); ++i) position[offsets[key(work[i])]++] = i;
-    sorted.clear();
-    for (uint32_t i : position) sorted.push_back(std::move(work[i]));
-    work.swap(sorted);
+    queue.resize(work.size());
+    for (uint32_t i = 0; i < work.size(); ++i) queue[offsets[key(work[i])]++] = i;
   }
   // Per team: [first unfinished item, end of the team's items), the hours sold and not yet
   // delivered (the work backlog: only work booked by the month counts), and the hours each
@@ -424,14 +433,15 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   hours_booked.assign(teams * static_cast<size_t>(horizon), 0);
   int backlog_items = 0;  // items of the work backlog at as-of not yet delivered
   for (size_t i = work.size(); i-- > 0;) {
-    const auto t = static_cast<size_t>(work[i].team);
+    const WorkItem& item = work[queue[i]];
+    const auto t = static_cast<size_t>(item.team);
     queue_next[t] = i;
-    if (queue_end[t] == work.size() && (i + 1 == work.size() || work[i + 1].team != work[i].team)) queue_end[t] = i + 1;
-    if (work[i].booked < 0) {
-      hours_left[t] += work[i].hours;
+    if (queue_end[t] == work.size() && (i + 1 == work.size() || work[queue[i + 1]].team != item.team)) queue_end[t] = i + 1;
+    if (item.booked < 0) {
+      hours_left[t] += item.hours;
       ++backlog_items;
     } else {
-      hours_booked[t * static_cast<size_t>(horizon) + static_cast<size_t>(work[i].booked)] += work[i].hours;
+      hours_booked[t * static_cast<size_t>(horizon) + static_cast<size_t>(item.booked)] += item.hours;
     }
   }
 
@@ -450,8 +460,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   }
   for (size_t h = 0; h < sc.hiring_plan.size(); ++h) {
     const Hire& hire = sc.hiring_plan[h];
-    size_t t = 0;
-    while (sc.teams[t].name != hire.team) ++t;
+    const auto t = static_cast<size_t>(hire_team_[h]);
     const int join = std::max(0, hire.month - state_.first_month + sc.time_to_fill_months);
     cohorts[t].push_back(Cohort{join, std::llround(hire.count), RandomStream(seed_, EntityKind::kTeam, (t << 20) | (h + 1), path)});
   }
@@ -476,7 +485,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       double left = capacity;
       // First come, first served among the items that may start; finished ones are skipped for good.
       for (size_t i = queue_next[t]; i < queue_end[t] && left > 0; ++i) {
-        WorkItem& item = work[i];
+        WorkItem& item = work[queue[i]];
         if (item.start > m) break;  // sorted by start: nothing later may start either
         const double remaining = item.hours - item.done;
         if (remaining <= 0) continue;
@@ -498,7 +507,9 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
           bill(m, item.amount, item.invoices);
         }
       }
-      while (queue_next[t] < queue_end[t] && work[queue_next[t]].done >= work[queue_next[t]].hours) ++queue_next[t];
+      while (queue_next[t] < queue_end[t] && work[queue[queue_next[t]]].done >= work[queue[queue_next[t]]].hours) {
+        ++queue_next[t];
+      }
       if (queue_next[t] == queue_end[t]) hours_left[t] = 0;  // exactly, whatever rounding gathered
       work_left += std::max(0.0, hours_left[t]);
       worked_total += capacity - left;

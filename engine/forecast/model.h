@@ -7,6 +7,7 @@
 #define FORECASTLE_ENGINE_FORECAST_MODEL_H_
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -57,18 +58,22 @@ class PathModel {
   // Per-scenario constants of the draws, computed once rather than on every path: lognormal
   // factors tabulated by sigma (exp(sigma Z)), with the scales that give them their means.
   struct SegmentDraws {
-    LogNormalTable open_size;   // an open deal's size noise (mean 1 after open_size_scale)
+    const LogNormalTable* open_size;  // an open deal's size noise (mean 1 after open_size_scale)
     double open_size_scale;
-    LogNormalTable cycle;       // a new deal's sales cycle in months
+    const LogNormalTable* cycle;      // a new deal's sales cycle in months
     double cycle_scale;
-    LogNormalTable size;        // a new deal's size
+    const LogNormalTable* size;       // a new deal's size
     double size_scale;
-    double slip_log_q;          // log(1 - 1 / slip_months): geometric slip by inversion
+    double slip_log_q;                // log(1 - 1 / slip_months): geometric slip by inversion
   };
   std::vector<SegmentDraws> segment_draws_;
-  LogNormalTable overrun_{0};
+  // One table per distinct sigma (scenarios repeat them), so fewer tables compete for the cache.
+  std::vector<std::unique_ptr<LogNormalTable>> tables_;
+  const LogNormalTable& TableFor(double sigma);
+  const LogNormalTable* overrun_ = nullptr;
   double overrun_scale_ = 1;
   std::vector<double> team_log_stay_;  // log(1 - monthly_attrition) per team
+  std::vector<int> hire_team_;         // the team of each hire, by index
 };
 
 }  // namespace forecastle::forecast

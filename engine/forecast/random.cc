@@ -85,9 +85,10 @@ const std::array<double, kNormalTableSteps + 1> kNormalTable = [] {
   return t;
 }();
 
-LogNormalTable::LogNormalTable(double sigma) : sigma_(sigma), table_(kNormalTableSteps + 1, 0.0) {
+LogNormalTable::LogNormalTable(double sigma) : sigma_(sigma), table_(kNormalTableSteps + 1, 0.0f) {
   for (int i = 1; i < kNormalTableSteps; ++i) {
-    table_[static_cast<size_t>(i)] = std::exp(sigma * InverseNormal(static_cast<double>(i) / kNormalTableSteps));
+    table_[static_cast<size_t>(i)] =
+        static_cast<float>(std::exp(sigma * InverseNormal(static_cast<double>(i) / kNormalTableSteps)));
   }
 }
 

@@ -128,13 +128,14 @@ class LogNormalTable {
     if (u < 1.0 / 64 || u > 63.0 / 64) return std::exp(sigma_ * InverseNormal(u));
     const double x = u * kNormalTableSteps;
     const auto i = static_cast<size_t>(x);
-    return table_[i] + (x - static_cast<double>(i)) * (table_[i + 1] - table_[i]);
+    const double low = table_[i], high = table_[i + 1];
+    return low + (x - static_cast<double>(i)) * (high - low);
   }
   double sigma() const { return sigma_; }
 
  private:
   double sigma_;
-  std::vector<double> table_;
+  std::vector<float> table_;  // single precision (relative 6e-8): half the cache lines
 };
 
 }  // namespace forecastle::forecast
