@@ -11,34 +11,13 @@
 
 #include "engine/forecast/forecast.h"
 #include "engine/forecast/random.h"
-#include "engine/sample/sample_company.h"
+#include "bench/standard_scenario.h"
 #include "tbb/global_control.h"
 
 namespace forecastle::forecast {
 namespace {
 
-Scenario StandardScenario() {
-  Scenario s = DefaultScenario();
-  s.name = "standard";
-  // Two teams: services (effort) and logistics (goods), sized to the sample company's backlog.
-  s.teams = {Team{"delivery", 400, 140, 0.75, 3, 0.01, 12000}, Team{"logistics", 60, 150, 0.8, 2, 0.015, 9000}};
-  s.products[2].team = "logistics";
-  s.hiring_plan = {Hire{"delivery", 24322, 10}, Hire{"logistics", 24325, 5}};
-  return s;
-}
-
-const StartingState& Standard() {
-  static const StartingState state = [] {
-    SampleOptions options;
-    options.contracts = 100000;
-    auto records = GenerateSampleCompany(options);
-    Ledger ledger;
-    for (const Record& r : *records) (void)ledger.Apply(r);
-    auto built = BuildStartingState(ledger, StandardScenario(), *ParseDate("2026-10-31", "as_of"), 36);
-    return *built;
-  }();
-  return state;
-}
+const StartingState& Standard() { return StandardState(); }
 
 void BM_ForecastPaths(benchmark::State& bench) {
   const int threads = static_cast<int>(bench.range(0));
