@@ -123,6 +123,15 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
   for (const auto& [days, share] : scenario.payment.delay_days_mix) {
     delay_months_.emplace_back(static_cast<int>(std::lround(days / 30.4375)), share);
   }
+  {
+    const double rate = scenario.payment.bad_debt_rate;
+    double cumulative = 0;
+    for (const auto& [months, share] : delay_months_) {
+      cumulative += share;
+      delay_bad_.push_back(rate * cumulative);
+      delay_good_.push_back(rate + (1 - rate) * cumulative);
+    }
+  }
   const int horizon = state.horizon;
   existing_collections_.assign(static_cast<size_t>(horizon), 0);
   existing_write_offs_.assign(static_cast<size_t>(horizon), 0);
@@ -164,20 +173,16 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   auto bill = [&](int month, double amount, RandomStream& stream) {
     // One uniform decides both: below the bad-debt rate the invoice goes bad; otherwise its
     // rescaled remainder (again uniform) picks the delay.
-    const double u = stream.Uniform(), rate = sc.payment.bad_debt_rate;
-    const bool bad = u < rate;
-    const double pick = bad ? u / rate : (u - rate) / (1 - rate);
+    // (The thresholds on u are precomputed: below delay_bad_[k], a bad invoice's rescaled u is
+    // below the mix's k-th cumulative share; below delay_good_[k], a good one's is.)
+    const double u = stream.Uniform();
+    const bool bad = u < sc.payment.bad_debt_rate;
     if (month >= horizon || amount == 0) return;
     flows.billings[static_cast<size_t>(month)] += amount;
-    double cumulative = 0;
-    int delay = delay_months_.back().first;
-    for (const auto& [months, share] : delay_months_) {
-      cumulative += share;
-      if (pick < cumulative) {
-        delay = months;
-        break;
-      }
-    }
+    const std::vector<double>& thresholds = bad ? delay_bad_ : delay_good_;
+    size_t k = 0;
+    while (k + 1 < thresholds.size() && u >= thresholds[k]) ++k;
+    const int delay = delay_months_[k].first;
     const int paid = month + delay;
     if (paid >= horizon) return;
     (bad ? flows.write_offs : flows.collections)[static_cast<size_t>(paid)] += amount;
@@ -247,7 +252,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     if (product.billing != BillingTerms::kMonthlyInArrears && product.billing != BillingTerms::kOnDelivery) {
       bill(start, size, stream);  // billed upfront in full
     }
-    work.push_back(WorkItem{team, month, start, order++, size, hours, 0, product.billing, stream, key, 0});
+    work.emplace_back(team, month, start, order++, size, hours, 0.0, product.billing, stream, key, 0.0);
   };
 
   auto pick_product = [&](int segment, double u) {
@@ -299,12 +304,15 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const OpenDeal& deal = state_.open_deals[d];
     if (win_draws[d] >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
     won.push_back(static_cast<uint32_t>(d));
+    // A won deal draws about eight words (slip, size, product, invoices, renewals): two blocks.
     counters.push_back(RandomStream::FirstCounter(EntityKind::kOpportunity, deal.entity, path));
+    counters.push_back(counters.back());
+    ++counters.back()[0];
   }
   batch();
   for (size_t w = 0; w < won.size(); ++w) {
     const OpenDeal& deal = state_.open_deals[won[w]];
-    RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path, &first_blocks[4 * w]);
+    RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path, &first_blocks[8 * w], 2);
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
     const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
@@ -360,6 +368,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       const int64_t count = arrivals[static_cast<size_t>(m) * segments + g];
       for (int64_t i = 0; i < count; ++i) {
         counters.push_back(RandomStream::FirstCounter(EntityKind::kArrivals, (cell_id(g, m) << 20) | static_cast<uint64_t>(i + 1), path));
+        counters.push_back(counters.back());
+        ++counters.back()[0];
       }
     }
   }
@@ -372,7 +382,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       const uint64_t cell = cell_id(g, m);
       const int64_t count = arrivals[static_cast<size_t>(m) * segments + g];
       for (int64_t i = 0; i < count; ++i) {
-        RandomStream s(seed_, EntityKind::kArrivals, (cell << 20) | static_cast<uint64_t>(i + 1), path, &first_blocks[4 * next_block++]);
+        RandomStream s(seed_, EntityKind::kArrivals, (cell << 20) | static_cast<uint64_t>(i + 1), path, &first_blocks[4 * next_block], 2);
+        next_block += 2;
         const double cycle = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
         const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * (*draws.cycle)(cycle) : 0;
         const int close = m + static_cast<int>(std::lround(months));

@@ -50,6 +50,9 @@ class PathModel {
   std::vector<std::vector<double>> product_mix_cdf_;  // per segment, cumulative shares
   std::vector<int> team_of_product_;
   std::vector<std::pair<int, double>> delay_months_;  // payment delay mix in whole months
+  // An invoice's uniform u picks the k-th delay when it is the first threshold above u: bad
+  // debts (u < bad_debt_rate) by delay_bad_, the others by delay_good_.
+  std::vector<double> delay_bad_, delay_good_;
   // Existing subscriptions' billing and the open receivables, collected by the delay mix as an
   // expected split (there are too many existing invoices to draw one by one on every path).
   std::vector<double> existing_collections_;

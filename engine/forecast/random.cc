@@ -119,12 +119,13 @@ void PhiloxBatch(const PhiloxCounter* counters, int n, PhiloxKey key, uint32_t* 
   }
 }
 
-RandomStream::RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path, const uint32_t* first_block)
+RandomStream::RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path, const uint32_t* first_blocks,
+                           int blocks)
     : RandomStream(seed, kind, entity, path) {
-  for (int w = 0; w < 4; ++w) block_[static_cast<size_t>(w)] = first_block[w];
-  counter_[0] = 1;
-  used_ = 0;
-  ++BlocksOnThisThread();
+  for (int w = 0; w < 4 * blocks; ++w) words_[static_cast<size_t>(w)] = first_blocks[w];
+  counter_[0] = static_cast<uint32_t>(blocks);
+  available_ = 4 * blocks;
+  BlocksOnThisThread() += static_cast<uint64_t>(blocks);
 }
 
 PhiloxCounter RandomStream::FirstCounter(EntityKind kind, uint64_t entity, uint64_t path) {
@@ -141,7 +142,7 @@ RandomStream::RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint
 
 void RandomStream::Uniforms(int n, double* out) {
   int i = 0;
-  while (i < n && used_ < 4) out[i++] = WordToUniform(block_[used_++]);
+  while (i < n && used_ < available_) out[i++] = WordToUniform(words_[static_cast<size_t>(used_++)]);
   if (i == n) return;
   // Whole blocks in one batch; the last one's unused words stay for the next draws.
   const int blocks = (n - i + 3) / 4;
@@ -152,8 +153,9 @@ void RandomStream::Uniforms(int n, double* out) {
   BlocksOnThisThread() += static_cast<uint64_t>(blocks);
   const int take = n - i;
   for (int w = 0; w < take; ++w) out[i + w] = WordToUniform(words[static_cast<size_t>(w)]);
-  for (int w = 0; w < 4; ++w) block_[static_cast<size_t>(w)] = words[static_cast<size_t>(4 * (blocks - 1) + w)];
+  for (int w = 0; w < 4; ++w) words_[static_cast<size_t>(w)] = words[static_cast<size_t>(4 * (blocks - 1) + w)];
   used_ = take - 4 * (blocks - 1);
+  available_ = 4;
 }
 
 double RandomStream::LogNormal(double mu, double sigma) { return std::exp(mu + sigma * Normal()); }

@@ -54,9 +54,11 @@ inline double FastInverseNormal(double p);
 class RandomStream {
  public:
   RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path);
-  // The same stream, given its first block (computed in a batch with PhiloxBatch from
-  // FirstCounter(kind, entity, path) and the seed's key): the draws are identical.
-  RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path, const uint32_t* first_block);
+  // The same stream, given its first `blocks` (1 or 2) blocks, computed in a batch with PhiloxBatch
+  // from FirstCounter(kind, entity, path) and FirstCounter(...) + 1 and the seed's key: the draws
+  // are identical, and the first 4 x blocks of them need no Philox rounds of their own.
+  RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path, const uint32_t* first_blocks,
+               int blocks = 1);
   static PhiloxCounter FirstCounter(EntityKind kind, uint64_t entity, uint64_t path);
   static PhiloxKey KeyOf(uint64_t seed) { return {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)}; }
 
@@ -87,19 +89,22 @@ class RandomStream {
 
  private:
   uint32_t NextWord() {
-    if (used_ == 4) {
-      block_ = Philox4x32(counter_, key_);
+    if (used_ == available_) {
+      const PhiloxCounter block = Philox4x32(counter_, key_);
+      for (size_t w = 0; w < 4; ++w) words_[w] = block[w];
       ++counter_[0];
       ++BlocksOnThisThread();
       used_ = 0;
+      available_ = 4;
     }
-    return block_[used_++];
+    return words_[static_cast<size_t>(used_++)];
   }
 
   PhiloxKey key_;
   PhiloxCounter counter_;
-  PhiloxCounter block_{};
-  int used_ = 4;  // words of block_ already handed out
+  std::array<uint32_t, 8> words_{};  // drawn ahead: one or two blocks
+  int used_ = 0;       // words of words_ already handed out
+  int available_ = 0;  // words in words_
 };
 
 // The inverse of the standard normal distribution function (Wichura's AS 241, relative error
