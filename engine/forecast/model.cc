@@ -158,8 +158,22 @@ const LogNormalTable& PathModel::TableFor(double sigma) {
 void PathModel::Run(uint64_t path, PathOutput& out) const {
   const Scenario& sc = scenario_;
   const int horizon = state_.horizon;
-  thread_local Flows flows;
-  thread_local std::vector<WorkItem> work;  // reused across paths on one thread
+  // Every buffer a path needs, reused by the paths one thread runs (found once per path: a
+  // thread_local with a constructor costs a call on each use).
+  struct Scratch {
+    Flows flows;
+    std::vector<WorkItem> work;
+    std::vector<double> win_draws;
+    std::vector<PhiloxCounter> counters;
+    std::vector<uint32_t> first_blocks, won, queue, offsets;
+    std::vector<int64_t> arrivals;
+    std::vector<size_t> queue_next, queue_end;
+    std::vector<double> hours_left, hours_booked;
+  };
+  thread_local Scratch scratch_storage;
+  Scratch& scratch = scratch_storage;
+  Flows& flows = scratch.flows;
+  std::vector<WorkItem>& work = scratch.work;
   flows.Reset(horizon);
   work.clear();
   for (int m = 0; m < horizon; ++m) {
@@ -285,19 +299,19 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   // deal draws exactly one, in ledger order, so deal i always gets word i); a won deal then draws
   // the rest from its own stream. Four win draws per Philox block instead of one.
   RandomStream wins(seed_, EntityKind::kOpportunity, uint64_t{1} << 59, path);
-  thread_local std::vector<double> win_draws;
+  auto& win_draws = scratch.win_draws;
   win_draws.resize(state_.open_deals.size());
   wins.Uniforms(static_cast<int>(win_draws.size()), win_draws.data());
   // The streams' first blocks come in batches (PhiloxBatch): the same draws, computed eight
   // streams at a time.
   const PhiloxKey key = RandomStream::KeyOf(seed_);
-  thread_local std::vector<PhiloxCounter> counters;
-  thread_local std::vector<uint32_t> first_blocks;
+  auto& counters = scratch.counters;
+  auto& first_blocks = scratch.first_blocks;
   auto batch = [&] {
     first_blocks.resize(4 * counters.size());
     PhiloxBatch(counters.data(), static_cast<int>(counters.size()), key, first_blocks.data());
   };
-  thread_local std::vector<uint32_t> won;
+  auto& won = scratch.won;
   won.clear();
   counters.clear();
   for (size_t d = 0; d < state_.open_deals.size(); ++d) {
@@ -339,7 +353,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     }
   }
   batch();
-  thread_local std::vector<int64_t> arrivals;  // won arrivals per cell, month-major
+  auto& arrivals = scratch.arrivals;  // won arrivals per cell, month-major
   arrivals.assign(cells, 0);
   Eigen::VectorXd z(static_cast<Eigen::Index>(segments)), factor(static_cast<Eigen::Index>(segments));
   for (int m = 0; m < horizon; ++m) {
@@ -417,12 +431,12 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     }
   }
 
-  thread_local std::vector<uint32_t> queue;  // indices into work, in service order
+  auto& queue = scratch.queue;  // indices into work, in service order
   // Each team's queue in service order: by team, then start month, then arrival (the backlog at
   // as-of first: it was queued first). A stable counting sort on (team, start).
   {
     const size_t starts = static_cast<size_t>(horizon) + 1;  // work starting at or after the horizon shares the last
-    thread_local std::vector<uint32_t> offsets;
+  auto& offsets = scratch.offsets;
     offsets.assign(sc.teams.size() * starts + 1, 0);
     auto key = [&](const WorkItem& w) {
       return static_cast<size_t>(w.team) * starts + std::min(static_cast<size_t>(w.start), starts - 1);
@@ -435,8 +449,10 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   // Per team: [first unfinished item, end of the team's items), the hours sold and not yet
   // delivered (the work backlog: only work booked by the month counts), and the hours each
   // month's bookings add to it.
-  thread_local std::vector<size_t> queue_next, queue_end;
-  thread_local std::vector<double> hours_left, hours_booked;
+  auto& queue_next = scratch.queue_next;
+  auto& queue_end = scratch.queue_end;
+  auto& hours_left = scratch.hours_left;
+  auto& hours_booked = scratch.hours_booked;
   const size_t teams = sc.teams.size();
   queue_next.assign(teams, work.size());
   queue_end.assign(teams, work.size());
@@ -463,7 +479,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     int64_t count;
     RandomStream stream;
   };
-  thread_local std::vector<std::vector<Cohort>> cohorts;
+  thread_local std::vector<std::vector<Cohort>> cohorts_storage;
+  auto& cohorts = cohorts_storage;
   cohorts.resize(sc.teams.size());
   for (size_t t = 0; t < sc.teams.size(); ++t) {
     cohorts[t].clear();

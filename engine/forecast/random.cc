@@ -85,10 +85,9 @@ const std::array<double, kNormalTableSteps + 1> kNormalTable = [] {
   return t;
 }();
 
-LogNormalTable::LogNormalTable(double sigma) : sigma_(sigma), table_(kNormalTableSteps + 1, 0.0f) {
-  for (int i = 1; i < kNormalTableSteps; ++i) {
-    table_[static_cast<size_t>(i)] =
-        static_cast<float>(std::exp(sigma * InverseNormal(static_cast<double>(i) / kNormalTableSteps)));
+LogNormalTable::LogNormalTable(double sigma) : sigma_(sigma), table_(kSteps + 1, 0.0f) {
+  for (int i = 1; i < kSteps; ++i) {
+    table_[static_cast<size_t>(i)] = static_cast<float>(std::exp(sigma * InverseNormal(static_cast<double>(i) / kSteps)));
   }
 }
 

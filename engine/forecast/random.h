@@ -123,18 +123,21 @@ inline double FastInverseNormal(double p) {
   return kNormalTable[i] + (x - static_cast<double>(i)) * (kNormalTable[i + 1] - kNormalTable[i]);
 }
 
-// exp(sigma * Z) for a standard normal Z = InverseNormal(u), tabulated like FastInverseNormal
-// (interpolated in [1/64, 63/64], exact in the tails): a lognormal factor from one uniform with
-// neither a normal inversion nor an exp. Relative error below 1e-4 for sigma <= 3.
+// exp(sigma * Z) for a standard normal Z = InverseNormal(u), tabulated: quadratic interpolation
+// in 2048 equal steps of u in [1/64, 63/64] (8 KiB a table, so the tables a path uses stay in the
+// first-level cache), exact in the tails. A lognormal factor from one uniform with neither a
+// normal inversion nor an exp; relative error below 1e-4 for sigma <= 3 (tested).
 class LogNormalTable {
  public:
+  static constexpr int kSteps = 2048;
   explicit LogNormalTable(double sigma);
   double operator()(double u) const {
     if (u < 1.0 / 64 || u > 63.0 / 64) return std::exp(sigma_ * InverseNormal(u));
-    const double x = u * kNormalTableSteps;
+    const double x = u * kSteps;
     const auto i = static_cast<size_t>(x);
-    const double low = table_[i], high = table_[i + 1];
-    return low + (x - static_cast<double>(i)) * (high - low);
+    const double t = x - static_cast<double>(i);
+    const double f0 = table_[i], f1 = table_[i + 1], f2 = table_[i + 2];
+    return f0 + t * (f1 - f0) + 0.5 * t * (t - 1) * (f2 - 2 * f1 + f0);
   }
   double sigma() const { return sigma_; }
 
