@@ -400,7 +400,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         next_block += 2;
         const double cycle = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
         const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * (*draws.cycle)(cycle) : 0;
-        const int close = m + static_cast<int>(std::lround(months));
+        const int close = m + static_cast<int>(std::min(months, 1e6) + 0.5);  // months >= 0: rounds like lround
         const double size = segment.deal_size > 0 ? sc.price_multiplier * draws.size_scale * (*draws.size)(size_noise) : 0;
         const int product = pick_product(static_cast<int>(g), product_pick);
         add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
