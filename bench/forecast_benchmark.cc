@@ -9,9 +9,9 @@
 #include <chrono>
 #include <thread>
 
+#include "bench/standard_scenario.h"
 #include "engine/forecast/forecast.h"
 #include "engine/forecast/random.h"
-#include "bench/standard_scenario.h"
 #include "tbb/global_control.h"
 
 namespace forecastle::forecast {
