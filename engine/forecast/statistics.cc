@@ -10,38 +10,36 @@
 
 namespace forecastle::forecast {
 
-Summary Summarize(absl::Span<const double> values, absl::Span<const double> probabilities) {
+namespace {
+
+// Mean, standard deviation and standard error: two passes in path order, the mean, then squared
+// deviations (stable for large means). Float values are widened exactly.
+template <typename T>
+Summary Moments(absl::Span<const T> values) {
   Summary summary;
   const size_t n = values.size();
-  if (n == 0) return summary;
-  // Two passes in path order: the mean, then squared deviations (stable for large means).
   double sum = 0;
-  for (double v : values) sum += v;
+  for (T v : values) sum += v;
   summary.mean = sum / static_cast<double>(n);
   double squares = 0;
-  for (double v : values) squares += (v - summary.mean) * (v - summary.mean);
+  for (T v : values) squares += (v - summary.mean) * (v - summary.mean);
   summary.std = n > 1 ? std::sqrt(squares / static_cast<double>(n - 1)) : 0.0;
   summary.standard_error = summary.std / std::sqrt(static_cast<double>(n));
-  if (probabilities.empty()) return summary;
-  // Order statistics by successive selection on the part right of the previous one: O(n) per
-  // quantile instead of a full sort (probabilities are increasing, ValidateProbabilities).
-  thread_local std::vector<double> work;
-  work.assign(values.begin(), values.end());
-  size_t from = 0;
-  for (double p : probabilities) {
-    const double h = (static_cast<double>(n) - 1) * p;
-    const size_t below = std::min(static_cast<size_t>(std::floor(h)), n - 1);
-    if (below >= from) std::nth_element(work.begin() + static_cast<std::ptrdiff_t>(from),
-                                        work.begin() + static_cast<std::ptrdiff_t>(below), work.end());
-    const double low = work[below];
-    const double high = below + 1 < n ? *std::min_element(work.begin() + static_cast<std::ptrdiff_t>(below) + 1, work.end()) : low;
-    summary.quantiles.push_back(low + (h - static_cast<double>(below)) * (high - low));
-    from = below;
-  }
   return summary;
 }
 
-namespace {
+// Type 7: the quantile at p interpolates between the order statistics of ranks floor(h) and
+// floor(h) + 1, h = (n - 1) p. `at(rank, next)` gives the order statistic of `rank`, and of
+// rank + 1 when `next` (called with increasing ranks).
+template <typename OrderStatistic>
+void Quantiles(size_t n, absl::Span<const double> probabilities, OrderStatistic at, Summary& summary) {
+  for (double p : probabilities) {
+    const double h = (static_cast<double>(n) - 1) * p;
+    const size_t below = std::min(static_cast<size_t>(std::floor(h)), n - 1);
+    const auto [low, high] = at(below);
+    summary.quantiles.push_back(low + (h - static_cast<double>(below)) * (high - low));
+  }
+}
 
 // Order-preserving map of a float's bits to an unsigned integer (negative numbers reversed).
 uint32_t SortKey(float value) {
@@ -50,23 +48,44 @@ uint32_t SortKey(float value) {
   return bits & 0x80000000u ? ~bits : bits | 0x80000000u;
 }
 
+float FromSortKey(uint32_t key) {
+  const uint32_t bits = key & 0x80000000u ? key & 0x7FFFFFFFu : ~key;
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
 }  // namespace
 
-Summary Summarize(absl::Span<const float> values, absl::Span<const double> probabilities) {
-  Summary summary;
+Summary Summarize(absl::Span<const double> values, absl::Span<const double> probabilities) {
+  if (values.empty()) return Summary{};
+  Summary summary = Moments(values);
+  if (probabilities.empty()) return summary;
+  // Order statistics by successive selection on the part right of the previous one: O(n) per
+  // quantile instead of a full sort (probabilities are increasing, ValidateProbabilities).
   const size_t n = values.size();
-  if (n == 0) return summary;
-  double sum = 0;
-  for (float v : values) sum += v;
-  summary.mean = sum / static_cast<double>(n);
-  double squares = 0;
-  for (float v : values) squares += (v - summary.mean) * (v - summary.mean);
-  summary.std = n > 1 ? std::sqrt(squares / static_cast<double>(n - 1)) : 0.0;
-  summary.standard_error = summary.std / std::sqrt(static_cast<double>(n));
+  thread_local std::vector<double> work;
+  work.assign(values.begin(), values.end());
+  size_t from = 0;
+  Quantiles(n, probabilities, [&](size_t below) {
+    if (below >= from) std::nth_element(work.begin() + static_cast<std::ptrdiff_t>(from),
+                                        work.begin() + static_cast<std::ptrdiff_t>(below), work.end());
+    from = below;
+    const double low = work[below];
+    const double high = below + 1 < n ? *std::min_element(work.begin() + static_cast<std::ptrdiff_t>(below) + 1, work.end()) : low;
+    return std::pair{low, high};
+  }, summary);
+  return summary;
+}
+
+Summary Summarize(absl::Span<const float> values, absl::Span<const double> probabilities) {
+  if (values.empty()) return Summary{};
+  Summary summary = Moments(values);
   if (probabilities.empty()) return summary;
   // Least-significant-digit radix sort of the keys: three passes of 11 bits, no comparisons (so
   // no mispredicted branches, the cost of selection on paths' values), then every quantile is a
   // lookup.
+  const size_t n = values.size();
   thread_local std::vector<uint32_t> keys, buffer;
   keys.resize(n);
   buffer.resize(n);
@@ -92,19 +111,10 @@ Summary Summarize(absl::Span<const float> values, absl::Span<const double> proba
     }
     keys.swap(buffer);
   }
-  auto value = [&](size_t rank) {
-    const uint32_t key = keys[rank];
-    const uint32_t bits = key & 0x80000000u ? key & 0x7FFFFFFFu : ~key;
-    float v;
-    std::memcpy(&v, &bits, sizeof v);
-    return static_cast<double>(v);
-  };
-  for (double p : probabilities) {
-    const double h = (static_cast<double>(n) - 1) * p;
-    const size_t below = std::min(static_cast<size_t>(std::floor(h)), n - 1);
-    const double low = value(below), high = below + 1 < n ? value(below + 1) : low;
-    summary.quantiles.push_back(low + (h - static_cast<double>(below)) * (high - low));
-  }
+  Quantiles(n, probabilities, [&](size_t below) {
+    const double low = FromSortKey(keys[below]);
+    return std::pair{low, below + 1 < n ? static_cast<double>(FromSortKey(keys[below + 1])) : low};
+  }, summary);
   return summary;
 }
 
