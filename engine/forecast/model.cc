@@ -187,8 +187,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   auto bill = [&](int month, double amount, RandomStream& stream) {
     // One uniform decides both: below the bad-debt rate the invoice goes bad; otherwise its
     // rescaled remainder (again uniform) picks the delay.
-    // (The thresholds on u are precomputed: below delay_bad_[k], a bad invoice's rescaled u is
-    // below the mix's k-th cumulative share; below delay_good_[k], a good one's is.)
+    // One uniform decides both: below the bad-debt rate the invoice goes bad, and where it falls
+    // within the bad (or the good) share picks the delay, by thresholds precomputed from the mix.
     const double u = stream.Uniform();
     const bool bad = u < sc.payment.bad_debt_rate;
     if (month >= horizon || amount == 0) return;
