@@ -194,8 +194,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     if (month >= horizon || amount == 0) return;
     flows.billings[static_cast<size_t>(month)] += amount;
     const std::vector<double>& thresholds = bad ? delay_bad_ : delay_good_;
-    size_t k = 0;
-    while (k + 1 < thresholds.size() && u >= thresholds[k]) ++k;
+    size_t k = 0;  // thresholds below u: counted without branches (the pick is random)
+    for (size_t j = 0; j + 1 < thresholds.size(); ++j) k += u >= thresholds[j];
     const int delay = delay_months_[k].first;
     const int paid = month + delay;
     if (paid >= horizon) return;
@@ -312,17 +312,23 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     PhiloxBatch(counters.data(), static_cast<int>(counters.size()), key, first_blocks.data());
   };
   auto& won = scratch.won;
-  won.clear();
-  counters.clear();
+  // Sized for the most there can be, filled by index (cheaper than growing them).
+  won.resize(state_.open_deals.size());
+  counters.resize(2 * state_.open_deals.size());
+  size_t wins_count = 0;
   for (size_t d = 0; d < state_.open_deals.size(); ++d) {
     const OpenDeal& deal = state_.open_deals[d];
     if (win_draws[d] >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
-    won.push_back(static_cast<uint32_t>(d));
+    won[wins_count] = static_cast<uint32_t>(d);
     // A won deal draws about eight words (slip, size, product, invoices, renewals): two blocks.
-    counters.push_back(RandomStream::FirstCounter(EntityKind::kOpportunity, deal.entity, path));
-    counters.push_back(counters.back());
-    ++counters.back()[0];
+    PhiloxCounter c = RandomStream::FirstCounter(EntityKind::kOpportunity, deal.entity, path);
+    counters[2 * wins_count] = c;
+    ++c[0];
+    counters[2 * wins_count + 1] = c;
+    ++wins_count;
   }
+  won.resize(wins_count);
+  counters.resize(2 * wins_count);
   batch();
   for (size_t w = 0; w < won.size(); ++w) {
     const OpenDeal& deal = state_.open_deals[won[w]];
@@ -376,14 +382,18 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
           count_stream.Poisson(std::min(1e5, segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win)));
     }
   }
-  counters.clear();
+  int64_t total_arrivals = 0;
+  for (int64_t count : arrivals) total_arrivals += count;
+  counters.resize(2 * static_cast<size_t>(total_arrivals));
+  size_t filled = 0;
   for (int m = 0; m < horizon; ++m) {
     for (size_t g = 0; g < segments; ++g) {
       const int64_t count = arrivals[static_cast<size_t>(m) * segments + g];
       for (int64_t i = 0; i < count; ++i) {
-        counters.push_back(RandomStream::FirstCounter(EntityKind::kArrivals, (cell_id(g, m) << 20) | static_cast<uint64_t>(i + 1), path));
-        counters.push_back(counters.back());
-        ++counters.back()[0];
+        PhiloxCounter c = RandomStream::FirstCounter(EntityKind::kArrivals, (cell_id(g, m) << 20) | static_cast<uint64_t>(i + 1), path);
+        counters[filled++] = c;
+        ++c[0];
+        counters[filled++] = c;
       }
     }
   }

@@ -118,27 +118,6 @@ void PhiloxBatch(const PhiloxCounter* counters, int n, PhiloxKey key, uint32_t* 
   }
 }
 
-RandomStream::RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path, const uint32_t* first_blocks,
-                           int blocks)
-    : RandomStream(seed, kind, entity, path) {
-  for (int w = 0; w < 4 * blocks; ++w) words_[static_cast<size_t>(w)] = first_blocks[w];
-  counter_[0] = static_cast<uint32_t>(blocks);
-  available_ = 4 * blocks;
-  BlocksOnThisThread() += static_cast<uint64_t>(blocks);
-}
-
-PhiloxCounter RandomStream::FirstCounter(EntityKind kind, uint64_t entity, uint64_t path) {
-  return RandomStream(0, kind, entity, path).counter_;
-}
-
-RandomStream::RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path)
-    : key_{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)},
-      // Counter words: 0 counts blocks, 1 is the path, 2 and 3 the entity's 60 bits with the
-      // kind in the top 4, so no two (kind, entity, path) share a block. The key is the seed.
-      counter_{0u, static_cast<uint32_t>(path),
-               static_cast<uint32_t>(entity),
-               static_cast<uint32_t>((entity >> 32) & 0x0FFFFFFFu) | (static_cast<uint32_t>(kind) << 28)} {}
-
 void RandomStream::Uniforms(int n, double* out) {
   int i = 0;
   while (i < n && used_ < available_) out[i++] = WordToUniform(words_[static_cast<size_t>(used_++)]);

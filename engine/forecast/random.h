@@ -53,13 +53,25 @@ inline double FastInverseNormal(double p);
 
 class RandomStream {
  public:
-  RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path);
+  RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path)
+      : key_(KeyOf(seed)), counter_(FirstCounter(kind, entity, path)) {}
   // The same stream, given its first `blocks` (1 or 2) blocks, computed in a batch with PhiloxBatch
   // from FirstCounter(kind, entity, path) and FirstCounter(...) + 1 and the seed's key: the draws
   // are identical, and the first 4 x blocks of them need no Philox rounds of their own.
   RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path, const uint32_t* first_blocks,
-               int blocks = 1);
-  static PhiloxCounter FirstCounter(EntityKind kind, uint64_t entity, uint64_t path);
+               int blocks = 1)
+      : RandomStream(seed, kind, entity, path) {
+    for (int w = 0; w < 4 * blocks; ++w) words_[static_cast<size_t>(w)] = first_blocks[w];
+    counter_[0] = static_cast<uint32_t>(blocks);
+    available_ = 4 * blocks;
+    BlocksOnThisThread() += static_cast<uint64_t>(blocks);
+  }
+  // Counter words: 0 counts blocks, 1 is the path, 2 and 3 the entity's 60 bits with the kind in
+  // the top 4, so no two (kind, entity, path) share a block. The key is the seed.
+  static PhiloxCounter FirstCounter(EntityKind kind, uint64_t entity, uint64_t path) {
+    return {0u, static_cast<uint32_t>(path), static_cast<uint32_t>(entity),
+            static_cast<uint32_t>((entity >> 32) & 0x0FFFFFFFu) | (static_cast<uint32_t>(kind) << 28)};
+  }
   static PhiloxKey KeyOf(uint64_t seed) { return {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)}; }
 
   // Uniform in the open interval (0, 1), from 32 random bits.
