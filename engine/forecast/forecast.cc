@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
@@ -123,9 +124,14 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
           model.Run(static_cast<uint64_t>(first + j), out);
           values.months_to_clear[static_cast<size_t>(first + j)] = out.months_to_clear;
         }
-        for (size_t cell = 0; cell < cells; ++cell) {
-          std::copy_n(tile.data() + cell * kTile, count,
-                      values.values.get() + cell * static_cast<size_t>(options.paths) + static_cast<size_t>(first));
+        float* to = values.values.get() + static_cast<size_t>(first);
+        const float* from = tile.data();
+        for (size_t cell = 0; cell < cells; ++cell, to += options.paths, from += kTile) {
+          if (count == kTile) {
+            std::memcpy(to, from, sizeof(float) * kTile);  // a fixed size: inlined vector moves
+          } else {
+            std::copy_n(from, count, to);
+          }
         }
       }
     });

@@ -307,14 +307,19 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   const PhiloxKey key = RandomStream::KeyOf(seed_);
   auto& counters = scratch.counters;
   auto& first_blocks = scratch.first_blocks;
-  auto batch = [&] {
-    first_blocks.resize(4 * counters.size());
-    PhiloxBatch(counters.data(), static_cast<int>(counters.size()), key, first_blocks.data());
+  // counters[0, n) -> first_blocks. The buffers only grow: resizing them down and up again on
+  // every path would clear kilobytes each time.
+  auto batch = [&](size_t n) {
+    if (first_blocks.size() < 4 * n) first_blocks.resize(4 * n);
+    PhiloxBatch(counters.data(), static_cast<int>(n), key, first_blocks.data());
+  };
+  auto reserve = [&](size_t n) {
+    if (counters.size() < n) counters.resize(n);
   };
   auto& won = scratch.won;
   // Sized for the most there can be, filled by index (cheaper than growing them).
-  won.resize(state_.open_deals.size());
-  counters.resize(2 * state_.open_deals.size());
+  if (won.size() < state_.open_deals.size()) won.resize(state_.open_deals.size());
+  reserve(2 * state_.open_deals.size());
   size_t wins_count = 0;
   for (size_t d = 0; d < state_.open_deals.size(); ++d) {
     const OpenDeal& deal = state_.open_deals[d];
@@ -327,10 +332,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     counters[2 * wins_count + 1] = c;
     ++wins_count;
   }
-  won.resize(wins_count);
-  counters.resize(2 * wins_count);
-  batch();
-  for (size_t w = 0; w < won.size(); ++w) {
+  batch(2 * wins_count);
+  for (size_t w = 0; w < wins_count; ++w) {
     const OpenDeal& deal = state_.open_deals[won[w]];
     RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path, &first_blocks[8 * w], 2);
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
@@ -349,16 +352,17 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   const size_t segments = sc.segments.size();
   const size_t cells = static_cast<size_t>(horizon) * segments;
   auto cell_id = [](size_t g, int m) { return (static_cast<uint64_t>(g) << 12) | static_cast<uint64_t>(m); };
-  counters.clear();
+  reserve(static_cast<size_t>(horizon) * (1 + segments));
   for (int m = 0; m < horizon; ++m) {
-    counters.push_back(RandomStream::FirstCounter(EntityKind::kCorrelation, static_cast<uint64_t>(m), path));
+    counters[static_cast<size_t>(m)] = RandomStream::FirstCounter(EntityKind::kCorrelation, static_cast<uint64_t>(m), path);
   }
   for (int m = 0; m < horizon; ++m) {
     for (size_t g = 0; g < segments; ++g) {
-      counters.push_back(RandomStream::FirstCounter(EntityKind::kArrivals, cell_id(g, m) << 20, path));
+      counters[static_cast<size_t>(horizon) + static_cast<size_t>(m) * segments + g] =
+          RandomStream::FirstCounter(EntityKind::kArrivals, cell_id(g, m) << 20, path);
     }
   }
-  batch();
+  batch(static_cast<size_t>(horizon) * (1 + segments));
   auto& arrivals = scratch.arrivals;  // won arrivals per cell, month-major
   arrivals.assign(cells, 0);
   Eigen::VectorXd z(static_cast<Eigen::Index>(segments)), factor(static_cast<Eigen::Index>(segments));
@@ -384,7 +388,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   }
   int64_t total_arrivals = 0;
   for (int64_t count : arrivals) total_arrivals += count;
-  counters.resize(2 * static_cast<size_t>(total_arrivals));
+  reserve(2 * static_cast<size_t>(total_arrivals));
   size_t filled = 0;
   for (int m = 0; m < horizon; ++m) {
     for (size_t g = 0; g < segments; ++g) {
@@ -397,7 +401,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       }
     }
   }
-  batch();
+  batch(filled);
   size_t next_block = 0;
   for (int m = 0; m < horizon; ++m) {
     for (size_t g = 0; g < segments; ++g) {
@@ -423,11 +427,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   // each renewing with probability p is drawn from its normal approximation, within [0, total].
   if (renewal_product_ >= 0) {
     const double p = sc.renewals.probability;
-    counters.clear();
+    reserve(static_cast<size_t>(horizon));
     for (int m = 0; m < horizon; ++m) {
-      counters.push_back(RandomStream::FirstCounter(EntityKind::kRenewal, static_cast<uint64_t>(m), path));
+      counters[static_cast<size_t>(m)] = RandomStream::FirstCounter(EntityKind::kRenewal, static_cast<uint64_t>(m), path);
     }
-    batch();
+    batch(static_cast<size_t>(horizon));
     for (int m = 0; m < horizon; ++m) {
       const ExpiringSubscriptions& e = state_.expiring[static_cast<size_t>(m)];
       RandomStream s(seed_, EntityKind::kRenewal, static_cast<uint64_t>(m), path, &first_blocks[4 * static_cast<size_t>(m)]);
