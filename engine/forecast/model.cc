@@ -113,6 +113,9 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
         g.slip_months <= 1 ? 0.0 : std::log(1 - 1 / g.slip_months)});
   }
   overrun_ = &TableFor(scenario.effort_overrun_sigma);
+  for (const OpenDeal& deal : state.open_deals) {
+    win_probability_.push_back(std::min(1.0, deal.win_probability * scenario.win_rate_multiplier));
+  }
   for (const Hire& hire : scenario.hiring_plan) {
     int team = 0;
     while (scenario.teams[static_cast<size_t>(team)].name != hire.team) ++team;  // Validate checked it exists
@@ -320,17 +323,18 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   // Sized for the most there can be, filled by index (cheaper than growing them).
   if (won.size() < state_.open_deals.size()) won.resize(state_.open_deals.size());
   reserve(2 * state_.open_deals.size());
+  // The won deals, compacted without branches (a win is a coin flip the predictor cannot learn).
   size_t wins_count = 0;
   for (size_t d = 0; d < state_.open_deals.size(); ++d) {
-    const OpenDeal& deal = state_.open_deals[d];
-    if (win_draws[d] >= std::min(1.0, deal.win_probability * sc.win_rate_multiplier)) continue;
     won[wins_count] = static_cast<uint32_t>(d);
+    wins_count += win_draws[d] < win_probability_[d];
+  }
+  for (size_t w = 0; w < wins_count; ++w) {
     // A won deal draws about eight words (slip, size, product, invoices, renewals): two blocks.
-    PhiloxCounter c = RandomStream::FirstCounter(EntityKind::kOpportunity, deal.entity, path);
-    counters[2 * wins_count] = c;
+    PhiloxCounter c = RandomStream::FirstCounter(EntityKind::kOpportunity, state_.open_deals[won[w]].entity, path);
+    counters[2 * w] = c;
     ++c[0];
-    counters[2 * wins_count + 1] = c;
-    ++wins_count;
+    counters[2 * w + 1] = c;
   }
   batch(2 * wins_count);
   for (size_t w = 0; w < wins_count; ++w) {

@@ -77,6 +77,7 @@ class PathModel {
   double overrun_scale_ = 1;
   std::vector<double> team_log_stay_;  // log(1 - monthly_attrition) per team
   std::vector<int> hire_team_;         // the team of each hire, by index
+  std::vector<double> win_probability_;  // each open deal's, with the scenario's multiplier
 };
 
 }  // namespace forecastle::forecast
