@@ -29,6 +29,23 @@ TEST(Philox, BlocksInBatchesEqualBlockByBlock) {
   }
 }
 
+TEST(Philox, BatchOfAnyCountersEqualsBlockByBlock) {
+  const PhiloxKey key{0x12345678u, 0x9abcdef0u};
+  std::vector<PhiloxCounter> counters;
+  uint32_t x = 1;
+  for (int i = 0; i < 41; ++i) {  // 16 + 16 + 8 + 1: every width
+    PhiloxCounter c;
+    for (uint32_t& w : c) w = x = x * 1664525u + 1013904223u;
+    counters.push_back(c);
+  }
+  std::vector<uint32_t> out(4 * counters.size());
+  PhiloxBatch(counters.data(), static_cast<int>(counters.size()), key, out.data());
+  for (size_t b = 0; b < counters.size(); ++b) {
+    const PhiloxCounter one = Philox4x32(counters[b], key);
+    for (size_t w = 0; w < 4; ++w) ASSERT_EQ(out[4 * b + w], one[w]) << b;
+  }
+}
+
 TEST(RandomStream, UniformsInABatchContinueTheStream) {
   for (int skip : {0, 1, 3, 4, 5}) {
     RandomStream one(9, EntityKind::kOpportunity, 77, 12), batch(9, EntityKind::kOpportunity, 77, 12);
