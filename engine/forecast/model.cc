@@ -188,8 +188,6 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
 
   // An invoice: billed in `month`, paid after a delay from the mix, or written off as bad debt.
   auto bill = [&](int month, double amount, RandomStream& stream) {
-    // One uniform decides both: below the bad-debt rate the invoice goes bad; otherwise its
-    // rescaled remainder (again uniform) picks the delay.
     // One uniform decides both: below the bad-debt rate the invoice goes bad, and where it falls
     // within the bad (or the good) share picks the delay, by thresholds precomputed from the mix.
     const double u = stream.Uniform();
