@@ -22,8 +22,8 @@ __attribute__((target("avx2"), always_inline)) inline void MultiplyLanes(__m256i
   *hi = _mm256_or_si256(_mm256_srli_epi64(even, 32), _mm256_andnot_si256(low, odd));
 }
 
-__attribute__((target("avx2"))) void PhiloxLanesAvx2(const PhiloxCounter* in, PhiloxKey key, uint32_t* out) {
-  // Transpose 8 counters (4 words each) into one register per word.
+// Eight counters (4 words each) to one register per word, and back: block i's four words together.
+__attribute__((target("avx2"), always_inline)) inline void TransposeIn(const PhiloxCounter* in, __m256i* c) {
   const __m256i v01 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in));
   const __m256i v23 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 2));
   const __m256i v45 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 4));
@@ -32,8 +32,28 @@ __attribute__((target("avx2"))) void PhiloxLanesAvx2(const PhiloxCounter* in, Ph
   const __m256i u2 = _mm256_permute2x128_si256(v23, v67, 0x20), u3 = _mm256_permute2x128_si256(v23, v67, 0x31);
   const __m256i t0 = _mm256_unpacklo_epi32(u0, u1), t1 = _mm256_unpackhi_epi32(u0, u1);
   const __m256i t2 = _mm256_unpacklo_epi32(u2, u3), t3 = _mm256_unpackhi_epi32(u2, u3);
-  __m256i c0 = _mm256_unpacklo_epi64(t0, t2), c1 = _mm256_unpackhi_epi64(t0, t2);
-  __m256i c2 = _mm256_unpacklo_epi64(t1, t3), c3 = _mm256_unpackhi_epi64(t1, t3);
+  c[0] = _mm256_unpacklo_epi64(t0, t2);
+  c[1] = _mm256_unpackhi_epi64(t0, t2);
+  c[2] = _mm256_unpacklo_epi64(t1, t3);
+  c[3] = _mm256_unpackhi_epi64(t1, t3);
+}
+
+__attribute__((target("avx2"), always_inline)) inline void TransposeOut(const __m256i* c, uint32_t* out) {
+  const __m256i a0 = _mm256_unpacklo_epi32(c[0], c[1]), a1 = _mm256_unpackhi_epi32(c[0], c[1]);
+  const __m256i a2 = _mm256_unpacklo_epi32(c[2], c[3]), a3 = _mm256_unpackhi_epi32(c[2], c[3]);
+  const __m256i b0 = _mm256_unpacklo_epi64(a0, a2), b1 = _mm256_unpackhi_epi64(a0, a2);
+  const __m256i b2 = _mm256_unpacklo_epi64(a1, a3), b3 = _mm256_unpackhi_epi64(a1, a3);
+  auto* o = reinterpret_cast<__m256i*>(out);
+  _mm256_storeu_si256(o, _mm256_permute2x128_si256(b0, b1, 0x20));
+  _mm256_storeu_si256(o + 1, _mm256_permute2x128_si256(b2, b3, 0x20));
+  _mm256_storeu_si256(o + 2, _mm256_permute2x128_si256(b0, b1, 0x31));
+  _mm256_storeu_si256(o + 3, _mm256_permute2x128_si256(b2, b3, 0x31));
+}
+
+__attribute__((target("avx2"))) void PhiloxLanesAvx2(const PhiloxCounter* in, PhiloxKey key, uint32_t* out) {
+  __m256i w[4];
+  TransposeIn(in, w);
+  __m256i c0 = w[0], c1 = w[1], c2 = w[2], c3 = w[3];
   const __m256i m0 = _mm256_set1_epi64x(0xD2511F53u), m1 = _mm256_set1_epi64x(0xCD9E8D57u);
   const __m256i low = _mm256_set1_epi64x(0xFFFFFFFFu);
   uint32_t k0 = key[0], k1 = key[1];
@@ -49,16 +69,8 @@ __attribute__((target("avx2"))) void PhiloxLanesAvx2(const PhiloxCounter* in, Ph
     k0 += 0x9E3779B9u;
     k1 += 0xBB67AE85u;
   }
-  // And back: block i's four words together.
-  const __m256i a0 = _mm256_unpacklo_epi32(c0, c1), a1 = _mm256_unpackhi_epi32(c0, c1);
-  const __m256i a2 = _mm256_unpacklo_epi32(c2, c3), a3 = _mm256_unpackhi_epi32(c2, c3);
-  const __m256i b0 = _mm256_unpacklo_epi64(a0, a2), b1 = _mm256_unpackhi_epi64(a0, a2);  // blocks 0 | 4, 1 | 5
-  const __m256i b2 = _mm256_unpacklo_epi64(a1, a3), b3 = _mm256_unpackhi_epi64(a1, a3);  // blocks 2 | 6, 3 | 7
-  auto* o = reinterpret_cast<__m256i*>(out);
-  _mm256_storeu_si256(o, _mm256_permute2x128_si256(b0, b1, 0x20));
-  _mm256_storeu_si256(o + 1, _mm256_permute2x128_si256(b2, b3, 0x20));
-  _mm256_storeu_si256(o + 2, _mm256_permute2x128_si256(b0, b1, 0x31));
-  _mm256_storeu_si256(o + 3, _mm256_permute2x128_si256(b2, b3, 0x31));
+  const __m256i result[4] = {c0, c1, c2, c3};
+  TransposeOut(result, out);
 }
 
 void PhiloxLanesScalar(const PhiloxCounter* in, PhiloxKey key, uint32_t* out) {
@@ -73,35 +85,8 @@ void PhiloxLanes(const PhiloxCounter* in, PhiloxKey key, uint32_t* out) {
   (avx2 ? PhiloxLanesAvx2 : PhiloxLanesScalar)(in, key, out);
 }
 
-// Sixteen blocks in the 32-bit lanes of AVX-512 registers: the same rounds, twice as wide. The
-// counters go in and out through the AVX2 transposition, eight at a time.
-__attribute__((target("avx512f"))) void TransposeIn(const PhiloxCounter* in, __m256i* c) {
-  const __m256i v01 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in));
-  const __m256i v23 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 2));
-  const __m256i v45 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 4));
-  const __m256i v67 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 6));
-  const __m256i u0 = _mm256_permute2x128_si256(v01, v45, 0x20), u1 = _mm256_permute2x128_si256(v01, v45, 0x31);
-  const __m256i u2 = _mm256_permute2x128_si256(v23, v67, 0x20), u3 = _mm256_permute2x128_si256(v23, v67, 0x31);
-  const __m256i t0 = _mm256_unpacklo_epi32(u0, u1), t1 = _mm256_unpackhi_epi32(u0, u1);
-  const __m256i t2 = _mm256_unpacklo_epi32(u2, u3), t3 = _mm256_unpackhi_epi32(u2, u3);
-  c[0] = _mm256_unpacklo_epi64(t0, t2);
-  c[1] = _mm256_unpackhi_epi64(t0, t2);
-  c[2] = _mm256_unpacklo_epi64(t1, t3);
-  c[3] = _mm256_unpackhi_epi64(t1, t3);
-}
-
-__attribute__((target("avx512f"))) void TransposeOut(const __m256i* c, uint32_t* out) {
-  const __m256i a0 = _mm256_unpacklo_epi32(c[0], c[1]), a1 = _mm256_unpackhi_epi32(c[0], c[1]);
-  const __m256i a2 = _mm256_unpacklo_epi32(c[2], c[3]), a3 = _mm256_unpackhi_epi32(c[2], c[3]);
-  const __m256i b0 = _mm256_unpacklo_epi64(a0, a2), b1 = _mm256_unpackhi_epi64(a0, a2);
-  const __m256i b2 = _mm256_unpacklo_epi64(a1, a3), b3 = _mm256_unpackhi_epi64(a1, a3);
-  auto* o = reinterpret_cast<__m256i*>(out);
-  _mm256_storeu_si256(o, _mm256_permute2x128_si256(b0, b1, 0x20));
-  _mm256_storeu_si256(o + 1, _mm256_permute2x128_si256(b2, b3, 0x20));
-  _mm256_storeu_si256(o + 2, _mm256_permute2x128_si256(b0, b1, 0x31));
-  _mm256_storeu_si256(o + 3, _mm256_permute2x128_si256(b2, b3, 0x31));
-}
-
+// Sixteen blocks in the 32-bit lanes of AVX-512 registers: the same rounds, twice as wide, the
+// counters transposed eight at a time.
 __attribute__((target("avx512f"), always_inline)) inline void MultiplyLanes512(__m512i m, __m512i c, __m512i low,
                                                                                 __m512i* hi, __m512i* lo) {
   const __m512i even = _mm512_mul_epu32(c, m);
