@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, from a fresh Debian 12 machine: install, build, start forecastle-server on its
-# embedded SQLite database, import the sample company, and print actuals and backlog.
+# embedded SQLite database, import the sample company, print actuals and backlog, calibrate a
+# scenario and print a forecast (and chart it to build/demo/forecast.svg).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
@@ -36,4 +37,7 @@ echo "... ($(($(wc -l <"$demo/calibration.txt") - 1)) values in $demo/calibratio
 echo
 echo "== Forecast, next 12 months, calibrated scenario: bookings, revenue, backlog (P10/P50/P90) =="
 build/client/forecastle forecast --scenario calibrated --as-of 2026-10-31 --horizon 12 --paths 20000 --seed 7 \
-  --format csv | awk -F, 'NR == 1 || $2 == "bookings" || $2 == "revenue" || $2 == "backlog"' | column -t -s,
+  --format csv --plot "$demo/forecast.svg" |
+  awk -F, 'NR == 1 || $2 == "bookings" || $2 == "revenue" || $2 == "backlog"' | column -t -s,
+echo
+echo "Chart of every metric (history, P10-P90, P50): open $PWD/$demo/forecast.svg in a browser."
