@@ -220,34 +220,34 @@ Chart CompareChart(const v1::CompareReply& reply, const std::vector<std::string>
   return chart;
 }
 
-std::string CheckPlotPath(const std::string& path) {
-  if (path.empty()) return "--plot needs a file name, e.g. --plot forecast.svg";
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+absl::StatusOr<PlotFlags> ParsePlotFlags(const Args& args) {
+  PlotFlags flags;
+  if (const std::string text = args.Get("plot-metrics"); !text.empty()) {
+    for (absl::string_view part : absl::StrSplit(text, ',')) {
+      auto metric = forecast::ParseMetric(part, "--plot-metrics");
+      if (!metric.ok()) return metric.status();
+      flags.metrics.emplace_back(forecast::MetricName(*metric));
+    }
+  }
+  if (!args.Has("plot")) return flags;
+  flags.path = args.Get("plot");
+  if (flags.path.empty()) return absl::InvalidArgumentError("--plot needs a file name, e.g. --plot forecast.svg");
+  const std::filesystem::path parent = std::filesystem::path(flags.path).parent_path();
   std::error_code ec;
   if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
-    return absl::StrCat("--plot: no such folder \"", parent.string(), "\" for \"", path, "\"");
+    return absl::InvalidArgumentError(
+        absl::StrCat("--plot: no such folder \"", parent.string(), "\" for \"", flags.path, "\""));
   }
-  return "";
+  return flags;
 }
 
-int Plot(const std::string& path, const Chart& chart) {
-  if (std::string error = WriteFile(path, RenderSvg(chart)); !error.empty()) {
+int Plot(const PlotFlags& flags, const Chart& chart) {
+  if (std::string error = WriteFile(flags.path, RenderSvg(chart)); !error.empty()) {
     std::cerr << "forecastle: " << error << "\n";
     return 1;
   }
-  std::cerr << "forecastle: wrote " << chart.panels.size() << " panels to " << path << "\n";
+  std::cerr << "forecastle: wrote " << chart.panels.size() << " panels to " << flags.path << "\n";
   return 0;
-}
-
-absl::StatusOr<std::vector<std::string>> ParsePlotMetrics(const std::string& text) {
-  std::vector<std::string> out;
-  if (text.empty()) return out;
-  for (absl::string_view part : absl::StrSplit(text, ',')) {
-    auto metric = forecast::ParseMetric(part, "--plot-metrics");
-    if (!metric.ok()) return metric.status();
-    out.emplace_back(forecast::MetricName(*metric));
-  }
-  return out;
 }
 
 }  // namespace forecastle::cli

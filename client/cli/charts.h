@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "client/cli/args.h"
 #include "client/cli/plot.h"
 #include "forecastle/v1/actuals.pb.h"
 #include "forecastle/v1/forecast.pb.h"
@@ -23,13 +24,17 @@ Chart ForecastChart(const v1::ForecastReply& reply, const std::vector<std::strin
 // `metrics` empty = revenue, backlog, collections, work_backlog_hours, utilization, delivery_cost.
 Chart CompareChart(const v1::CompareReply& reply, const std::vector<std::string>& metrics);
 
-// Checks, before any work, that a chart can go to `path` (its folder exists); "" or an error.
-std::string CheckPlotPath(const std::string& path);
-// Renders `chart` to `path` and says so on stderr. 0, or 1 after printing an error naming the path.
-int Plot(const std::string& path, const Chart& chart);
+// The --plot FILE.svg and --plot-metrics flags, checked before any call: a missing folder or an
+// unknown metric is an error naming the flag.
+struct PlotFlags {
+  std::string path;                  // "" = no chart
+  std::vector<std::string> metrics;  // the panels; empty = the chart's default
+};
+absl::StatusOr<PlotFlags> ParsePlotFlags(const Args& args);
 
-// "revenue,backlog" -> {"revenue", "backlog"}, each checked against the forecast metric names.
-absl::StatusOr<std::vector<std::string>> ParsePlotMetrics(const std::string& text);
+// Renders `chart` to `flags.path` and says so on stderr. 0, or 1 after printing an error naming
+// the path.
+int Plot(const PlotFlags& flags, const Chart& chart);
 
 }  // namespace forecastle::cli
 

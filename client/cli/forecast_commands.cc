@@ -308,11 +308,8 @@ int ForecastCommand(const Args& args) {
   if (!args.positional.empty()) return Fail(absl::StrCat("forecast takes no arguments\n", kForecastUsage), 2);
   auto format = ParseFormat(args.Get("format"));
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
-  auto plot_metrics = ParsePlotMetrics(args.Get("plot-metrics"));
-  if (!plot_metrics.ok()) return Fail(std::string(plot_metrics.status().message()), 2);
-  if (args.Has("plot")) {
-    if (std::string error = CheckPlotPath(args.Get("plot")); !error.empty()) return Fail(error, 2);
-  }
+  auto plot = ParsePlotFlags(args);
+  if (!plot.ok()) return Fail(std::string(plot.status().message()), 2);
   v1::ForecastRequest request;
   request.set_progress_only(true);  // the bar needs counts; the result comes at the end
   request.set_scenario(args.Get("scenario") == "default" ? "" : args.Get("scenario"));
@@ -332,8 +329,8 @@ int ForecastCommand(const Args& args) {
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) return FailRpc(args, status);
-  if (args.Has("plot")) {
-    if (int failed = Plot(args.Get("plot"), ForecastChart(final_reply, *plot_metrics))) return failed;
+  if (!plot->path.empty()) {
+    if (int failed = Plot(*plot, ForecastChart(final_reply, plot->metrics))) return failed;
   }
   if (*format == Format::kJson) return PrintJson(final_reply, std::cout), std::cout << "\n", 0;
   if (*format == Format::kTable) {
@@ -350,11 +347,8 @@ int CompareCommand(const Args& args) {
   if (args.positional.size() < 2) return Fail(absl::StrCat("compare needs a base and at least one variant\n", kCompareUsage), 2);
   auto format = ParseFormat(args.Get("format"));
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
-  auto plot_metrics = ParsePlotMetrics(args.Get("plot-metrics"));
-  if (!plot_metrics.ok()) return Fail(std::string(plot_metrics.status().message()), 2);
-  if (args.Has("plot")) {
-    if (std::string error = CheckPlotPath(args.Get("plot")); !error.empty()) return Fail(error, 2);
-  }
+  auto plot = ParsePlotFlags(args);
+  if (!plot.ok()) return Fail(std::string(plot.status().message()), 2);
   v1::CompareRequest request;
   request.mutable_base()->set_scenario(args.positional[0] == "default" ? "" : args.positional[0]);
   if (absl::Status filled = FillRequest(args, request.mutable_base()); !filled.ok()) return Fail(std::string(filled.message()), 2);
@@ -363,8 +357,8 @@ int CompareCommand(const Args& args) {
   v1::CompareReply reply;
   std::cerr << "forecastle: running " << args.positional.size() << " scenarios on common random numbers...\n";
   if (int failed = Call(args, &v1::ForecastService::Stub::Compare, *stub, request, &reply)) return failed;
-  if (args.Has("plot")) {
-    if (int failed = Plot(args.Get("plot"), CompareChart(reply, *plot_metrics))) return failed;
+  if (!plot->path.empty()) {
+    if (int failed = Plot(*plot, CompareChart(reply, plot->metrics))) return failed;
   }
   if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
   Grid grid;

@@ -183,9 +183,8 @@ int Actuals(const Args& args) {
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
   auto by = ParseBy(args);
   if (!by.ok()) return Fail(std::string(by.status().message()), 2);
-  if (args.Has("plot")) {
-    if (std::string error = CheckPlotPath(args.Get("plot")); !error.empty()) return Fail(error, 2);
-  }
+  auto plot = ParsePlotFlags(args);
+  if (!plot.ok()) return Fail(std::string(plot.status().message()), 2);
   v1::MetricsRequest request;
   request.set_from(args.Get("from"));
   request.set_to(args.Get("to"));
@@ -211,8 +210,8 @@ int Actuals(const Args& args) {
   v1::MetricsReply reply;
   auto stub = v1::ActualsService::NewStub(Connect(args));
   if (int failed = Call(args, &v1::ActualsService::Stub::GetMetrics, *stub, request, &reply)) return failed;
-  if (args.Has("plot")) {
-    if (int failed = Plot(args.Get("plot"), ActualsChart(reply))) return failed;
+  if (!plot->path.empty()) {
+    if (int failed = Plot(*plot, ActualsChart(reply))) return failed;
   }
   if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
   Grid grid = MetricsGrid(reply, *by);
