@@ -198,7 +198,6 @@ void RandomStream::Uniforms(int n, double* out) {
   available_ = 4;
 }
 
-double RandomStream::LogNormal(double mu, double sigma) { return std::exp(mu + sigma * Normal()); }
 
 int64_t RandomStream::Poisson(double mean) {
   int64_t count = 0;

@@ -78,8 +78,6 @@ class RandomStream {
   double Uniform() { return WordToUniform(NextWord()); }
   // Standard normal by inversion (one uniform per draw, so common random numbers stay aligned).
   double Normal() { return FastInverseNormal(Uniform()); }
-  // exp(mu + sigma * Normal()).
-  double LogNormal(double mu, double sigma);
   // true with probability p (p <= 0: never, p >= 1: always, and a uniform is drawn either way).
   bool Bernoulli(double p) { return Uniform() < p; }
   // Poisson(mean) by inversion, in chunks of mean <= 16 summed (exact: sums of independent
