@@ -2,6 +2,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -152,24 +153,6 @@ LogNormalTable::LogNormalTable(double sigma) : sigma_(sigma), table_(kSteps + 1,
   }
 }
 
-void PhiloxBlocks(PhiloxCounter counter, PhiloxKey key, int blocks, uint32_t* out) {
-  int done = 0;
-  PhiloxCounter lanes[kLanes];
-  for (; done + kLanes <= blocks; done += kLanes) {
-    for (int i = 0; i < kLanes; ++i) {
-      lanes[i] = counter;
-      lanes[i][0] += static_cast<uint32_t>(done + i);
-    }
-    PhiloxLanes(lanes, key, out + 4 * done);
-  }
-  for (; done < blocks; ++done) {
-    PhiloxCounter c = counter;
-    c[0] += static_cast<uint32_t>(done);
-    const PhiloxCounter block = Philox4x32(c, key);
-    for (int w = 0; w < 4; ++w) out[4 * done + w] = block[static_cast<size_t>(w)];
-  }
-}
-
 void PhiloxBatch(const PhiloxCounter* counters, int n, PhiloxKey key, uint32_t* out) {
   int done = 0;
   for (; done + 2 * kLanes <= n; done += 2 * kLanes) PhiloxLanes16(counters + done, key, out + 4 * done);
@@ -177,6 +160,18 @@ void PhiloxBatch(const PhiloxCounter* counters, int n, PhiloxKey key, uint32_t* 
   for (; done < n; ++done) {
     const PhiloxCounter block = Philox4x32(counters[done], key);
     for (int w = 0; w < 4; ++w) out[4 * done + w] = block[static_cast<size_t>(w)];
+  }
+}
+
+void PhiloxBlocks(PhiloxCounter counter, PhiloxKey key, int blocks, uint32_t* out) {
+  PhiloxCounter lanes[2 * kLanes];
+  for (int done = 0; done < blocks; done += 2 * kLanes) {
+    const int n = std::min(2 * kLanes, blocks - done);
+    for (int i = 0; i < n; ++i) {
+      lanes[i] = counter;
+      lanes[i][0] += static_cast<uint32_t>(done + i);
+    }
+    PhiloxBatch(lanes, n, key, out + 4 * done);
   }
 }
 
