@@ -31,21 +31,21 @@ Unit UnitOf(const std::string& metric) {
 }
 
 // The exact actual of a metric in a period, when the actuals have that metric.
-bool History(const std::string& metric, const v1::PeriodMetrics& p, double* value) {
-  const std::map<std::string, const std::string*> fields = {
-      {"bookings", &p.bookings()},
-      {"revenue", &p.revenue()},
-      {"billings", &p.billings()},
-      {"collections", &p.collections()},
-      {"backlog", &p.backlog()},
-      {"unbilled_backlog", &p.unbilled_backlog()},
-      {"deferred_revenue", &p.deferred_revenue()},
-      {"contract_assets", &p.contract_assets()},
-      {"accounts_receivable", &p.accounts_receivable()}};
-  auto it = fields.find(metric);
-  if (it == fields.end()) return false;
-  *value = Money(*it->second);
-  return true;
+// The money field of the actuals that has the metric's name, or nullptr (forecast-only metrics).
+using MoneyField = const std::string& (v1::PeriodMetrics::*)() const;
+MoneyField FieldOf(const std::string& metric) {
+  static const std::map<std::string, MoneyField> kFields = {
+      {"bookings", &v1::PeriodMetrics::bookings},
+      {"revenue", &v1::PeriodMetrics::revenue},
+      {"billings", &v1::PeriodMetrics::billings},
+      {"collections", &v1::PeriodMetrics::collections},
+      {"backlog", &v1::PeriodMetrics::backlog},
+      {"unbilled_backlog", &v1::PeriodMetrics::unbilled_backlog},
+      {"deferred_revenue", &v1::PeriodMetrics::deferred_revenue},
+      {"contract_assets", &v1::PeriodMetrics::contract_assets},
+      {"accounts_receivable", &v1::PeriodMetrics::accounts_receivable}};
+  auto it = kFields.find(metric);
+  return it == kFields.end() ? nullptr : it->second;
 }
 
 std::string Percent(double q) { return absl::StrCat("P", absl::StrFormat("%.6g", q * 100)); }
@@ -133,11 +133,8 @@ Chart ActualsChart(const v1::MetricsReply& reply) {
       const v1::MetricsTable& table = reply.tables(t);
       PlotLine line{table.group().empty() ? "company" : table.group(),
                     reply.tables_size() == 1 ? kHistory : Color(static_cast<size_t>(t)), {}, false};
-      for (const v1::PeriodMetrics& p : table.periods()) {
-        double value = kNaN;
-        History(metric, p, &value);
-        line.values.push_back(value);
-      }
+      const MoneyField field = FieldOf(metric);
+      for (const v1::PeriodMetrics& p : table.periods()) line.values.push_back(Money((p.*field)()));
       panel.lines.push_back(std::move(line));
     }
     chart.panels.push_back(std::move(panel));
@@ -164,13 +161,10 @@ Chart ForecastChart(const v1::ForecastReply& reply, const std::vector<std::strin
     panel.title = name;
     panel.unit = UnitOf(name);
     AddFan(*forecast, reply.quantiles(), offset, chart.months.size(), "", Color(0), panel);
-    if (history != nullptr) {
+    if (const MoneyField field = FieldOf(name); history != nullptr && history->periods_size() > 0 && field != nullptr) {
       PlotLine line{"actual", kHistory, std::vector<double>(chart.months.size(), kNaN), false};
-      bool any = false;
-      for (int i = 0; i < history->periods_size(); ++i) {
-        any |= History(name, history->periods(i), &line.values[static_cast<size_t>(i)]);
-      }
-      if (any) panel.lines.insert(panel.lines.begin(), std::move(line));
+      for (int i = 0; i < history->periods_size(); ++i) line.values[static_cast<size_t>(i)] = Money((history->periods(i).*field)());
+      panel.lines.insert(panel.lines.begin(), std::move(line));
     }
     chart.panels.push_back(std::move(panel));
   }
