@@ -25,6 +25,23 @@ int TeamFor(const Scenario& scenario, LineKind kind) {
   return -1;
 }
 
+// Months between an existing subscription's upfront invoices: those of the scenario's first
+// ratable product (the one renewals take). 0 when it bills in arrears or on delivery: existing
+// subscriptions then bill as they recognise.
+int UpfrontBillingMonths(const Scenario& scenario) {
+  for (const Product& product : scenario.products) {
+    if (product.kind != LineKind::kRatable) continue;
+    switch (product.billing) {
+      case BillingTerms::kAnnualUpfront: return 12;
+      case BillingTerms::kQuarterlyUpfront: return 3;
+      case BillingTerms::kMonthlyUpfront: return 1;
+      case BillingTerms::kMonthlyInArrears:
+      case BillingTerms::kOnDelivery: return 0;
+    }
+  }
+  return 0;
+}
+
 double HoursPerUnitValue(const Scenario& scenario, LineKind kind) {
   for (const Product& product : scenario.products) {
     if (product.kind == kind) return product.hours_per_unit_value;
@@ -63,6 +80,7 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   const int effort_team = TeamFor(scenario, LineKind::kEffort);
   const int delivery_team = TeamFor(scenario, LineKind::kDelivery);
   const double delivery_hours_per_unit = HoursPerUnitValue(scenario, LineKind::kDelivery);
+  const int billing_months = UpfrontBillingMonths(scenario);
   std::vector<Date> month_ends(h);
   for (size_t m = 0; m < h; ++m) month_ends[m] = LastDayOfMonth(state.first_month + static_cast<int>(m));
 
@@ -91,6 +109,11 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
     double remaining_ratable = 0;
     std::vector<double> remaining_work(scenario.teams.size(), 0);
     std::vector<double> contract_revenue(h, 0);
+    // Upfront billing of the subscriptions: each billing period's revenue invoiced in the month
+    // it starts (periods counted from each line's start), and what the period running at as_of
+    // should have billed already.
+    std::vector<double> period_billing(h, 0);
+    double period_prepaid = 0;
     for (const LineState& line : c.lines) {
       const Cents recognized = RecognizedThrough(line, signed_on, as_of);
       recognized_now += recognized;
@@ -104,6 +127,21 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
           const Cents through = ScheduledThrough(line, signed_on, month_ends[m], as_of);
           contract_revenue[m] += Units(through - previous);
           previous = through;
+        }
+        for (int k = 0; billing_months > 0 && *l.end_on > as_of; ++k) {
+          const Date period = AddMonths(*l.start_on, k * billing_months);
+          if (period > *l.end_on) break;
+          const Date period_end = std::min(*l.end_on, AddMonths(*l.start_on, (k + 1) * billing_months) - 1);
+          if (period_end <= as_of) continue;
+          const Cents through_end = ScheduledThrough(line, signed_on, period_end, as_of);
+          if (period <= as_of) {
+            period_prepaid += Units(through_end - recognized);
+            continue;
+          }
+          const int month = MonthOf(period) - state.first_month;
+          if (month >= horizon) break;
+          period_billing[static_cast<size_t>(month)] +=
+              Units(through_end - ScheduledThrough(line, signed_on, period - 1, as_of));
         }
         // Expiring within the horizon, not renewed yet: a renewal opportunity. (A line ending in
         // the rest of the as-of month renews in the first forecast month.)
@@ -143,27 +181,36 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
       state.team_work_amount[static_cast<size_t>(team)] += Units(remaining);
       state.team_work_hours[static_cast<size_t>(team)] += hours;
     }
-    // What the contract billed ahead of its revenue is used up by its future revenue, split over
-    // its remaining subscriptions and work in proportion; what it recognised ahead of billing
-    // (a contract asset) is invoiced in the first forecast month.
-    const double ahead = Units(billed - recognized_now);
-    double remaining_total = remaining_ratable;
-    for (double w : remaining_work) remaining_total += w;
+    // What the contract billed beyond its revenue so far. With upfront terms its subscriptions'
+    // running periods take their share first (`period_prepaid`: billed at the periods' starts);
+    // else every remaining subscription and work shares it in proportion. What is left prepays
+    // the work in proportion (and, without work, the next subscription invoices); a shortfall (a
+    // contract asset) is invoiced in the first forecast month.
+    double ahead = Units(billed - recognized_now);
+    double remaining_work_total = 0;
+    for (double w : remaining_work) remaining_work_total += w;
+    double ratable_share = remaining_ratable;  // what the ratable lines' share of `ahead` is in proportion to
+    if (billing_months > 0) {
+      ahead -= period_prepaid;
+      ratable_share = remaining_work_total > 0 ? 0 : 1;
+    }
+    const double shares = ratable_share + remaining_work_total;
     double prepaid_ratable = 0;
-    if (ahead > 0 && remaining_total > 0) {
-      prepaid_ratable = ahead * remaining_ratable / remaining_total;
-      for (size_t t = 0; t < remaining_work.size(); ++t) {
-        state.team_prepaid[t] += ahead * remaining_work[t] / remaining_total;
-      }
+    if (ahead > 0 && shares > 0) {
+      prepaid_ratable = ahead * ratable_share / shares;
+      for (size_t t = 0; t < remaining_work.size(); ++t) state.team_prepaid[t] += ahead * remaining_work[t] / shares;
     } else if (ahead < 0) {
       state.scheduled_billing[0] += -ahead;
     }
+    // Subscriptions bill as they recognise (in arrears, on delivery) or at their periods' starts
+    // (upfront), once what was billed ahead is used up.
+    const std::vector<double>& billing = billing_months > 0 ? period_billing : contract_revenue;
     for (size_t m = 0; m < h; ++m) {
-      state.scheduled_revenue[m] += contract_revenue[m];
-      const double used = std::min(prepaid_ratable, contract_revenue[m]);
+      const double used = std::min(prepaid_ratable, billing[m]);
       prepaid_ratable -= used;
-      state.scheduled_billing[m] += contract_revenue[m] - used;
+      state.scheduled_billing[m] += billing[m] - used;
     }
+    for (size_t m = 0; m < h; ++m) state.scheduled_revenue[m] += contract_revenue[m];
   }
 
   absl::flat_hash_map<std::string, int> segment_index, product_index, stage_probability_index;

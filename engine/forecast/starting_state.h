@@ -41,8 +41,11 @@ struct StartingState {
   double net_contract_liability = 0;  // deferred revenue - contract assets
   double accounts_receivable = 0;
   // Existing subscriptions' revenue and the billing it brings, per forecast month (deterministic:
-  // ratable lines follow their schedules; billing catches up with revenue beyond what each
-  // contract already billed). Month 0's billing includes the invoicing of contract assets.
+  // ratable lines follow their schedules). They bill upfront by the billing terms of the
+  // scenario's first ratable product: each year (quarter, month) of a line, counted from its
+  // start, is invoiced in the month it begins, net of what its contract billed ahead; with terms
+  // in arrears or on delivery, as they recognise. Month 0's billing includes the invoicing of
+  // contract assets and of running periods left unbilled.
   std::vector<double> scheduled_revenue;
   std::vector<double> scheduled_billing;
   // Effort and delivery work left per team (Scenario::teams order).

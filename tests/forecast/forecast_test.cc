@@ -168,6 +168,41 @@ TEST(Forecast, ExistingContractsBillWhatIsLeftExactlyOnce) {
   }
 }
 
+// Existing subscriptions bill by the renewal product's terms, from each line's start: a
+// 24-month subscription of 1,000.00 a month, billed annually upfront, bills its second year in
+// January 2027, net of what its contract billed beyond the year running at as-of.
+TEST(Forecast, ExistingSubscriptionsBillUpfrontByTheirPeriods) {
+  struct Case {
+    std::string name;
+    BillingTerms terms;
+    std::vector<Invoice> invoices;
+    std::vector<double> billing;  // Nov 2026 .. Apr 2027
+  };
+  const Invoice first_year = Inv("I1", "C", "2026-01-01", "12000.00");
+  const std::vector<Case> cases = {
+      {"billed the running year", BillingTerms::kAnnualUpfront, {first_year}, {0, 0, 12000, 0, 0, 0}},
+      // Nothing billed: the 10,000.00 contract asset and the year's last 2,000.00 in November.
+      {"nothing billed", BillingTerms::kAnnualUpfront, {}, {12000, 0, 12000, 0, 0, 0}},
+      // 6,000.00 billed beyond the running year: the next year's invoice is that much smaller.
+      {"billed ahead", BillingTerms::kAnnualUpfront, {first_year, Inv("I2", "C", "2026-10-01", "6000.00")},
+       {0, 0, 6000, 0, 0, 0}},
+      {"quarterly", BillingTerms::kQuarterlyUpfront, {first_year}, {0, 0, 3000, 0, 0, 3000}},
+      // In arrears: as recognised, once the 2,000.00 billed ahead is used up.
+      {"in arrears", BillingTerms::kMonthlyInArrears, {first_year}, {0, 0, 1000, 1000, 1000, 1000}},
+  };
+  for (const Case& c : cases) {
+    Scenario scenario = Degenerate();
+    scenario.products[0].billing = c.terms;
+    Ledger ledger;
+    ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Ratable("C", "S", "24000.00", "2026-01-01", "2027-12-31")});
+    for (const Invoice& invoice : c.invoices) ApplyAll(ledger, {invoice});
+    auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 6);
+    ASSERT_TRUE(state.ok()) << state.status();
+    EXPECT_EQ(state->scheduled_billing, c.billing) << c.name;
+    EXPECT_EQ(state->scheduled_revenue, std::vector<double>(6, 1000)) << c.name;
+  }
+}
+
 TEST(Forecast, StartingStateKnowsOnlyWhatWasRecordedByAsOf) {
   const Scenario scenario = Degenerate();
   Ledger ledger;
