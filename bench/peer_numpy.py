@@ -257,7 +257,8 @@ def simulate(inp, n, rng):
     out = {m: np.zeros((n, h)) for m in METRICS}
     clear = np.full(n, h + 1)
     ratable_revenue = np.cumsum(p.ratable_step[:, :h], axis=1)
-    capacity_total, worked_total, headcount_total, cost_total, work_left = (np.zeros((n, h)) for _ in range(5))
+    capacity_total, worked_total, headcount_total, cost_total, work_left, unbilled_work = (
+        np.zeros((n, h)) for _ in range(6))
     backlog_open = np.zeros((n, h), dtype=bool)  # some of the as-of work backlog not yet delivered
     for t, team in enumerate(teams):
         counts = [np.full(n, int(round(team["fte"])))]
@@ -312,6 +313,10 @@ def simulate(inp, n, rng):
             finished = delivery & (done >= hours) & (done_before < hours)
             rows, cols = np.nonzero(finished)
             p.bill(rows, np.full(len(rows), m), amount[rows, cols])
+            # Contract assets: this month's arrears earnings (invoiced next month) and what work
+            # billed on delivery has earned before it is done.
+            unbilled_work[:, m] += (np.where(arrears, earned - prepaid_used, 0).sum(axis=1)
+                                   + np.where(delivery & (done < hours), cum, 0).sum(axis=1))
             work_left[:, m] += np.maximum(0, np.where(booked <= m, hours, 0).sum(axis=1) - done_total)
             backlog_open[:, m] |= (is_backlog & (done < hours)).any(axis=1)
             done_before, earned_before = done, cum
@@ -325,7 +330,7 @@ def simulate(inp, n, rng):
     out["bookings"], out["revenue"], out["billings"], out["collections"] = p.bookings, p.revenue, p.billings, p.collections
     out["backlog"] = inp["backlog"] + np.cumsum(p.bookings - p.revenue, axis=1)
     out["unbilled_backlog"] = inp["unbilled_backlog"] + np.cumsum(p.bookings - p.billings, axis=1)
-    out["deferred_revenue"] = np.maximum(0, net)
+    out["deferred_revenue"] = np.maximum(0, net + unbilled_work)
     out["accounts_receivable"] = inp["accounts_receivable"] + np.cumsum(p.billings - p.collections - p.write_offs, axis=1)
     out["work_backlog_hours"], out["capacity_hours"] = work_left, capacity_total
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -28,6 +28,7 @@ struct WorkItem {
   RandomStream invoices;   // the draws of the invoices the work brings (upfront, on delivery)
   uint64_t key = 0;        // what the work is for: monthly invoices draw from (key, month)
   double prepaid = 0;      // already billed: earned revenue uses it up before it is invoiced
+  double unbilled = 0;     // billed on delivery: revenue earned so far, invoiced when it is done
 };
 
 // Month-by-month flows of one path.
@@ -512,8 +513,14 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
          receivable = state_.accounts_receivable;
   out.months_to_clear = horizon + 1;
   double ratable = 0;  // ratable revenue of the month, from flows.ratable_step
+  // Contract assets: revenue of work earned and not yet invoiced (deferred revenue is the net
+  // contract liability plus them, as each deal is a contract of its own). Work billed in arrears
+  // holds the month's earnings until next month's invoice; work billed on delivery all it has
+  // earned until it is done.
+  double delivery_unbilled = 0;
   for (int m = 0; m < horizon; ++m) {
     double capacity_total = 0, worked_total = 0, headcount_total = 0, cost_total = 0, work_left = 0;
+    double arrears_unbilled = 0;
     for (size_t t = 0; t < sc.teams.size(); ++t) {
       const Team& team = sc.teams[t];
       hours_left[t] += hours_booked[t * static_cast<size_t>(horizon) + static_cast<size_t>(m)];
@@ -547,8 +554,15 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
           // months still share the draws of the invoices they have in common.
           RandomStream invoice(seed_, EntityKind::kInvoice, (item.key * 131 + static_cast<uint64_t>(m)) & ((uint64_t{1} << 60) - 1), path);
           bill(m + 1, earned - prepaid, invoice);
-        } else if (item.billing == BillingTerms::kOnDelivery && item.done >= item.hours) {
-          bill(m, item.amount, item.invoices);
+          arrears_unbilled += earned - prepaid;
+        } else if (item.billing == BillingTerms::kOnDelivery) {
+          if (item.done >= item.hours) {
+            delivery_unbilled -= item.unbilled;
+            bill(m, item.amount, item.invoices);
+          } else {
+            item.unbilled += earned;
+            delivery_unbilled += earned;
+          }
         }
       }
       while (queue_next[t] < queue_end[t] && work[queue[queue_next[t]]].done >= work[queue[queue_next[t]]].hours) {
@@ -571,7 +585,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     if (backlog_items == 0 && out.months_to_clear > horizon) out.months_to_clear = m + 1;
     const double values[kMetricCount] = {
         flows.bookings[i], flows.revenue[i], flows.billings[i], flows.collections[i], backlog, unbilled,
-        std::max(0.0, net_liability), receivable, work_left, capacity_total,
+        std::max(0.0, net_liability + arrears_unbilled + std::max(0.0, delivery_unbilled)), receivable, work_left, capacity_total,
         capacity_total > 0 ? worked_total / capacity_total : 0.0, headcount_total, cost_total};
     for (int k = 0; k < kMetricCount; ++k) {
       out.values[(static_cast<size_t>(k) * static_cast<size_t>(horizon) + i) * out.stride] = static_cast<float>(values[k]);
