@@ -294,6 +294,7 @@ def simulate(inp, n, rng):
         booked, prepaid = grid(it["booked"], h + 1), grid(it["prepaid"])
         arrears, delivery = grid(it["billing"] == ARREARS, False), grid(it["billing"] == ON_DELIVERY, False)
         before = np.cumsum(hours, axis=1) - hours  # hours queued ahead of each item
+        delivery_unbilled = np.zeros(n)
         done_total = np.zeros(n)
         done_before = np.zeros((n, k_max))
         earned_before = np.zeros((n, k_max))
@@ -309,14 +310,16 @@ def simulate(inp, n, rng):
             cum = earned_before + earned
             prepaid_used = np.minimum(prepaid, cum) - np.minimum(prepaid, earned_before)
             rows, cols = np.nonzero(arrears & (earned > 0))
-            p.bill(rows, np.full(len(rows), m + 1), (earned - prepaid_used)[rows, cols])
+            invoiced = (earned - prepaid_used)[rows, cols]
+            p.bill(rows, np.full(len(rows), m + 1), invoiced)
+            # Contract assets: this month's arrears earnings (invoiced next month) and what work
+            # billed on delivery has earned before it is done.
+            unbilled_work[:, m] += np.bincount(rows, weights=invoiced, minlength=n)
             finished = delivery & (done >= hours) & (done_before < hours)
             rows, cols = np.nonzero(finished)
             p.bill(rows, np.full(len(rows), m), amount[rows, cols])
-            # Contract assets: this month's arrears earnings (invoiced next month) and what work
-            # billed on delivery has earned before it is done.
-            unbilled_work[:, m] += (np.where(arrears, earned - prepaid_used, 0).sum(axis=1)
-                                   + np.where(delivery & (done < hours), cum, 0).sum(axis=1))
+            delivery_unbilled += (earned * delivery).sum(axis=1) - np.bincount(rows, weights=cum[rows, cols], minlength=n)
+            unbilled_work[:, m] += delivery_unbilled
             work_left[:, m] += np.maximum(0, np.where(booked <= m, hours, 0).sum(axis=1) - done_total)
             backlog_open[:, m] |= (is_backlog & (done < hours)).any(axis=1)
             done_before, earned_before = done, cum
