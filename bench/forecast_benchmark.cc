@@ -100,6 +100,24 @@ void BM_StopLatency(benchmark::State& bench) {
 }
 BENCHMARK(BM_StopLatency)->Iterations(9)->UseManualTime()->Unit(benchmark::kMillisecond);
 
+// The cost of random words: Philox blocks for 1,024 unrelated counters in one PhiloxBatch (as the
+// model batches its streams' first blocks), per block.
+void BM_PhiloxBatch(benchmark::State& bench) {
+  std::vector<PhiloxCounter> counters(1024);
+  for (size_t i = 0; i < counters.size(); ++i) {
+    counters[i] = RandomStream::FirstCounter(EntityKind::kOpportunity, i * 7919, i);
+  }
+  std::vector<uint32_t> words(4 * counters.size());
+  for (auto _ : bench) {
+    PhiloxBatch(counters.data(), static_cast<int>(counters.size()), RandomStream::KeyOf(7), words.data());
+    benchmark::DoNotOptimize(words.data());
+    benchmark::ClobberMemory();
+  }
+  bench.counters["ns_per_block"] = benchmark::Counter(static_cast<double>(counters.size()) * static_cast<double>(bench.iterations()),
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_PhiloxBatch);
+
 // Parallel efficiency from 1 to 16 threads (run on the 16-core machine:
 // --benchmark_filter=Scaling). Efficiency(n) = time(1) / (n x time(n)).
 BENCHMARK(BM_ForecastPaths)
