@@ -120,6 +120,36 @@ TEST(Forecast, DegenerateScenarioEqualsTheHandProjection) {
   EXPECT_THAT(result->strain_probability, ::testing::Each(0.0));
 }
 
+// Work billed on delivery is a contract asset until it is invoiced: deferred revenue keeps the
+// subscription's unearned part whole rather than netting the services' earned, unbilled revenue.
+TEST(Forecast, DeferredRevenueKeepsWorkBilledOnDeliveryApart) {
+  // Certain to close in December: a 12,000.00 subscription billed annually upfront and 6,000.00 of
+  // services (60 hours) billed on delivery. Capacity: 40 hours a month.
+  Ledger ledger;
+  ApplyAll(ledger, {Open("O1", "smb", "12000.00", "negotiate", "2026-12-15", "subscription"),
+                    Open("O2", "smb", "6000.00", "negotiate", "2026-12-10", "services")});
+  Scenario scenario = Degenerate();
+  scenario.products[1].billing = BillingTerms::kOnDelivery;
+  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 6);
+  ASSERT_TRUE(state.ok()) << state.status();
+  ForecastOptions options;
+  options.paths = 4;
+  auto result = RunForecast(*state, scenario, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  auto mean = [&](Metric metric) {
+    std::vector<double> out;
+    for (const Summary& s : result->summaries[metric]) out.push_back(s.mean);
+    return out;
+  };
+  using ::testing::ElementsAre;
+  // Services: 4,000.00 earned in December, 2,000.00 in January, invoiced whole in January.
+  EXPECT_THAT(mean(kRevenue), ElementsAre(0, 5000, 3000, 1000, 1000, 1000));
+  EXPECT_THAT(mean(kBillings), ElementsAre(0, 12000, 6000, 0, 0, 0));
+  // December: 11,000.00 of the subscription unearned (the net liability is 7,000.00: 4,000.00
+  // of services earned and not invoiced are the other contract's asset).
+  EXPECT_THAT(mean(kDeferredRevenue), ElementsAre(0, 11000, 10000, 9000, 8000, 7000));
+}
+
 // Work counts in the work backlog from the month it is sold, not before; today's backlog is
 // delivered first, so the month it clears does not move with later sales.
 TEST(Forecast, WorkBacklogCountsWorkFromTheMonthItIsSold) {
