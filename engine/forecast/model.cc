@@ -224,22 +224,12 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         const double per_month = amount / term;
         flows.ratable_step[static_cast<size_t>(first)] += per_month;
         flows.ratable_step[static_cast<size_t>(std::min(horizon, first + term))] -= per_month;
-        switch (product.billing) {
-          case BillingTerms::kAnnualUpfront:
-            for (int k = 0; k < term; k += 12) bill(first + k, per_month * std::min(12, term - k), stream);
-            break;
-          case BillingTerms::kQuarterlyUpfront:
-            for (int k = 0; k < term; k += 3) bill(first + k, per_month * std::min(3, term - k), stream);
-            break;
-          case BillingTerms::kMonthlyUpfront:
-            for (int k = 0; k < term; ++k) bill(first + k, per_month, stream);
-            break;
-          case BillingTerms::kMonthlyInArrears:
-            for (int k = 0; k < term; ++k) bill(first + k + 1, per_month, stream);
-            break;
-          case BillingTerms::kOnDelivery:
-            bill(first, amount, stream);
-            break;
+        if (const int months = UpfrontInvoiceMonths(product.billing); months > 0) {
+          for (int k = 0; k < term; k += months) bill(first + k, per_month * std::min(months, term - k), stream);
+        } else if (product.billing == BillingTerms::kMonthlyInArrears) {
+          for (int k = 0; k < term; ++k) bill(first + k + 1, per_month, stream);
+        } else {
+          bill(first, amount, stream);  // on delivery: the whole term at its start
         }
         const double p = sc.renewals.probability;
         double renewed;

@@ -49,6 +49,17 @@ absl::Status SumsToOne(const std::string& field, double sum) {
 
 }  // namespace
 
+int UpfrontInvoiceMonths(BillingTerms billing) {
+  switch (billing) {
+    case BillingTerms::kAnnualUpfront: return 12;
+    case BillingTerms::kQuarterlyUpfront: return 3;
+    case BillingTerms::kMonthlyUpfront: return 1;
+    case BillingTerms::kMonthlyInArrears:
+    case BillingTerms::kOnDelivery: return 0;
+  }
+  return 0;
+}
+
 Scenario DefaultScenario() {
   Scenario s;
   s.name = "default";

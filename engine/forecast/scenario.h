@@ -33,6 +33,9 @@ struct SegmentAssumptions {
 };
 
 enum class BillingTerms { kAnnualUpfront, kQuarterlyUpfront, kMonthlyUpfront, kMonthlyInArrears, kOnDelivery };
+// Months of service each invoice covers under upfront terms (12, 3, 1), billed when they begin;
+// 0 for terms in arrears or on delivery.
+int UpfrontInvoiceMonths(BillingTerms billing);
 
 // How a won deal becomes a line.
 struct Product {

@@ -30,14 +30,7 @@ int TeamFor(const Scenario& scenario, LineKind kind) {
 // subscriptions then bill as they recognise.
 int UpfrontBillingMonths(const Scenario& scenario) {
   for (const Product& product : scenario.products) {
-    if (product.kind != LineKind::kRatable) continue;
-    switch (product.billing) {
-      case BillingTerms::kAnnualUpfront: return 12;
-      case BillingTerms::kQuarterlyUpfront: return 3;
-      case BillingTerms::kMonthlyUpfront: return 1;
-      case BillingTerms::kMonthlyInArrears:
-      case BillingTerms::kOnDelivery: return 0;
-    }
+    if (product.kind == LineKind::kRatable) return UpfrontInvoiceMonths(product.billing);
   }
   return 0;
 }
