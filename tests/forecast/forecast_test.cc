@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/common/status_macros.h"
 #include "engine/sample/sample_company.h"
 #include "tbb/global_control.h"
 #include "tests/testing/ledger_builder.h"
@@ -69,28 +70,35 @@ Scenario Degenerate() {
   return s;
 }
 
+// The hand projections' forecast: `ledger` as of 2026-10-31, six months ahead.
+absl::StatusOr<ForecastResult> ProjectSixMonths(const Ledger& ledger, const Scenario& scenario,
+                                                const ForecastOptions& options) {
+  ASSIGN_OR_RETURN(const StartingState state, BuildStartingState(ledger, scenario, D("2026-10-31"), 6));
+  return RunForecast(state, scenario, options);
+}
+
+// Each month's mean of `metric`.
+std::vector<double> Means(const ForecastResult& result, Metric metric) {
+  std::vector<double> out;
+  for (const Summary& s : result.summaries[metric]) out.push_back(s.mean);
+  return out;
+}
+
 TEST(Forecast, DegenerateScenarioEqualsTheHandProjection) {
   // Backlog: 100 estimated hours of effort worth 10,000.00, nothing done yet. Pipeline: a
   // 12,000.00 subscription certain to close in December, billed annually upfront.
   Ledger ledger;
   ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L", "10000.00", "100"),
                     Open("O1", "smb", "12000.00", "negotiate", "2026-12-15", "subscription")});
-  const Scenario scenario = Degenerate();
-  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 6);
-  ASSERT_TRUE(state.ok()) << state.status();
   ForecastOptions options;
   options.paths = 16;
   options.targets = {Target{kRevenue, 4500}, Target{kBacklog, 10000}};
-  auto result = RunForecast(*state, scenario, options);
+  auto result = ProjectSixMonths(ledger, Degenerate(), options);
   ASSERT_TRUE(result.ok()) << result.status();
-  auto mean = [&](Metric metric) {
-    std::vector<double> out;
-    for (const Summary& s : result->summaries[metric]) {
-      EXPECT_EQ(s.std, 0) << MetricName(metric);
-      out.push_back(s.mean);
-    }
-    return out;
-  };
+  for (int metric = 0; metric < kMetricCount; ++metric) {
+    for (const Summary& s : result->summaries[metric]) EXPECT_EQ(s.std, 0) << MetricName(static_cast<Metric>(metric));
+  }
+  auto mean = [&](Metric metric) { return Means(*result, metric); };
   using ::testing::ElementsAre;
   // 40 hours a month: 4,000.00 of effort revenue in Nov and Dec, 2,000.00 in Jan; the
   // subscription recognises 1,000.00 a month from December.
@@ -130,17 +138,11 @@ TEST(Forecast, DeferredRevenueKeepsWorkBilledOnDeliveryApart) {
                     Open("O2", "smb", "6000.00", "negotiate", "2026-12-10", "services")});
   Scenario scenario = Degenerate();
   scenario.products[1].billing = BillingTerms::kOnDelivery;
-  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 6);
-  ASSERT_TRUE(state.ok()) << state.status();
   ForecastOptions options;
   options.paths = 4;
-  auto result = RunForecast(*state, scenario, options);
+  auto result = ProjectSixMonths(ledger, scenario, options);
   ASSERT_TRUE(result.ok()) << result.status();
-  auto mean = [&](Metric metric) {
-    std::vector<double> out;
-    for (const Summary& s : result->summaries[metric]) out.push_back(s.mean);
-    return out;
-  };
+  auto mean = [&](Metric metric) { return Means(*result, metric); };
   using ::testing::ElementsAre;
   // Services: 4,000.00 earned in December, 2,000.00 in January, invoiced whole in January.
   EXPECT_THAT(mean(kRevenue), ElementsAre(0, 5000, 3000, 1000, 1000, 1000));
@@ -158,17 +160,12 @@ TEST(Forecast, WorkBacklogCountsWorkFromTheMonthItIsSold) {
   Ledger ledger;
   ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L", "10000.00", "100"),
                     Open("O2", "smb", "6000.00", "negotiate", "2026-12-10", "services")});
-  const Scenario scenario = Degenerate();
-  auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 6);
-  ASSERT_TRUE(state.ok()) << state.status();
   ForecastOptions options;
   options.paths = 4;
-  auto result = RunForecast(*state, scenario, options);
+  auto result = ProjectSixMonths(ledger, Degenerate(), options);
   ASSERT_TRUE(result.ok()) << result.status();
-  std::vector<double> hours;
-  for (const Summary& s : result->summaries[kWorkBacklogHours]) hours.push_back(s.mean);
   // Nov: 100 - 40; Dec: 60 + 60 sold - 40; Jan: 80 - 40; Feb: 40 - 40.
-  EXPECT_THAT(hours, ::testing::ElementsAre(60, 80, 40, 0, 0, 0));
+  EXPECT_THAT(Means(*result, kWorkBacklogHours), ::testing::ElementsAre(60, 80, 40, 0, 0, 0));
   // Today's 100 hours are delivered by the end of January (month 3), before the December sale's.
   EXPECT_EQ(result->months_to_clear.mean, 3);
 }
@@ -187,17 +184,12 @@ TEST(Forecast, ExistingContractsBillWhatIsLeftExactlyOnce) {
     ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L", "10000.00", "100"),
                       Hours("C", "L", "2026-10-15", "20")});
     if (c.prepaid) ApplyAll(ledger, {Inv("I", "C", "2026-10-01", "10000.00")});
-    auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), 6);
-    ASSERT_TRUE(state.ok());
     ForecastOptions options;
     options.paths = 4;
-    auto result = RunForecast(*state, scenario, options);
-    ASSERT_TRUE(result.ok());
-    std::vector<double> billings, unbilled;
-    for (const Summary& m : result->summaries[kBillings]) billings.push_back(m.mean);
-    for (const Summary& m : result->summaries[kUnbilledBacklog]) unbilled.push_back(m.mean);
-    EXPECT_EQ(billings, c.billings) << (c.prepaid ? "prepaid" : "contract asset");
-    EXPECT_EQ(unbilled.back(), 0) << (c.prepaid ? "prepaid" : "contract asset");
+    auto result = ProjectSixMonths(ledger, scenario, options);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(Means(*result, kBillings), c.billings) << (c.prepaid ? "prepaid" : "contract asset");
+    EXPECT_EQ(Means(*result, kUnbilledBacklog).back(), 0) << (c.prepaid ? "prepaid" : "contract asset");
   }
 }
 
