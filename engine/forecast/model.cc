@@ -10,6 +10,8 @@
 namespace forecastle::forecast {
 namespace {
 
+constexpr int kMaxSlipMonths = 120;  // a slipping deal slips at most this many months
+
 constexpr std::string_view kMetricNames[kMetricCount] = {
     "bookings", "revenue", "billings", "collections", "backlog", "unbilled_backlog",
     "deferred_revenue", "accounts_receivable", "work_backlog_hours", "capacity_hours",
@@ -18,17 +20,16 @@ constexpr std::string_view kMetricNames[kMetricCount] = {
 // Work on one team's queue: capacity-bound revenue follows the hours actually delivered.
 struct WorkItem {
   int team = 0;
-  int booked = -1;         // month the work was sold (-1: before the forecast: the backlog at as-of)
-  int start = 0;           // first month work may be done
-  int64_t order = 0;       // first come, first served after start
+  int booked = -1;           // month the work was sold (-1: before the forecast: the backlog at as-of)
+  int start = 0;             // first month work may be done
   double amount = 0;
   double hours = 0;
   double done = 0;
   BillingTerms billing = BillingTerms::kMonthlyInArrears;
-  RandomStream invoices;   // the draws of the invoices the work brings (upfront, on delivery)
-  uint64_t key = 0;        // what the work is for: monthly invoices draw from (key, month)
-  double prepaid = 0;      // already billed: earned revenue uses it up before it is invoiced
-  double unbilled = 0;     // billed on delivery: revenue earned so far, invoiced when it is done
+  double delivery_draw = 0;  // billed on delivery: its invoice's uniform, drawn when it was sold
+  uint64_t key = 0;          // what the work is for: monthly invoices draw from (key, month)
+  double prepaid = 0;        // already billed: earned revenue uses it up before it is invoiced
+  double unbilled = 0;       // billed on delivery: revenue earned so far, invoiced when it is done
 };
 
 // Month-by-month flows of one path.
@@ -37,16 +38,20 @@ struct Flows {
   // Ratable revenue as steps: a line adding r a month from month a to month b - 1 adds r at a and
   // subtracts it at b (one write per line instead of one per month); summed month by month.
   std::vector<double> ratable_step;
+  // Every vector has a slot past the horizon's last month, which no month reads: what falls beyond
+  // the horizon is added there rather than tested for (invoices' months are random: a test would be
+  // a branch the predictor misses).
   void Reset(int horizon) {
-    for (auto* v : {&bookings, &revenue, &billings, &collections, &write_offs}) v->assign(static_cast<size_t>(horizon), 0);
-    ratable_step.assign(static_cast<size_t>(horizon) + 1, 0);
+    for (auto* v : {&bookings, &revenue, &billings, &collections, &write_offs, &ratable_step}) {
+      v->assign(static_cast<size_t>(horizon) + 1, 0);
+    }
   }
 };
 
 // Binomial(n, p) from one uniform: by inversion (exact) when n p (1 - p) is small, else by the
 // normal approximation with continuity correction (inversion's (1 - p)^n underflows for large n).
-// `log_stay` is log(1 - p), computed once per team.
-int64_t Binomial(int64_t n, double p, double log_stay, double u) {
+// `log_stay` is log(1 - p), computed once per team; stay_all[n] = exp(n log_stay) where tabulated.
+int64_t Binomial(int64_t n, double p, double log_stay, double u, const std::vector<double>& stay_all) {
   if (n <= 0 || p <= 0) return 0;
   if (p >= 1) return n;
   const double variance = static_cast<double>(n) * p * (1 - p);
@@ -54,7 +59,8 @@ int64_t Binomial(int64_t n, double p, double log_stay, double u) {
     const double k = std::floor(static_cast<double>(n) * p + std::sqrt(variance) * InverseNormal(u) + 0.5);
     return static_cast<int64_t>(std::clamp(k, 0.0, static_cast<double>(n)));
   }
-  double probability = std::exp(static_cast<double>(n) * log_stay);
+  double probability = static_cast<size_t>(n) < stay_all.size() ? stay_all[static_cast<size_t>(n)]
+                                                                 : std::exp(static_cast<double>(n) * log_stay);
   double cumulative = probability;
   int64_t k = 0;
   const double ratio = p / (1 - p);
@@ -111,7 +117,12 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
     segment_draws_.push_back(SegmentDraws{
         &TableFor(g.open_deal_size_sigma), std::exp(-g.open_deal_size_sigma * g.open_deal_size_sigma / 2),
         &TableFor(g.sales_cycle_sigma), std::exp(cycle_mu), &TableFor(g.deal_size_sigma), std::exp(size_mu),
-        g.slip_months <= 1 ? 0.0 : std::log(1 - 1 / g.slip_months)});
+        {}});
+    // q^k for k < kMaxSlipMonths, q = 1 - 1 / slip_months (0 when slip_months is 1: always k = 1).
+    const double log_q = g.slip_months <= 1 ? -INFINITY : std::log(1 - 1 / g.slip_months);
+    std::vector<double>& powers = segment_draws_.back().slip_powers;
+    powers.push_back(1.0);
+    for (int k = 1; k < kMaxSlipMonths; ++k) powers.push_back(std::exp(k * log_q));
   }
   overrun_ = &TableFor(scenario.effort_overrun_sigma);
   for (const OpenDeal& deal : state.open_deals) {
@@ -124,6 +135,19 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
   }
   overrun_scale_ = scenario.effort_overrun * std::exp(-scenario.effort_overrun_sigma * scenario.effort_overrun_sigma / 2);
   for (const Team& team : scenario.teams) team_log_stay_.push_back(std::log1p(-std::min(team.monthly_attrition, 1.0)));
+  {
+    // P(no one leaves) for every headcount a cohort can have: at most its size when it joins.
+    std::vector<int64_t> largest(scenario.teams.size(), 0);
+    for (size_t t = 0; t < scenario.teams.size(); ++t) largest[t] = static_cast<int64_t>(std::llround(scenario.teams[t].fte));
+    for (size_t h = 0; h < scenario.hiring_plan.size(); ++h) {
+      int64_t& most = largest[static_cast<size_t>(hire_team_[h])];
+      most = std::max<int64_t>(most, std::llround(scenario.hiring_plan[h].count));
+    }
+    for (size_t t = 0; t < scenario.teams.size(); ++t) {
+      std::vector<double>& stay_all = team_stay_all_.emplace_back(static_cast<size_t>(std::min<int64_t>(largest[t], 1 << 16) + 1));
+      for (size_t n = 0; n < stay_all.size(); ++n) stay_all[n] = std::exp(static_cast<double>(n) * team_log_stay_[t]);
+    }
+  }
   for (const auto& [days, share] : scenario.payment.delay_days_mix) {
     delay_months_.emplace_back(static_cast<int>(std::lround(days / 30.4375)), share);
   }
@@ -188,23 +212,23 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   }
 
   // An invoice: billed in `month`, paid after a delay from the mix, or written off as bad debt.
-  auto bill = [&](int month, double amount, RandomStream& stream) {
+  // Callers draw `u` from the invoice's stream whether or not the invoice falls within the horizon,
+  // so the draws after it stay the same in every scenario.
+  const double bad_debt_rate = sc.payment.bad_debt_rate;
+  const size_t delay_picks = delay_months_.size() - 1;
+  auto bill = [&](int month, double amount, double u) {
     // One uniform decides both: below the bad-debt rate the invoice goes bad, and where it falls
     // within the bad (or the good) share picks the delay, by thresholds precomputed from the mix.
-    const double u = stream.Uniform();
-    const bool bad = u < sc.payment.bad_debt_rate;
-    if (month >= horizon || amount == 0) return;
-    flows.billings[static_cast<size_t>(month)] += amount;
-    const std::vector<double>& thresholds = bad ? delay_bad_ : delay_good_;
-    size_t k = 0;  // thresholds below u: counted without branches (the pick is random)
-    for (size_t j = 0; j + 1 < thresholds.size(); ++j) k += u >= thresholds[j];
-    const int delay = delay_months_[k].first;
-    const int paid = month + delay;
-    if (paid >= horizon) return;
-    (bad ? flows.write_offs : flows.collections)[static_cast<size_t>(paid)] += amount;
+    // No branches: the pick is random, and months past the horizon go to the flows' spare slot.
+    const bool bad = u < bad_debt_rate;
+    const double* thresholds = bad ? delay_bad_.data() : delay_good_.data();
+    size_t k = 0;  // thresholds below u
+    for (size_t j = 0; j < delay_picks; ++j) k += u >= thresholds[j];
+    const int paid = month + delay_months_[k].first;
+    flows.billings[static_cast<size_t>(std::min(month, horizon))] += amount;
+    (bad ? flows.write_offs : flows.collections)[static_cast<size_t>(std::min(paid, horizon))] += amount;
   };
 
-  int64_t order = 0;
   // A won deal (or a renewal) of `size`, booked in `month`, becomes a line of `product`.
   // `term` overrides the product's term (renewals of existing subscriptions).
   // `key` names the deal for its invoices' streams; `cohort_squared` > 0 marks a cohort of
@@ -225,11 +249,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         flows.ratable_step[static_cast<size_t>(first)] += per_month;
         flows.ratable_step[static_cast<size_t>(std::min(horizon, first + term))] -= per_month;
         if (const int months = UpfrontInvoiceMonths(product.billing); months > 0) {
-          for (int k = 0; k < term; k += months) bill(first + k, per_month * std::min(months, term - k), stream);
+          for (int k = 0; k < term; k += months) bill(first + k, per_month * std::min(months, term - k), stream.Uniform());
         } else if (product.billing == BillingTerms::kMonthlyInArrears) {
-          for (int k = 0; k < term; ++k) bill(first + k + 1, per_month, stream);
+          for (int k = 0; k < term; ++k) bill(first + k + 1, per_month, stream.Uniform());
         } else {
-          bill(first, amount, stream);  // on delivery: the whole term at its start
+          bill(first, amount, stream.Uniform());  // on delivery: the whole term at its start
         }
         const double p = sc.renewals.probability;
         double renewed;
@@ -252,13 +276,14 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const int team = team_of_product_[static_cast<size_t>(product_index)];
     if (hours <= 0 || team < 0) {  // no work to do: satisfied at the start
       if (start < horizon) flows.revenue[static_cast<size_t>(start)] += size;
-      bill(start, size, stream);
+      bill(start, size, stream.Uniform());
       return;
     }
     if (product.billing != BillingTerms::kMonthlyInArrears && product.billing != BillingTerms::kOnDelivery) {
-      bill(start, size, stream);  // billed upfront in full
+      bill(start, size, stream.Uniform());  // billed upfront in full
     }
-    work.emplace_back(team, month, start, order++, size, hours, 0.0, product.billing, stream, key, 0.0);
+    const double delivery_draw = product.billing == BillingTerms::kOnDelivery ? stream.Uniform() : 0.0;
+    work.emplace_back(team, month, start, size, hours, 0.0, product.billing, delivery_draw, key, 0.0);
   };
 
   auto pick_product = [&](int segment, double u) {
@@ -268,10 +293,12 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     }
     return static_cast<int>(cdf.size()) - 1;
   };
-  // Months from a uniform: geometric with mean 1 / (1 - q), given log q (0: always 1).
-  auto geometric = [](double log_q, double u) {
-    if (log_q == 0) return 1;
-    return static_cast<int>(std::min(120.0, std::ceil(std::log(u) / log_q)));
+  // Months from a uniform: geometric with mean 1 / (1 - q) by inversion, the least k >= 1 with
+  // q^k <= u (that is, ceil(log u / log q)), at most kMaxSlipMonths; no log per draw.
+  auto geometric = [](const std::vector<double>& powers, double u) {
+    int k = 1;
+    while (k < kMaxSlipMonths && powers[static_cast<size_t>(k)] > u) ++k;
+    return k;
   };
 
   // 0. Existing effort and delivery work, one item per team, first in its team's queue.
@@ -281,11 +308,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const double hours = state_.team_work_hours[t] * overrun_scale_ * (*overrun_)(s.Uniform());
     if (hours <= 0) {
       flows.revenue[0] += state_.team_work_amount[t];
-      bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s);
+      bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s.Uniform());
       continue;
     }
-    work.push_back(WorkItem{static_cast<int>(t), -1, 0, -1, state_.team_work_amount[t], hours, 0,
-                            BillingTerms::kMonthlyInArrears, s, (uint64_t{1} << 56) | t, state_.team_prepaid[t]});
+    work.push_back(WorkItem{static_cast<int>(t), -1, 0, state_.team_work_amount[t], hours, 0,
+                            BillingTerms::kMonthlyInArrears, 0.0, (uint64_t{1} << 56) | t, state_.team_prepaid[t]});
   }
   // 1. The open pipeline. Whether each deal wins is the deal's word of one shared stream (every
   // deal draws exactly one, in ledger order, so deal i always gets word i); a won deal then draws
@@ -332,7 +359,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
     const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
-    const int close = deal.expected_month + (slip < segment.slip_probability ? geometric(draws.slip_log_q, slip_length) : 0);
+    const int close = deal.expected_month + (slip < segment.slip_probability ? geometric(draws.slip_powers, slip_length) : 0);
     const double size = deal.amount * sc.price_multiplier * draws.open_size_scale * (*draws.open_size)(size_noise);
     const int product = deal.product >= 0 ? deal.product : pick_product(deal.segment, product_pick);
     add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
@@ -517,7 +544,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       double capacity = 0, headcount = 0;
       for (Cohort& c : cohorts[t]) {
         if (m < c.join) continue;
-        c.count -= Binomial(c.count, team.monthly_attrition, team_log_stay_[t], c.stream.Uniform());
+        c.count -= Binomial(c.count, team.monthly_attrition, team_log_stay_[t], c.stream.Uniform(), team_stay_all_[t]);
         const int tenure = m - c.join;
         const double productivity = team.ramp_up_months == 0 ? 1.0 : std::min(1.0, (tenure + 1.0) / (team.ramp_up_months + 1.0));
         capacity += static_cast<double>(c.count) * productivity * team.hours_per_fte_month * team.utilization;
@@ -543,12 +570,12 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
           // Each month's invoice has its own stream, so scenarios that move the work to other
           // months still share the draws of the invoices they have in common.
           RandomStream invoice(seed_, EntityKind::kInvoice, (item.key * 131 + static_cast<uint64_t>(m)) & ((uint64_t{1} << 60) - 1), path);
-          bill(m + 1, earned - prepaid, invoice);
+          bill(m + 1, earned - prepaid, invoice.Uniform());
           arrears_unbilled += earned - prepaid;
         } else if (item.billing == BillingTerms::kOnDelivery) {
           if (item.done >= item.hours) {
             delivery_unbilled -= item.unbilled;
-            bill(m, item.amount, item.invoices);
+            bill(m, item.amount, item.delivery_draw);
           } else {
             item.unbilled += earned;
             delivery_unbilled += earned;

@@ -67,7 +67,7 @@ class PathModel {
     double cycle_scale;
     const LogNormalTable* size;       // a new deal's size
     double size_scale;
-    double slip_log_q;                // log(1 - 1 / slip_months): geometric slip by inversion
+    std::vector<double> slip_powers;  // q^k, q = 1 - 1 / slip_months: geometric slip by inversion
   };
   std::vector<SegmentDraws> segment_draws_;
   // One table per distinct sigma (scenarios repeat them), so fewer tables compete for the cache.
@@ -76,6 +76,7 @@ class PathModel {
   const LogNormalTable* overrun_ = nullptr;
   double overrun_scale_ = 1;
   std::vector<double> team_log_stay_;  // log(1 - monthly_attrition) per team
+  std::vector<std::vector<double>> team_stay_all_;  // per team, (1 - monthly_attrition)^n by headcount n
   std::vector<int> hire_team_;         // the team of each hire, by index
   std::vector<double> win_probability_;  // each open deal's, with the scenario's multiplier
 };
