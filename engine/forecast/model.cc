@@ -107,6 +107,7 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
       if (scenario.teams[t].name == product.team) team = static_cast<int>(t);
     }
     team_of_product_.push_back(team);
+    upfront_months_.push_back(UpfrontInvoiceMonths(product.billing));
     if (renewal_product_ < 0 && product.kind == LineKind::kRatable) {
       renewal_product_ = static_cast<int>(team_of_product_.size()) - 1;
     }
@@ -248,7 +249,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         const double per_month = amount / term;
         flows.ratable_step[static_cast<size_t>(first)] += per_month;
         flows.ratable_step[static_cast<size_t>(std::min(horizon, first + term))] -= per_month;
-        if (const int months = UpfrontInvoiceMonths(product.billing); months > 0) {
+        if (const int months = upfront_months_[static_cast<size_t>(product_index)]; months > 0) {
           for (int k = 0; k < term; k += months) bill(first + k, per_month * std::min(months, term - k), stream.Uniform());
         } else if (product.billing == BillingTerms::kMonthlyInArrears) {
           for (int k = 0; k < term; ++k) bill(first + k + 1, per_month, stream.Uniform());
@@ -286,17 +287,20 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     work.emplace_back(team, month, start, size, hours, 0.0, product.billing, delivery_draw, key, 0.0);
   };
 
+  // The first product whose cumulative share exceeds u (the last if rounding leaves u above all):
+  // the shares below u counted without branches, as the pick is random.
   auto pick_product = [&](int segment, double u) {
     const std::vector<double>& cdf = product_mix_cdf_[static_cast<size_t>(segment)];
-    for (size_t p = 0; p < cdf.size(); ++p) {
-      if (u < cdf[p]) return static_cast<int>(p);
-    }
-    return static_cast<int>(cdf.size()) - 1;
+    int below = 0;
+    for (size_t p = 0; p + 1 < cdf.size(); ++p) below += cdf[p] <= u;
+    return below;
   };
   // Months from a uniform: geometric with mean 1 / (1 - q) by inversion, the least k >= 1 with
-  // q^k <= u (that is, ceil(log u / log q)), at most kMaxSlipMonths; no log per draw.
+  // q^k <= u (that is, ceil(log u / log q)), at most kMaxSlipMonths; no log per draw. The powers
+  // above u are counted without branches over the first 16, which nearly always hold the answer.
   auto geometric = [](const std::vector<double>& powers, double u) {
     int k = 1;
+    for (size_t j = 1; j <= 16; ++j) k += powers[j] > u;
     while (k < kMaxSlipMonths && powers[static_cast<size_t>(k)] > u) ++k;
     return k;
   };
@@ -359,7 +363,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
     const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
-    const int close = deal.expected_month + (slip < segment.slip_probability ? geometric(draws.slip_powers, slip_length) : 0);
+    // Whether it slips is a coin flip: the slip is computed either way and kept or not, no branch.
+    const int close = deal.expected_month + (slip < segment.slip_probability) * geometric(draws.slip_powers, slip_length);
     const double size = deal.amount * sc.price_multiplier * draws.open_size_scale * (*draws.open_size)(size_noise);
     const int product = deal.product >= 0 ? deal.product : pick_product(deal.segment, product_pick);
     add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,

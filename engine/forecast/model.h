@@ -49,6 +49,7 @@ class PathModel {
   Eigen::MatrixXd correlation_factor_;  // lower Cholesky factor of the segment correlation
   std::vector<std::vector<double>> product_mix_cdf_;  // per segment, cumulative shares
   std::vector<int> team_of_product_;
+  std::vector<int> upfront_months_;  // per product, UpfrontInvoiceMonths of its billing terms
   std::vector<std::pair<int, double>> delay_months_;  // payment delay mix in whole months
   // An invoice's uniform u picks the k-th delay when it is the first threshold above u: bad
   // debts (u < bad_debt_rate) by delay_bad_, the others by delay_good_.
