@@ -256,6 +256,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         } else {
           bill(first, amount, stream.Uniform());  // on delivery: the whole term at its start
         }
+        first += term;
+        if (first >= horizon) break;  // a renewal past the horizon is not drawn
         const double p = sc.renewals.probability;
         double renewed;
         if (cohort_squared > 0) {
@@ -265,8 +267,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         } else {
           renewed = stream.Bernoulli(p) ? amount : 0;
         }
-        first += term;
-        if (renewed <= 0 || first >= horizon) break;
+        if (renewed <= 0) break;
         amount = renewed * (1 + sc.renewals.uplift);
         flows.bookings[static_cast<size_t>(first)] += amount;
       }
