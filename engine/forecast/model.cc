@@ -79,7 +79,7 @@ std::string_view MetricName(Metric metric) { return kMetricNames[metric]; }
 PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint64_t seed)
     : state_(state), scenario_(scenario), seed_(seed) {
   const auto segments = static_cast<Eigen::Index>(scenario.segments.size());
-  correlation_factor_ = Eigen::MatrixXd::Identity(segments, segments);
+  Eigen::MatrixXd correlation_factor = Eigen::MatrixXd::Identity(segments, segments);
   if (!scenario.segment_correlation.empty()) {
     Eigen::MatrixXd rho(segments, segments);
     for (Eigen::Index i = 0; i < segments; ++i) {
@@ -88,7 +88,10 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
     // Positive semi-definite (Validate allows eigenvalues down to -1e-9): V sqrt(max(Λ, 0)), a
     // factor F with F Fᵀ = ρ that exists for semi-definite matrices too (a Cholesky factor may not).
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(rho);
-    correlation_factor_ = eigen.eigenvectors() * eigen.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+    correlation_factor = eigen.eigenvectors() * eigen.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+  }
+  for (Eigen::Index i = 0; i < segments; ++i) {
+    for (Eigen::Index j = 0; j < segments; ++j) correlation_factor_.push_back(correlation_factor(i, j));
   }
   for (const SegmentAssumptions& segment : scenario.segments) {
     std::vector<double> cdf;
@@ -198,6 +201,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     std::vector<int64_t> arrivals;
     std::vector<size_t> queue_next, queue_end;
     std::vector<double> hours_left, hours_booked;
+    std::vector<double> z, factor;
   };
   thread_local Scratch scratch_storage;
   Scratch& scratch = scratch_storage;
@@ -391,16 +395,25 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   batch(static_cast<size_t>(horizon) * (1 + segments));
   auto& arrivals = scratch.arrivals;  // won arrivals per cell, month-major
   arrivals.assign(cells, 0);
-  Eigen::VectorXd z(static_cast<Eigen::Index>(segments)), factor(static_cast<Eigen::Index>(segments));
+  auto& z = scratch.z;
+  auto& factor = scratch.factor;
+  z.resize(segments);
+  factor.resize(segments);
   for (int m = 0; m < horizon; ++m) {
     RandomStream common(seed_, EntityKind::kCorrelation, static_cast<uint64_t>(m), path, &first_blocks[4 * static_cast<size_t>(m)]);
-    for (size_t g = 0; g < segments; ++g) z(static_cast<Eigen::Index>(g)) = common.Normal();
-    factor.noalias() = correlation_factor_ * z;
+    for (size_t g = 0; g < segments; ++g) z[g] = common.Normal();
+    // factor = F z, the segments' correlated demand shocks (a few segments: a plain loop is
+    // cheaper than a dynamically sized matrix product).
+    for (size_t g = 0; g < segments; ++g) {
+      double sum = 0;
+      for (size_t j = 0; j < segments; ++j) sum += correlation_factor_[g * segments + j] * z[j];
+      factor[g] = sum;
+    }
     const int calendar_month = (state_.first_month + m) % 12;
     for (size_t g = 0; g < segments; ++g) {
       const SegmentAssumptions& segment = sc.segments[g];
       const double v = sc.demand_volatility;
-      const double demand = std::exp(v * factor(static_cast<Eigen::Index>(g)) - v * v / 2);
+      const double demand = std::exp(v * factor[g] - v * v / 2);
       const size_t cell = static_cast<size_t>(m) * segments + g;
       RandomStream count_stream(seed_, EntityKind::kArrivals, cell_id(g, m) << 20, path,
                                 &first_blocks[4 * (static_cast<size_t>(horizon) + cell)]);

@@ -12,8 +12,6 @@
 #include <string_view>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "engine/forecast/random.h"
 #include "engine/forecast/scenario.h"
 #include "engine/forecast/starting_state.h"
@@ -46,7 +44,9 @@ class PathModel {
   const StartingState& state_;
   const Scenario& scenario_;
   uint64_t seed_;
-  Eigen::MatrixXd correlation_factor_;  // lower Cholesky factor of the segment correlation
+  // F with F Fᵀ = the segment correlation (from its eigendecomposition), row-major: the demand
+  // shocks of a month are F z for independent standard normals z.
+  std::vector<double> correlation_factor_;
   std::vector<std::vector<double>> product_mix_cdf_;  // per segment, cumulative shares
   std::vector<int> team_of_product_;
   std::vector<int> upfront_months_;  // per product, UpfrontInvoiceMonths of its billing terms
