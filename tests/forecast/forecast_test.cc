@@ -341,6 +341,36 @@ TEST(Forecast, PoissonArrivalsWithLognormalSizesMatchTheCompoundPoissonMoments) 
   }
 }
 
+// Two segments of λ arrivals a month whose demand factors D = exp(v Z - v²/2) have correlated
+// normals (ρ): the count N_A + N_B has mean 2λ and variance 2λ + 2λ²(e^{v²} - 1) + 2λ²(e^{ρv²} - 1)
+// (Poisson given the factors, and Cov(D_A, D_B) = e^{ρv²} - 1). Deals of size 1 close the month
+// they arrive, so bookings are the count; ρ = 0.8 and ρ = 0 differ by ~20 standard errors.
+TEST(Forecast, CorrelatedSegmentDemandAddsTheClosedFormCovariance) {
+  constexpr double kLambda = 5, kVolatility = 0.5;
+  Scenario s = Degenerate();
+  s.demand_volatility = kVolatility;
+  s.segments[0].arrivals_per_month = kLambda;
+  s.segments[0].win_rate = 1;
+  s.segments[0].sales_cycle_months = 0;
+  s.segments[0].deal_size = 1;
+  s.segments[0].deal_size_sigma = 0;
+  s.segments.push_back(s.segments[0]);
+  s.segments[1].name = "mid-market";
+  for (const double rho : {0.8, 0.0}) {
+    s.segment_correlation = {{1, rho}, {rho, 1}};
+    ASSERT_TRUE(Validate(s).ok()) << Validate(s);
+    const PathValues values = RunPaths(s, Ledger(), 3, 20000);
+    const double v2 = kVolatility * kVolatility;
+    const double variance = 2 * kLambda + 2 * kLambda * kLambda * (std::exp(v2) - 1) +
+                            2 * kLambda * kLambda * (std::exp(rho * v2) - 1);
+    for (int month = 0; month < 3; ++month) {
+      const Sampled b = Sample(values, kBookings, month);
+      EXPECT_NEAR(b.mean, 2 * kLambda, 4 * b.mean_se) << "rho " << rho << ", month " << month;
+      EXPECT_NEAR(b.variance, variance, 4 * b.variance_se) << "rho " << rho << ", month " << month;
+    }
+  }
+}
+
 TEST(Forecast, PipelineOfIndependentDealsExpectsTheSumOfProbabilityTimesAmount) {
   Scenario s = Degenerate();
   s.stage_win_probability = {{"qualify", 0.1}, {"propose", 0.45}, {"negotiate", 0.7}};
