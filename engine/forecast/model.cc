@@ -301,11 +301,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     return below;
   };
   // Months from a uniform: geometric with mean 1 / (1 - q) by inversion, the least k >= 1 with
-  // q^k <= u (that is, ceil(log u / log q)), at most kMaxSlipMonths; no log per draw. The powers
-  // above u are counted without branches over the first 16, which nearly always hold the answer.
+  // q^k <= u (that is, ceil(log u / log q)), at most kMaxSlipMonths; no log per draw. The first
+  // four powers are compared without branches (they settle most draws: q^4 is 1/16 for a mean
+  // slip of 2 months), the rest one by one.
   auto geometric = [](const std::vector<double>& powers, double u) {
-    int k = 1;
-    for (size_t j = 1; j <= 16; ++j) k += powers[j] > u;
+    int k = 1 + (powers[1] > u) + (powers[2] > u) + (powers[3] > u) + (powers[4] > u);
     while (k < kMaxSlipMonths && powers[static_cast<size_t>(k)] > u) ++k;
     return k;
   };
