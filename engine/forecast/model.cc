@@ -340,6 +340,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   auto batch = [&](size_t n) {
     if (first_blocks.size() < 4 * n) first_blocks.resize(4 * n);
     PhiloxBatch(counters.data(), static_cast<int>(n), key, first_blocks.data());
+    RandomStream::BlocksOnThisThread() += n;
   };
   auto reserve = [&](size_t n) {
     if (counters.size() < n) counters.resize(n);

@@ -175,6 +175,15 @@ void PhiloxBlocks(PhiloxCounter counter, PhiloxKey key, int blocks, uint32_t* ou
   }
 }
 
+void RandomStream::Refill() {
+  const PhiloxCounter block = Philox4x32(counter_, key_);
+  for (size_t w = 0; w < 4; ++w) words_[w] = block[w];
+  ++counter_[0];
+  ++BlocksOnThisThread();
+  used_ = 0;
+  available_ = 4;
+}
+
 void RandomStream::Uniforms(int n, double* out) {
   int i = 0;
   while (i < n && used_ < available_) out[i++] = WordToUniform(words_[static_cast<size_t>(used_++)]);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace forecastle::forecast {
@@ -57,14 +58,14 @@ class RandomStream {
       : key_(KeyOf(seed)), counter_(FirstCounter(kind, entity, path)) {}
   // The same stream, given its first `blocks` (1 or 2) blocks, computed in a batch with PhiloxBatch
   // from FirstCounter(kind, entity, path) and FirstCounter(...) + 1 and the seed's key: the draws
-  // are identical, and the first 4 x blocks of them need no Philox rounds of their own.
+  // are identical, and the first 4 x blocks of them need no Philox rounds of their own. The batch's
+  // caller counts its blocks in BlocksOnThisThread.
   RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path, const uint32_t* first_blocks,
                int blocks = 1)
       : RandomStream(seed, kind, entity, path) {
-    for (int w = 0; w < 4 * blocks; ++w) words_[static_cast<size_t>(w)] = first_blocks[w];
+    std::memcpy(words_.data(), first_blocks, blocks == 2 ? 8 * sizeof(uint32_t) : 4 * sizeof(uint32_t));
     counter_[0] = static_cast<uint32_t>(blocks);
     available_ = 4 * blocks;
-    BlocksOnThisThread() += static_cast<uint64_t>(blocks);
   }
   // Counter words: 0 counts blocks, 1 is the path, 2 and 3 the entity's 60 bits with the kind in
   // the top 4, so no two (kind, entity, path) share a block. The key is the seed.
@@ -98,17 +99,13 @@ class RandomStream {
   }
 
  private:
+  // Inlined where words are drawn: the refill, one call per four words, is not.
   uint32_t NextWord() {
-    if (used_ == available_) {
-      const PhiloxCounter block = Philox4x32(counter_, key_);
-      for (size_t w = 0; w < 4; ++w) words_[w] = block[w];
-      ++counter_[0];
-      ++BlocksOnThisThread();
-      used_ = 0;
-      available_ = 4;
-    }
+    if (__builtin_expect(used_ == available_, 0)) Refill();
     return words_[static_cast<size_t>(used_++)];
   }
+  // The next block into words_.
+  [[gnu::noinline]] void Refill();
 
   PhiloxKey key_;
   PhiloxCounter counter_;
