@@ -528,23 +528,40 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
 
   // 5. Teams month by month: attrition by cohort, hires after time to fill with a linear
   // ramp-up, capacity spent first come first served.
+  // A cohort draws one word a month, its stream's next, from the month it joins; all of them come
+  // from one batch (the words a stream of its own would give).
   struct Cohort {
     int join;
     int64_t count;
-    RandomStream stream;
+    uint64_t entity;
+    size_t first_block = 0;  // of its words in first_blocks
+    int drawn = 0;
   };
   thread_local std::vector<std::vector<Cohort>> cohorts_storage;
   auto& cohorts = cohorts_storage;
   cohorts.resize(sc.teams.size());
   for (size_t t = 0; t < sc.teams.size(); ++t) {
     cohorts[t].clear();
-    cohorts[t].push_back(Cohort{-1000, std::llround(sc.teams[t].fte), RandomStream(seed_, EntityKind::kTeam, t << 20, path)});
+    cohorts[t].push_back(Cohort{-1000, std::llround(sc.teams[t].fte), t << 20});
   }
   for (size_t h = 0; h < sc.hiring_plan.size(); ++h) {
     const Hire& hire = sc.hiring_plan[h];
     const auto t = static_cast<size_t>(hire_team_[h]);
     const int join = std::max(0, hire.month - state_.first_month + sc.time_to_fill_months);
-    cohorts[t].push_back(Cohort{join, std::llround(hire.count), RandomStream(seed_, EntityKind::kTeam, (t << 20) | (h + 1), path)});
+    cohorts[t].push_back(Cohort{join, std::llround(hire.count), (t << 20) | (h + 1)});
+  }
+  {
+    size_t blocks = 0;
+    for (auto& team_cohorts : cohorts) {
+      for (Cohort& c : team_cohorts) {
+        const int months = std::max(0, horizon - std::max(0, c.join));
+        c.first_block = blocks;
+        reserve(blocks + static_cast<size_t>(months + 3) / 4);
+        PhiloxCounter counter = RandomStream::FirstCounter(EntityKind::kTeam, c.entity, path);
+        for (int b = 0; b < (months + 3) / 4; ++b, ++counter[0]) counters[blocks++] = counter;
+      }
+    }
+    batch(blocks);
   }
   double backlog = state_.backlog, unbilled = state_.unbilled_backlog, net_liability = state_.net_contract_liability,
          receivable = state_.accounts_receivable;
@@ -564,7 +581,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       double capacity = 0, headcount = 0;
       for (Cohort& c : cohorts[t]) {
         if (m < c.join) continue;
-        c.count -= Binomial(c.count, team.monthly_attrition, team_log_stay_[t], c.stream.Uniform(), team_stay_all_[t]);
+        const double u = RandomStream::WordToUniform(first_blocks[4 * c.first_block + static_cast<size_t>(c.drawn++)]);
+        c.count -= Binomial(c.count, team.monthly_attrition, team_log_stay_[t], u, team_stay_all_[t]);
         const int tenure = m - c.join;
         const double productivity = team.ramp_up_months == 0 ? 1.0 : std::min(1.0, (tenure + 1.0) / (team.ramp_up_months + 1.0));
         capacity += static_cast<double>(c.count) * productivity * team.hours_per_fte_month * team.utilization;
