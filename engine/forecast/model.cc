@@ -365,7 +365,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   batch(2 * wins_count);
   for (size_t w = 0; w < wins_count; ++w) {
     const OpenDeal& deal = state_.open_deals[won[w]];
-    RandomStream s(seed_, EntityKind::kOpportunity, deal.entity, path, &first_blocks[8 * w], 2);
+    RandomStream s(key, counters[2 * w], &first_blocks[8 * w], 2);
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
     const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
@@ -401,7 +401,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   z.resize(segments);
   factor.resize(segments);
   for (int m = 0; m < horizon; ++m) {
-    RandomStream common(seed_, EntityKind::kCorrelation, static_cast<uint64_t>(m), path, &first_blocks[4 * static_cast<size_t>(m)]);
+    RandomStream common(key, counters[static_cast<size_t>(m)], &first_blocks[4 * static_cast<size_t>(m)]);
     for (size_t g = 0; g < segments; ++g) z[g] = common.Normal();
     // factor = F z, the segments' correlated demand shocks (a few segments: a plain loop is
     // cheaper than a dynamically sized matrix product).
@@ -416,7 +416,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       const double v = sc.demand_volatility;
       const double demand = std::exp(v * factor[g] - v * v / 2);
       const size_t cell = static_cast<size_t>(m) * segments + g;
-      RandomStream count_stream(seed_, EntityKind::kArrivals, cell_id(g, m) << 20, path,
+      RandomStream count_stream(key, counters[static_cast<size_t>(horizon) + cell],
                                 &first_blocks[4 * (static_cast<size_t>(horizon) + cell)]);
       // Won arrivals directly: a Poisson stream thinned by the win rate is Poisson.
       const double win = std::min(1.0, segment.win_rate * sc.win_rate_multiplier);
@@ -450,7 +450,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       const uint64_t cell = cell_id(g, m);
       const int64_t count = arrivals[static_cast<size_t>(m) * segments + g];
       for (int64_t i = 0; i < count; ++i) {
-        RandomStream s(seed_, EntityKind::kArrivals, (cell << 20) | static_cast<uint64_t>(i + 1), path, &first_blocks[4 * next_block], 2);
+        RandomStream s(key, counters[next_block], &first_blocks[4 * next_block], 2);
         next_block += 2;
         const double cycle = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
         const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * (*draws.cycle)(cycle) : 0;
@@ -474,7 +474,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     batch(static_cast<size_t>(horizon));
     for (int m = 0; m < horizon; ++m) {
       const ExpiringSubscriptions& e = state_.expiring[static_cast<size_t>(m)];
-      RandomStream s(seed_, EntityKind::kRenewal, static_cast<uint64_t>(m), path, &first_blocks[4 * static_cast<size_t>(m)]);
+      RandomStream s(key, counters[static_cast<size_t>(m)], &first_blocks[4 * static_cast<size_t>(m)]);
       const double z_renew = s.Normal();
       if (e.amount <= 0) continue;
       const double renewed = std::clamp(p * e.amount + std::sqrt(p * (1 - p) * e.amount_squared) * z_renew, 0.0, e.amount);

@@ -57,14 +57,13 @@ class RandomStream {
   RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path)
       : key_(KeyOf(seed)), counter_(FirstCounter(kind, entity, path)) {}
   // The same stream, given its first `blocks` (1 or 2) blocks, computed in a batch with PhiloxBatch
-  // from FirstCounter(kind, entity, path) and FirstCounter(...) + 1 and the seed's key: the draws
-  // are identical, and the first 4 x blocks of them need no Philox rounds of their own. The batch's
-  // caller counts its blocks in BlocksOnThisThread.
-  RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path, const uint32_t* first_blocks,
-               int blocks = 1)
-      : RandomStream(seed, kind, entity, path) {
+  // under `key` = KeyOf(seed) from `first` = FirstCounter(kind, entity, path) (and first + 1): the
+  // draws are identical, and the first 4 x blocks of them need no Philox rounds of their own. The
+  // batch's caller counts its blocks in BlocksOnThisThread.
+  RandomStream(PhiloxKey key, const PhiloxCounter& first, const uint32_t* first_blocks, int blocks = 1)
+      : key_(key), counter_(first) {
     std::memcpy(words_.data(), first_blocks, blocks == 2 ? 8 * sizeof(uint32_t) : 4 * sizeof(uint32_t));
-    counter_[0] = static_cast<uint32_t>(blocks);
+    counter_[0] += static_cast<uint32_t>(blocks);
     available_ = 4 * blocks;
   }
   // Counter words: 0 counts blocks, 1 is the path, 2 and 3 the entity's 60 bits with the kind in

@@ -57,6 +57,25 @@ TEST(RandomStream, UniformsInABatchContinueTheStream) {
   }
 }
 
+// The forecast builds its streams from first blocks computed in batches: they must draw exactly
+// what the stream of their own would, through the batched words and after them.
+TEST(RandomStream, AStreamFromBatchedFirstBlocksIsTheSameStream) {
+  const PhiloxKey key = RandomStream::KeyOf(0x1234'5678'9abcULL);
+  for (int blocks : {1, 2}) {
+    const PhiloxCounter first = RandomStream::FirstCounter(EntityKind::kArrivals, (uint64_t{5} << 40) | 17, 99);
+    std::vector<PhiloxCounter> counters;
+    for (int b = 0; b < blocks; ++b) {
+      counters.push_back(first);
+      counters.back()[0] += static_cast<uint32_t>(b);
+    }
+    std::vector<uint32_t> words(4 * counters.size());
+    PhiloxBatch(counters.data(), static_cast<int>(counters.size()), key, words.data());
+    RandomStream own(0x1234'5678'9abcULL, EntityKind::kArrivals, (uint64_t{5} << 40) | 17, 99);
+    RandomStream batched(key, first, words.data(), blocks);
+    for (int i = 0; i < 21; ++i) ASSERT_EQ(own.Uniform(), batched.Uniform()) << blocks << " blocks, draw " << i;
+  }
+}
+
 TEST(RandomStream, SameKeySameDrawsDifferentKeyDifferentDraws) {
   auto draws = [](uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path) {
     RandomStream s(seed, kind, entity, path);
