@@ -201,7 +201,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     std::vector<int64_t> arrivals;
     std::vector<size_t> queue_next, queue_end;
     std::vector<double> hours_left, hours_booked;
-    std::vector<double> z, factor;
+    std::vector<double> z, factor, cell_mean, cell_exp;
   };
   thread_local Scratch scratch_storage;
   Scratch& scratch = scratch_storage;
@@ -398,8 +398,12 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   arrivals.assign(cells, 0);
   auto& z = scratch.z;
   auto& factor = scratch.factor;
+  auto& cell_mean = scratch.cell_mean;  // won arrivals expected per cell
+  auto& cell_exp = scratch.cell_exp;    // exp(-its last chunk)
   z.resize(segments);
   factor.resize(segments);
+  cell_mean.resize(cells);
+  cell_exp.resize(cells);
   for (int m = 0; m < horizon; ++m) {
     RandomStream common(key, counters[static_cast<size_t>(m)], &first_blocks[4 * static_cast<size_t>(m)]);
     for (size_t g = 0; g < segments; ++g) z[g] = common.Normal();
@@ -415,16 +419,19 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       const SegmentAssumptions& segment = sc.segments[g];
       const double v = sc.demand_volatility;
       const double demand = std::exp(v * factor[g] - v * v / 2);
-      const size_t cell = static_cast<size_t>(m) * segments + g;
-      RandomStream count_stream(key, counters[static_cast<size_t>(horizon) + cell],
-                                &first_blocks[4 * (static_cast<size_t>(horizon) + cell)]);
       // Won arrivals directly: a Poisson stream thinned by the win rate is Poisson.
       const double win = std::min(1.0, segment.win_rate * sc.win_rate_multiplier);
-      // Bounded so a path's work stays bounded (and won arrivals fit their 20-bit stream ids).
-      arrivals[cell] = std::min<int64_t>(
-          (int64_t{1} << 20) - 2,
-          count_stream.Poisson(std::min(1e5, segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win)));
+      cell_mean[static_cast<size_t>(m) * segments + g] =
+          std::min(1e5, segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win);
     }
+  }
+  // The cells' exps together, then their counts (each count's loop ends at a random step).
+  for (size_t cell = 0; cell < cells; ++cell) cell_exp[cell] = std::exp(-RandomStream::PoissonLastChunk(cell_mean[cell]));
+  for (size_t cell = 0; cell < cells; ++cell) {
+    RandomStream count_stream(key, counters[static_cast<size_t>(horizon) + cell],
+                              &first_blocks[4 * (static_cast<size_t>(horizon) + cell)]);
+    // Bounded so a path's work stays bounded (and won arrivals fit their 20-bit stream ids).
+    arrivals[cell] = std::min<int64_t>((int64_t{1} << 20) - 2, count_stream.Poisson(cell_mean[cell], cell_exp[cell]));
   }
   int64_t total_arrivals = 0;
   for (int64_t count : arrivals) total_arrivals += count;

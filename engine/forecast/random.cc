@@ -203,14 +203,15 @@ void RandomStream::Uniforms(int n, double* out) {
 }
 
 
-int64_t RandomStream::Poisson(double mean) {
+int64_t RandomStream::Poisson(double mean, double exp_last_chunk) {
+  static const double kExpMinusWholeChunk = std::exp(-16.0);
   int64_t count = 0;
   while (mean > 0) {
     const double chunk = mean > 16 ? 16 : mean;
-    mean -= chunk;
+    mean -= chunk;  // exactly 0 after the last chunk
     // Inversion: walk the distribution function until it passes a uniform.
     const double u = Uniform();
-    double p = std::exp(-chunk), cumulative = p;
+    double p = mean > 0 ? kExpMinusWholeChunk : exp_last_chunk, cumulative = p;
     int64_t k = 0;
     while (u > cumulative && k < 200) {
       ++k;

@@ -82,7 +82,15 @@ class RandomStream {
   bool Bernoulli(double p) { return Uniform() < p; }
   // Poisson(mean) by inversion, in chunks of mean <= 16 summed (exact: sums of independent
   // Poissons are Poisson). mean <= 0 gives 0.
-  int64_t Poisson(double mean);
+  int64_t Poisson(double mean) { return Poisson(mean, std::exp(-PoissonLastChunk(mean))); }
+  // The same draw given exp(-PoissonLastChunk(mean)), so a caller with many draws to make can
+  // compute their exps together (one after another, not each behind the last draw's loop).
+  int64_t Poisson(double mean, double exp_last_chunk);
+  // The mean left for the last chunk once whole chunks of 16 are taken.
+  static double PoissonLastChunk(double mean) {
+    while (mean > 16) mean -= 16;
+    return mean;
+  }
 
   // The next `n` uniforms at once (the same values as n calls of Uniform()).
   void Uniforms(int n, double* out);
