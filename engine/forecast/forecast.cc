@@ -4,9 +4,6 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
-#include <new>
-
-#include <sys/mman.h>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
@@ -14,19 +11,6 @@
 #include "tbb/parallel_for.h"
 
 namespace forecastle::forecast {
-
-void PathValues::Allocate(int64_t paths_, int horizon_) {
-  paths = paths_;
-  horizon = horizon_;
-  constexpr size_t kHugePage = size_t{2} << 20;
-  const size_t bytes = (size() * sizeof(float) + kHugePage - 1) / kHugePage * kHugePage;
-  void* memory = std::aligned_alloc(kHugePage, std::max(bytes, kHugePage));
-  if (memory == nullptr) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-  madvise(memory, bytes, MADV_HUGEPAGE);  // advice only: without huge pages it changes nothing
-#endif
-  values.reset(static_cast<float*>(memory));
-}
 
 ForecastResult Summarize(const PathValues& values, int64_t paths, const ForecastOptions& options,
                          MonthIndex first_month) {
@@ -116,7 +100,9 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
   const PathModel model(state, scenario, options.seed);
   PathValues local;
   PathValues& values = values_out ? *values_out : local;
-  values.Allocate(options.paths, state.horizon);
+  values.paths = options.paths;
+  values.horizon = state.horizon;
+  values.values.reset(new float[values.size()]);
   values.months_to_clear.assign(static_cast<size_t>(options.paths), 0);
 
   const int64_t wave = std::max<int64_t>(1, options.wave_paths);
