@@ -148,7 +148,10 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
       most = std::max<int64_t>(most, std::llround(scenario.hiring_plan[h].count));
     }
     for (size_t t = 0; t < scenario.teams.size(); ++t) {
-      std::vector<double>& stay_all = team_stay_all_.emplace_back(static_cast<size_t>(std::min<int64_t>(largest[t], 1 << 16) + 1));
+      // Only headcounts Binomial inverts: n p (1 - p) <= 25 (larger ones take the normal approximation).
+      const double p = std::clamp(scenario.teams[t].monthly_attrition, 0.0, 1.0);
+      const int64_t inverted = p > 0 && p < 1 ? static_cast<int64_t>(25 / (p * (1 - p))) : 0;
+      std::vector<double>& stay_all = team_stay_all_.emplace_back(static_cast<size_t>(std::min(largest[t], inverted) + 1));
       for (size_t n = 0; n < stay_all.size(); ++n) stay_all[n] = std::exp(static_cast<double>(n) * team_log_stay_[t]);
     }
   }
