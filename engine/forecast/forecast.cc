@@ -4,6 +4,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <new>
+
+#include <sys/mman.h>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
@@ -11,6 +14,26 @@
 #include "tbb/parallel_for.h"
 
 namespace forecastle::forecast {
+
+void PathValues::Allocate(int64_t paths_, int horizon_) {
+  paths = paths_;
+  horizon = horizon_;
+  constexpr size_t kHugePage = size_t{2} << 20;
+  const size_t blocks = static_cast<size_t>((paths + kBlockPaths - 1) / kBlockPaths);
+  const size_t bytes = std::max(kHugePage, (blocks * cells() * kBlockPaths * sizeof(float) + kHugePage - 1) / kHugePage * kHugePage);
+  void* memory = std::aligned_alloc(kHugePage, bytes);
+  if (memory == nullptr) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  madvise(memory, bytes, MADV_HUGEPAGE);  // advice only: without huge pages nothing changes
+#endif
+  values.reset(static_cast<float*>(memory));
+}
+
+void PathValues::Column(size_t cell, int64_t n, float* out) const {
+  for (int64_t first = 0; first < n; first += kBlockPaths) {
+    std::memcpy(out + first, values.get() + Index(cell, first), sizeof(float) * static_cast<size_t>(std::min(kBlockPaths, n - first)));
+  }
+}
 
 ForecastResult Summarize(const PathValues& values, int64_t paths, const ForecastOptions& options,
                          MonthIndex first_month) {
@@ -24,7 +47,7 @@ ForecastResult Summarize(const PathValues& values, int64_t paths, const Forecast
     const int metric = cell / horizon, month = cell % horizon;
     thread_local std::vector<float> column;
     column.resize(static_cast<size_t>(paths));
-    for (int64_t p = 0; p < paths; ++p) column[static_cast<size_t>(p)] = values.at(metric, month, p);
+    values.Column(static_cast<size_t>(cell), paths, column.data());
     result.summaries[static_cast<size_t>(metric)][static_cast<size_t>(month)] =
         forecast::Summarize(column, options.quantiles);
   });
@@ -100,9 +123,7 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
   const PathModel model(state, scenario, options.seed);
   PathValues local;
   PathValues& values = values_out ? *values_out : local;
-  values.paths = options.paths;
-  values.horizon = state.horizon;
-  values.values.reset(new float[values.size()]);
+  values.Allocate(options.paths, state.horizon);
   values.months_to_clear.assign(static_cast<size_t>(options.paths), 0);
 
   const int64_t wave = std::max<int64_t>(1, options.wave_paths);
@@ -124,13 +145,14 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
           model.Run(static_cast<uint64_t>(first + j), out);
           values.months_to_clear[static_cast<size_t>(first + j)] = out.months_to_clear;
         }
-        float* to = values.values.get() + static_cast<size_t>(first);
+        float* const all = values.values.get();
         const float* from = tile.data();
-        for (size_t cell = 0; cell < cells; ++cell, to += options.paths, from += kTile) {
-          if (count == kTile) {
-            std::memcpy(to, from, sizeof(float) * kTile);  // a fixed size: inlined vector moves
+        const bool one_block = first / PathValues::kBlockPaths == (first + count - 1) / PathValues::kBlockPaths;
+        for (size_t cell = 0; cell < cells; ++cell, from += kTile) {
+          if (count == kTile && one_block) {
+            std::memcpy(all + values.Index(cell, first), from, sizeof(float) * kTile);  // a fixed size: inlined
           } else {
-            std::copy_n(from, count, to);
+            for (int64_t j = 0; j < count; ++j) all[values.Index(cell, first + j)] = from[j];
           }
         }
       }
