@@ -306,11 +306,14 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   // Months from a uniform: geometric with mean 1 / (1 - q) by inversion, the least k >= 1 with
   // q^k <= u (that is, ceil(log u / log q)), at most kMaxSlipMonths; no log per draw. The first
   // four powers are compared without branches (they settle most draws: q^4 is 1/16 for a mean
-  // slip of 2 months), the rest one by one.
-  auto geometric = [](const std::vector<double>& powers, double u) {
+  // slip of 2 months); the rest, one by one, only for a deal that does slip (`slips`), so long
+  // mean slips cost nothing to the deals that keep their month. 0 when it does not slip.
+  auto slip_months = [](const std::vector<double>& powers, bool slips, double u) {
     int k = 1 + (powers[1] > u) + (powers[2] > u) + (powers[3] > u) + (powers[4] > u);
-    while (k < kMaxSlipMonths && powers[static_cast<size_t>(k)] > u) ++k;
-    return k;
+    if (k == 5 && slips) {
+      while (k < kMaxSlipMonths && powers[static_cast<size_t>(k)] > u) ++k;
+    }
+    return slips * k;
   };
 
   // 0. Existing effort and delivery work, one item per team, first in its team's queue.
@@ -372,8 +375,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
     const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
-    // Whether it slips is a coin flip: the slip is computed either way and kept or not, no branch.
-    const int close = deal.expected_month + (slip < segment.slip_probability) * geometric(draws.slip_powers, slip_length);
+    const int close = deal.expected_month + slip_months(draws.slip_powers, slip < segment.slip_probability, slip_length);
     const double size = deal.amount * sc.price_multiplier * draws.open_size_scale * (*draws.open_size)(size_noise);
     const int product = deal.product >= 0 ? deal.product : pick_product(deal.segment, product_pick);
     add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
