@@ -123,10 +123,11 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
         &TableFor(g.sales_cycle_sigma), std::exp(cycle_mu), &TableFor(g.deal_size_sigma), std::exp(size_mu),
         {}});
     // q^k for k < kMaxSlipMonths, q = 1 - 1 / slip_months (0 when slip_months is 1: always k = 1).
-    const double log_q = g.slip_months <= 1 ? -INFINITY : std::log(1 - 1 / g.slip_months);
+    // std::pow, correctly rounded, so a uniform equal to q^k gives k, as ceil(log u / log q) does
+    // (exp(k log q) can round above q^k).
+    const double q = std::max(0.0, 1 - 1 / g.slip_months);
     std::vector<double>& powers = segment_draws_.back().slip_powers;
-    powers.push_back(1.0);
-    for (int k = 1; k < kMaxSlipMonths; ++k) powers.push_back(std::exp(k * log_q));
+    for (int k = 0; k < kMaxSlipMonths; ++k) powers.push_back(std::pow(q, k));
   }
   overrun_ = &TableFor(scenario.effort_overrun_sigma);
   for (const OpenDeal& deal : state.open_deals) {
@@ -150,8 +151,10 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
     for (size_t t = 0; t < scenario.teams.size(); ++t) {
       // Only headcounts Binomial inverts: n p (1 - p) <= 25 (larger ones take the normal approximation).
       const double p = std::clamp(scenario.teams[t].monthly_attrition, 0.0, 1.0);
-      const int64_t inverted = p > 0 && p < 1 ? static_cast<int64_t>(25 / (p * (1 - p))) : 0;
-      std::vector<double>& stay_all = team_stay_all_.emplace_back(static_cast<size_t>(std::min(largest[t], inverted) + 1));
+      // Compared in double: for a tiny p, 25 / (p (1 - p)) exceeds every int64_t.
+      const double inverted = p > 0 && p < 1 ? std::floor(25 / (p * (1 - p))) : 0.0;
+      const auto entries = static_cast<size_t>(std::min(static_cast<double>(largest[t]), inverted)) + 1;
+      std::vector<double>& stay_all = team_stay_all_.emplace_back(entries);
       for (size_t n = 0; n < stay_all.size(); ++n) stay_all[n] = std::exp(static_cast<double>(n) * team_log_stay_[t]);
     }
   }

@@ -278,7 +278,10 @@ TEST(PathValues, EveryPathAndCellHasItsOwnPlaceAcrossBlocks) {
   const size_t cells = values.cells();
   ASSERT_EQ(cells, static_cast<size_t>(kMetricCount) * 3);
   for (size_t cell = 0; cell < cells; ++cell) {
-    for (int64_t p = 0; p < values.paths; ++p) values.values[values.Index(cell, p)] = static_cast<float>(cell * 10000 + p);
+    for (int64_t p = 0; p < values.paths; ++p) {
+      ASSERT_LT(values.Index(cell, p), values.size()) << cell << " " << p;  // within the allocation
+      values.values[values.Index(cell, p)] = static_cast<float>(cell * 10000 + p);
+    }
   }
   std::vector<float> column(static_cast<size_t>(values.paths));
   for (size_t cell = 0; cell < cells; ++cell) {
@@ -570,6 +573,17 @@ TEST(Forecast, AttritionOfALargeTeamStaysBinomial) {
   const Sampled h = Sample(values, kHeadcount, 0);
   EXPECT_NEAR(h.mean, 79200, 4 * h.mean_se);
   EXPECT_NEAR(h.variance, 80000 * 0.01 * 0.99, 4 * h.variance_se);
+}
+
+// Validation allows any rate in [0, 1]; one so small that 25 / (p (1 - p)) passes every int64_t
+// once sized the attrition table from an overflowing cast (and threw std::length_error).
+TEST(Forecast, ATinyAttritionRateKeepsTheTeam) {
+  Scenario s = Degenerate();
+  s.teams[0].fte = 300;
+  s.teams[0].monthly_attrition = 1e-20;
+  ASSERT_TRUE(Validate(s).ok()) << Validate(s);
+  const PathValues values = RunPaths(s, Ledger(), 3, 50);
+  for (int month = 0; month < 3; ++month) EXPECT_EQ(Sample(values, kHeadcount, month).mean, 300) << month;
 }
 
 }  // namespace
