@@ -19,8 +19,7 @@ void PathValues::Allocate(int64_t paths_, int horizon_) {
   paths = paths_;
   horizon = horizon_;
   constexpr size_t kHugePage = size_t{2} << 20;
-  const size_t blocks = static_cast<size_t>((paths + kBlockPaths - 1) / kBlockPaths);
-  const size_t bytes = std::max(kHugePage, (blocks * cells() * kBlockPaths * sizeof(float) + kHugePage - 1) / kHugePage * kHugePage);
+  const size_t bytes = std::max(kHugePage, (size() * sizeof(float) + kHugePage - 1) / kHugePage * kHugePage);
   void* memory = std::aligned_alloc(kHugePage, bytes);
   if (memory == nullptr) throw std::bad_alloc();
 #ifdef MADV_HUGEPAGE

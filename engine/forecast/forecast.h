@@ -77,6 +77,10 @@ struct PathValues {
   // Sets paths and horizon and allocates the values (not months_to_clear).
   void Allocate(int64_t paths_, int horizon_);
   size_t cells() const { return static_cast<size_t>(kMetricCount) * static_cast<size_t>(horizon); }
+  // Floats allocated: whole blocks (the last one's unused paths are never written or read).
+  size_t size() const {
+    return static_cast<size_t>((paths + kBlockPaths - 1) / kBlockPaths) * cells() * static_cast<size_t>(kBlockPaths);
+  }
   // Where the value of (metric * horizon + month) = cell for `path` lives.
   size_t Index(size_t cell, int64_t path) const {
     const auto p = static_cast<size_t>(path);

@@ -5,6 +5,7 @@
 #define FORECASTLE_ENGINE_FORECAST_RANDOM_H_
 
 #include <array>
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -62,6 +63,7 @@ class RandomStream {
   // batch's caller counts its blocks in BlocksOnThisThread.
   RandomStream(PhiloxKey key, const PhiloxCounter& first, const uint32_t* first_blocks, int blocks = 1)
       : key_(key), counter_(first) {
+    assert(blocks == 1 || blocks == 2);  // words_ holds two blocks
     std::memcpy(words_.data(), first_blocks, blocks == 2 ? 8 * sizeof(uint32_t) : 4 * sizeof(uint32_t));
     counter_[0] += static_cast<uint32_t>(blocks);
     available_ = 4 * blocks;
