@@ -48,6 +48,9 @@ struct Flows {
   }
 };
 
+// Binomial inverts while n p (1 - p) is at most this; beyond it, the normal approximation.
+constexpr double kBinomialInversionVariance = 25;
+
 // Binomial(n, p) from one uniform: by inversion (exact) when n p (1 - p) is small, else by the
 // normal approximation with continuity correction (inversion's (1 - p)^n underflows for large n).
 // `log_stay` is log(1 - p), computed once per team; stay_all[n] = exp(n log_stay) where tabulated.
@@ -55,7 +58,7 @@ int64_t Binomial(int64_t n, double p, double log_stay, double u, const std::vect
   if (n <= 0 || p <= 0) return 0;
   if (p >= 1) return n;
   const double variance = static_cast<double>(n) * p * (1 - p);
-  if (variance > 25) {
+  if (variance > kBinomialInversionVariance) {
     const double k = std::floor(static_cast<double>(n) * p + std::sqrt(variance) * InverseNormal(u) + 0.5);
     return static_cast<int64_t>(std::clamp(k, 0.0, static_cast<double>(n)));
   }
@@ -149,10 +152,10 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
       most = std::max<int64_t>(most, std::llround(scenario.hiring_plan[h].count));
     }
     for (size_t t = 0; t < scenario.teams.size(); ++t) {
-      // Only headcounts Binomial inverts: n p (1 - p) <= 25 (larger ones take the normal approximation).
+      // Only headcounts Binomial inverts (larger ones take the normal approximation).
       const double p = std::clamp(scenario.teams[t].monthly_attrition, 0.0, 1.0);
-      // Compared in double: for a tiny p, 25 / (p (1 - p)) exceeds every int64_t.
-      const double inverted = p > 0 && p < 1 ? std::floor(25 / (p * (1 - p))) : 0.0;
+      // Compared in double: for a tiny p, the largest such n exceeds every int64_t.
+      const double inverted = p > 0 && p < 1 ? std::floor(kBinomialInversionVariance / (p * (1 - p))) : 0.0;
       const auto entries = static_cast<size_t>(std::min(static_cast<double>(largest[t]), inverted)) + 1;
       std::vector<double>& stay_all = team_stay_all_.emplace_back(entries);
       for (size_t n = 0; n < stay_all.size(); ++n) stay_all[n] = std::exp(static_cast<double>(n) * team_log_stay_[t]);
@@ -291,9 +294,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       bill(start, size, stream.Uniform());
       return;
     }
-    if (product.billing != BillingTerms::kMonthlyInArrears && product.billing != BillingTerms::kOnDelivery) {
-      bill(start, size, stream.Uniform());  // billed upfront in full
-    }
+    if (upfront_months_[static_cast<size_t>(product_index)] > 0) bill(start, size, stream.Uniform());  // upfront in full
     const double delivery_draw = product.billing == BillingTerms::kOnDelivery ? stream.Uniform() : 0.0;
     work.emplace_back(team, month, start, size, hours, 0.0, product.billing, delivery_draw, key, 0.0);
   };
