@@ -12,7 +12,6 @@
 #include <memory>
 #include <vector>
 
-
 #include "absl/status/statusor.h"
 #include "engine/forecast/model.h"
 #include "engine/forecast/statistics.h"

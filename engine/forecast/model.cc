@@ -571,10 +571,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     for (auto& team_cohorts : cohorts) {
       for (Cohort& c : team_cohorts) {
         const int months = std::max(0, horizon - std::max(0, c.join));
+        const int cohort_blocks = (months + 3) / 4;  // a word a month, four to a block
         c.first_block = blocks;
-        reserve(blocks + static_cast<size_t>(months + 3) / 4);
+        reserve(blocks + static_cast<size_t>(cohort_blocks));
         PhiloxCounter counter = RandomStream::FirstCounter(EntityKind::kTeam, c.entity, path);
-        for (int b = 0; b < (months + 3) / 4; ++b, ++counter[0]) counters[blocks++] = counter;
+        for (int b = 0; b < cohort_blocks; ++b, ++counter[0]) counters[blocks++] = counter;
       }
     }
     batch(blocks);

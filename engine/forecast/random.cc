@@ -202,7 +202,6 @@ void RandomStream::Uniforms(int n, double* out) {
   available_ = 4;
 }
 
-
 int64_t RandomStream::Poisson(double mean, double exp_last_chunk) {
   static const double kExpMinusWholeChunk = std::exp(-16.0);
   int64_t count = 0;
