@@ -86,43 +86,62 @@ void PhiloxLanes(const PhiloxCounter* in, PhiloxKey key, uint32_t* out) {
   (avx2 ? PhiloxLanesAvx2 : PhiloxLanesScalar)(in, key, out);
 }
 
-// Sixteen blocks in the 32-bit lanes of AVX-512 registers: the same rounds, twice as wide, the
-// counters transposed eight at a time.
-__attribute__((target("avx512f"), always_inline)) inline void MultiplyLanes512(__m512i m, __m512i c, __m512i low,
-                                                                                __m512i* hi, __m512i* lo) {
-  const __m512i even = _mm512_mul_epu32(c, m);
-  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(c, 32), m);
-  *lo = _mm512_or_si512(_mm512_and_si512(even, low), _mm512_slli_epi64(odd, 32));
-  *hi = _mm512_or_si512(_mm512_srli_epi64(even, 32), _mm512_andnot_si512(low, odd));
+// GCC 12's AVX-512 headers fill the unused operand of unmasked shifts and multiplies from
+// _mm512_undefined_epi32(), which -Wuninitialized reports at every use (GCC bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+// Sixteen blocks with AVX-512, one 32-bit word in each 64-bit lane (eight blocks a register): one
+// vpmuludq gives a lane's whole 64-bit product, so its high word is one shift away and its low word
+// is already in place (the high half of a lane is never read by vpmuludq, so what it holds does not
+// matter until the words are stored), and a round's two three-way xors are one vpternlogq each.
+// Six instructions a round for eight blocks, against eleven for the same blocks in 32-bit lanes.
+__attribute__((target("avx512f"), always_inline)) inline void PhiloxRound512(__m512i* c, __m512i m0, __m512i m1,
+                                                                              __m512i k0, __m512i k1) {
+  const __m512i p0 = _mm512_mul_epu32(c[0], m0), p1 = _mm512_mul_epu32(c[2], m1);
+  c[0] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), c[1], k0, 0x96);  // a ^ b ^ c
+  c[1] = p1;
+  c[2] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), c[3], k1, 0x96);
+  c[3] = p0;
+}
+
+// Eight blocks' words (as PhiloxRound512 leaves them) to out[4 * j + w]: words 0 and 1 of each
+// block into one 64-bit lane (word 1 into the odd dwords), 2 and 3 into another, then the lanes
+// interleaved to block order.
+__attribute__((target("avx512f"), always_inline)) inline void StoreBlocks512(const __m512i* c, uint32_t* out) {
+  const __m512i w01 = _mm512_mask_shuffle_epi32(c[0], 0xAAAA, c[1], _MM_PERM_CDAB);
+  const __m512i w23 = _mm512_mask_shuffle_epi32(c[2], 0xAAAA, c[3], _MM_PERM_CDAB);
+  _mm512_storeu_si512(out, _mm512_permutex2var_epi64(w01, _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), w23));
+  _mm512_storeu_si512(out + 16, _mm512_permutex2var_epi64(w01, _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15), w23));
 }
 
 __attribute__((target("avx512f"))) void PhiloxLanesAvx512(const PhiloxCounter* in, PhiloxKey key, uint32_t* out) {
-  __m256i a[4], b[4];
-  TransposeIn(in, a);
-  TransposeIn(in + 8, b);
-  __m512i c[4];
-  for (int j = 0; j < 4; ++j) c[j] = _mm512_inserti64x4(_mm512_castsi256_si512(a[j]), b[j], 1);
+  // Word w of block j (of eight) to the low half of 64-bit lane j: dword 2j from dword 4j + w of
+  // the eight counters (two registers of four).
+  __m512i a[4], b[4];  // blocks 0-7 and 8-15, a register per word
+  const __m512i* v = reinterpret_cast<const __m512i*>(in);
+  const __m512i v0 = _mm512_loadu_si512(v), v1 = _mm512_loadu_si512(v + 1), v2 = _mm512_loadu_si512(v + 2),
+                v3 = _mm512_loadu_si512(v + 3);
+  for (int w = 0; w < 4; ++w) {
+    const __m512i pick = _mm512_setr_epi32(w, w, 4 + w, 4 + w, 8 + w, 8 + w, 12 + w, 12 + w, 16 + w, 16 + w, 20 + w,
+                                           20 + w, 24 + w, 24 + w, 28 + w, 28 + w);
+    a[w] = _mm512_permutex2var_epi32(v0, pick, v1);
+    b[w] = _mm512_permutex2var_epi32(v2, pick, v3);
+  }
   const __m512i m0 = _mm512_set1_epi64(0xD2511F53u), m1 = _mm512_set1_epi64(0xCD9E8D57u);
-  const __m512i low = _mm512_set1_epi64(0xFFFFFFFFu);
   uint32_t k0 = key[0], k1 = key[1];
   for (int round = 0; round < 10; ++round) {
-    __m512i hi0, lo0, hi1, lo1;
-    MultiplyLanes512(m0, c[0], low, &hi0, &lo0);
-    MultiplyLanes512(m1, c[2], low, &hi1, &lo1);
-    c[0] = _mm512_xor_si512(_mm512_xor_si512(hi1, c[1]), _mm512_set1_epi32(static_cast<int>(k0)));
-    c[1] = lo1;
-    c[2] = _mm512_xor_si512(_mm512_xor_si512(hi0, c[3]), _mm512_set1_epi32(static_cast<int>(k1)));
-    c[3] = lo0;
+    const __m512i kk0 = _mm512_set1_epi32(static_cast<int>(k0)), kk1 = _mm512_set1_epi32(static_cast<int>(k1));
+    PhiloxRound512(a, m0, m1, kk0, kk1);
+    PhiloxRound512(b, m0, m1, kk0, kk1);
     k0 += 0x9E3779B9u;
     k1 += 0xBB67AE85u;
   }
-  for (int j = 0; j < 4; ++j) {
-    a[j] = _mm512_castsi512_si256(c[j]);
-    b[j] = _mm512_extracti64x4_epi64(c[j], 1);
-  }
-  TransposeOut(a, out);
-  TransposeOut(b, out + 32);
+  StoreBlocks512(a, out);
+  StoreBlocks512(b, out + 32);
 }
+
+#pragma GCC diagnostic pop
 
 // Sixteen counters with AVX-512 where there is AVX-512, else as two groups of eight.
 void PhiloxLanes16(const PhiloxCounter* in, PhiloxKey key, uint32_t* out) {
