@@ -166,10 +166,27 @@ const std::array<double, kNormalTableSteps + 1> kNormalTable = [] {
   return t;
 }();
 
-LogNormalTable::LogNormalTable(double sigma) : sigma_(sigma), table_(kSteps + 1, 0.0f) {
+LogNormalTable::LogNormalTable(double sigma)
+    : sigma_(sigma), table_(kSteps + 1, 0.0f), tail_(kSteps + 2, 0.0f) {
   for (int i = 1; i < kSteps; ++i) {
     table_[static_cast<size_t>(i)] = static_cast<float>(std::exp(sigma * InverseNormal(static_cast<double>(i) / kSteps)));
   }
+  for (int i = 1; i <= kSteps + 1; ++i) {  // the last step reads one point past v = 1/64
+    tail_[static_cast<size_t>(i)] = static_cast<float>(std::exp(sigma * InverseNormal(static_cast<double>(i) / (64.0 * kSteps))));
+  }
+}
+
+double LogNormalTable::Tail(double u) const {
+  // Quadratic interpolation's error grows toward the ends, where Z bends fastest: below 2e-6
+  // relative down to v = 1/8192 (16 steps from the end), exact beyond.
+  constexpr double kExactBelow = 1.0 / 8192;
+  const bool lower = u < 0.5;
+  const double v = lower ? u : 1 - u;  // exact: u is a multiple of 2^-33
+  if (v < kExactBelow) return std::exp(sigma_ * InverseNormal(u));
+  // Z at 1 - v is -Z at v: the upper tail is the reciprocal of the lower (interpolating
+  // exp(-sigma Z) itself, which grows fast there, errs 17 times more at 1/8192).
+  const double f = Interpolate(tail_, v * (64.0 * kSteps));
+  return lower ? f : 1 / f;
 }
 
 void PhiloxBatch(const PhiloxCounter* counters, int n, PhiloxKey key, uint32_t* out) {
