@@ -134,7 +134,7 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
   }
   overrun_ = &TableFor(scenario.effort_overrun_sigma);
   for (const OpenDeal& deal : state.open_deals) {
-    win_probability_.push_back(std::min(1.0, deal.win_probability * scenario.win_rate_multiplier));
+    win_words_below_.push_back(RandomStream::WordsBelow(std::min(1.0, deal.win_probability * scenario.win_rate_multiplier)));
   }
   for (const Hire& hire : scenario.hiring_plan) {
     int team = 0;
@@ -204,9 +204,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   struct Scratch {
     Flows flows;
     std::vector<WorkItem> work;
-    std::vector<double> win_draws;
     std::vector<PhiloxCounter> counters;
-    std::vector<uint32_t> first_blocks, won, queue, offsets;
+    std::vector<uint32_t> win_words, first_blocks, won, queue, offsets;
     std::vector<int64_t> arrivals;
     std::vector<size_t> queue_next, queue_end;
     std::vector<double> hours_left, hours_booked;
@@ -335,14 +334,18 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   }
   // 1. The open pipeline. Whether each deal wins is the deal's word of one shared stream (every
   // deal draws exactly one, in ledger order, so deal i always gets word i); a won deal then draws
-  // the rest from its own stream. Four win draws per Philox block instead of one.
-  RandomStream wins(seed_, EntityKind::kOpportunity, uint64_t{1} << 59, path);
-  auto& win_draws = scratch.win_draws;
-  win_draws.resize(state_.open_deals.size());
-  wins.Uniforms(static_cast<int>(win_draws.size()), win_draws.data());
+  // the rest from its own stream. Four win draws per Philox block, the blocks in one batch, and
+  // each word compared with its deal's bound without converting it to a uniform.
+  const PhiloxKey key = RandomStream::KeyOf(seed_);
+  auto& win_words = scratch.win_words;
+  {
+    const int blocks = static_cast<int>((state_.open_deals.size() + 3) / 4);
+    if (win_words.size() < 4 * static_cast<size_t>(blocks)) win_words.resize(4 * static_cast<size_t>(blocks));
+    PhiloxBlocks(RandomStream::FirstCounter(EntityKind::kOpportunity, uint64_t{1} << 59, path), key, blocks, win_words.data());
+    RandomStream::BlocksOnThisThread() += static_cast<uint64_t>(blocks);
+  }
   // The streams' first blocks come in batches (PhiloxBatch): the same draws, computed eight
   // streams at a time.
-  const PhiloxKey key = RandomStream::KeyOf(seed_);
   auto& counters = scratch.counters;
   auto& first_blocks = scratch.first_blocks;
   // counters[0, n) -> first_blocks. The buffers only grow: resizing them down and up again on
@@ -363,7 +366,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   size_t wins_count = 0;
   for (size_t d = 0; d < state_.open_deals.size(); ++d) {
     won[wins_count] = static_cast<uint32_t>(d);
-    wins_count += win_draws[d] < win_probability_[d];
+    wins_count += win_words[d] < win_words_below_[d];
   }
   for (size_t w = 0; w < wins_count; ++w) {
     // A won deal draws about eight words (slip, size, product, invoices, renewals): two blocks.

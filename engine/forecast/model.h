@@ -79,7 +79,9 @@ class PathModel {
   std::vector<double> team_log_stay_;  // log(1 - monthly_attrition) per team
   std::vector<std::vector<double>> team_stay_all_;  // per team, (1 - monthly_attrition)^n by headcount n
   std::vector<int> hire_team_;         // the team of each hire, by index
-  std::vector<double> win_probability_;  // each open deal's, with the scenario's multiplier
+  // Each open deal's win probability (with the scenario's multiplier) as a bound on its win word:
+  // it wins when its word is below (RandomStream::WordsBelow).
+  std::vector<uint64_t> win_words_below_;
 };
 
 }  // namespace forecastle::forecast

@@ -220,24 +220,6 @@ void RandomStream::Refill() {
   available_ = 4;
 }
 
-void RandomStream::Uniforms(int n, double* out) {
-  int i = 0;
-  while (i < n && used_ < available_) out[i++] = WordToUniform(words_[static_cast<size_t>(used_++)]);
-  if (i == n) return;
-  // Whole blocks in one batch; the last one's unused words stay for the next draws.
-  const int blocks = (n - i + 3) / 4;
-  thread_local std::vector<uint32_t> words;
-  words.resize(static_cast<size_t>(4 * blocks));
-  PhiloxBlocks(counter_, key_, blocks, words.data());
-  counter_[0] += static_cast<uint32_t>(blocks);
-  BlocksOnThisThread() += static_cast<uint64_t>(blocks);
-  const int take = n - i;
-  for (int w = 0; w < take; ++w) out[i + w] = WordToUniform(words[static_cast<size_t>(w)]);
-  for (int w = 0; w < 4; ++w) words_[static_cast<size_t>(w)] = words[static_cast<size_t>(4 * (blocks - 1) + w)];
-  used_ = take - 4 * (blocks - 1);
-  available_ = 4;
-}
-
 int64_t RandomStream::Poisson(double mean, double exp_last_chunk) {
   static const double kExpMinusWholeChunk = std::exp(-16.0);
   int64_t count = 0;

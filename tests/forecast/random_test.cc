@@ -46,14 +46,32 @@ TEST(Philox, BatchOfAnyCountersEqualsBlockByBlock) {
   }
 }
 
-TEST(RandomStream, UniformsInABatchContinueTheStream) {
-  for (int skip : {0, 1, 3, 4, 5}) {
-    RandomStream one(9, EntityKind::kOpportunity, 77, 12), batch(9, EntityKind::kOpportunity, 77, 12);
-    for (int i = 0; i < skip; ++i) ASSERT_EQ(one.Uniform(), batch.Uniform());
-    std::vector<double> many(37);
-    batch.Uniforms(static_cast<int>(many.size()), many.data());
-    for (double u : many) ASSERT_EQ(one.Uniform(), u) << skip;
-    for (int i = 0; i < 9; ++i) ASSERT_EQ(one.Uniform(), batch.Uniform()) << skip;  // and after it
+// The open deals' win draws are a stream's words computed by PhiloxBlocks and compared as words.
+TEST(RandomStream, ItsWordsArePhiloxBlocksFromItsFirstCounter) {
+  const PhiloxKey key = RandomStream::KeyOf(9);
+  const PhiloxCounter first = RandomStream::FirstCounter(EntityKind::kOpportunity, 77, 12);
+  std::vector<uint32_t> words(4 * 10);
+  PhiloxBlocks(first, key, 10, words.data());
+  RandomStream stream(9, EntityKind::kOpportunity, 77, 12);
+  for (uint32_t word : words) ASSERT_EQ(stream.Uniform(), RandomStream::WordToUniform(word));
+}
+
+TEST(RandomStream, WordsBelowDecidesExactlyAsTheUniformDoes) {
+  std::vector<double> probabilities = {-1, 0, 1e-300, 0x1.0p-33, 0x1.0p-32, 0.25, 0.3, 1 - 1e-16, 1, 2};
+  for (uint32_t w : {0u, 1u, 2u, 12345u, 0x40000000u, 0x80000000u, 0xFFFFFFFEu, 0xFFFFFFFFu}) {
+    const double u = RandomStream::WordToUniform(w);  // a p on a uniform, and just either side
+    for (double p : {u, std::nextafter(u, 0.0), std::nextafter(u, 1.0)}) probabilities.push_back(p);
+  }
+  RandomStream s(3, EntityKind::kTeam, 5, 8);
+  for (int i = 0; i < 1000; ++i) probabilities.push_back(s.Uniform());
+  for (double p : probabilities) {
+    const uint64_t below = RandomStream::WordsBelow(p);
+    ASSERT_LE(below, uint64_t{1} << 32) << p;
+    // Around the bound, where a rounding error would show, and at the ends.
+    for (uint64_t w : {below - 1, below, below + 1, uint64_t{0}, uint64_t{0xFFFFFFFF}}) {
+      if (w > 0xFFFFFFFFu) continue;  // below - 1 when below is 0, below + 1 past the last word
+      EXPECT_EQ(RandomStream::WordToUniform(static_cast<uint32_t>(w)) < p, w < below) << p << " " << w;
+    }
   }
 }
 
