@@ -48,6 +48,25 @@ struct Flows {
   }
 };
 
+// A month's totals over the teams, kept for its metrics until every invoice is billed.
+struct TeamMonth {
+  double capacity = 0, worked = 0, headcount = 0, cost = 0, work_left = 0;
+  // Contract assets: revenue of work earned and not yet invoiced (deferred revenue is the net
+  // contract liability plus them, as each deal is a contract of its own). Work billed in arrears
+  // holds the month's earnings until next month's invoice; work billed on delivery all it has
+  // earned until it is done.
+  double arrears_unbilled = 0, delivery_unbilled = 0;
+};
+
+// An invoice the team months send: billed in `month` for `amount`, its uniform `u` known already
+// (billed on delivery) or the first word of batch block `draw` (in arrears; -1 otherwise).
+struct Invoice {
+  int month;
+  int draw;
+  double amount;
+  double u;
+};
+
 // Binomial inverts while n p (1 - p) is at most this; beyond it, the normal approximation.
 constexpr double kBinomialInversionVariance = 25;
 
@@ -210,6 +229,8 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     std::vector<size_t> queue_next, queue_end;
     std::vector<double> hours_left, hours_booked;
     std::vector<double> z, factor, cell_mean, cell_exp;
+    std::vector<TeamMonth> team_months;
+    std::vector<Invoice> invoices;
   };
   thread_local Scratch scratch_storage;
   Scratch& scratch = scratch_storage;
@@ -583,18 +604,19 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     }
     batch(blocks);
   }
-  double backlog = state_.backlog, unbilled = state_.unbilled_backlog, net_liability = state_.net_contract_liability,
-         receivable = state_.accounts_receivable;
+  auto& team_months = scratch.team_months;
+  team_months.assign(static_cast<size_t>(horizon), TeamMonth{});
+  // The invoices the team months send, billed after them in the order they were sent (so every
+  // flow sums in the same order as billing each at once would). An invoice in arrears draws its
+  // uniform from a stream of its own: the first word of a block that all of them compute in one
+  // batch once the cohorts' words are used.
+  auto& invoices = scratch.invoices;
+  invoices.clear();
+  int invoice_draws = 0;  // counters of invoices in arrears, in counters[0, invoice_draws)
   out.months_to_clear = horizon + 1;
-  double ratable = 0;  // ratable revenue of the month, from flows.ratable_step
-  // Contract assets: revenue of work earned and not yet invoiced (deferred revenue is the net
-  // contract liability plus them, as each deal is a contract of its own). Work billed in arrears
-  // holds the month's earnings until next month's invoice; work billed on delivery all it has
-  // earned until it is done.
   double delivery_unbilled = 0;
   for (int m = 0; m < horizon; ++m) {
-    double capacity_total = 0, worked_total = 0, headcount_total = 0, cost_total = 0, work_left = 0;
-    double arrears_unbilled = 0;
+    TeamMonth& month = team_months[static_cast<size_t>(m)];
     for (size_t t = 0; t < sc.teams.size(); ++t) {
       const Team& team = sc.teams[t];
       hours_left[t] += hours_booked[t * static_cast<size_t>(horizon) + static_cast<size_t>(m)];
@@ -627,13 +649,15 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
           item.prepaid -= prepaid;
           // Each month's invoice has its own stream, so scenarios that move the work to other
           // months still share the draws of the invoices they have in common.
-          RandomStream invoice(seed_, EntityKind::kInvoice, (item.key * 131 + static_cast<uint64_t>(m)) & ((uint64_t{1} << 60) - 1), path);
-          bill(m + 1, earned - prepaid, invoice.Uniform());
-          arrears_unbilled += earned - prepaid;
+          invoices.push_back(Invoice{m + 1, invoice_draws, earned - prepaid, 0.0});
+          reserve(static_cast<size_t>(invoice_draws) + 1);
+          counters[static_cast<size_t>(invoice_draws++)] = RandomStream::FirstCounter(
+              EntityKind::kInvoice, (item.key * 131 + static_cast<uint64_t>(m)) & ((uint64_t{1} << 60) - 1), path);
+          month.arrears_unbilled += earned - prepaid;
         } else if (item.billing == BillingTerms::kOnDelivery) {
           if (item.done >= item.hours) {
             delivery_unbilled -= item.unbilled;
-            bill(m, item.amount, item.delivery_draw);
+            invoices.push_back(Invoice{m, -1, item.amount, item.delivery_draw});
           } else {
             item.unbilled += earned;
             delivery_unbilled += earned;
@@ -644,12 +668,27 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         ++queue_next[t];
       }
       if (queue_next[t] == queue_end[t]) hours_left[t] = 0;  // exactly, whatever rounding gathered
-      work_left += std::max(0.0, hours_left[t]);
-      worked_total += capacity - left;
-      capacity_total += capacity;
-      headcount_total += headcount;
-      cost_total += headcount * team.cost_per_fte_month;
+      month.work_left += std::max(0.0, hours_left[t]);
+      month.worked += capacity - left;
+      month.capacity += capacity;
+      month.headcount += headcount;
+      month.cost += headcount * team.cost_per_fte_month;
     }
+    month.delivery_unbilled = delivery_unbilled;
+    if (backlog_items == 0 && out.months_to_clear > horizon) out.months_to_clear = m + 1;
+  }
+  batch(static_cast<size_t>(invoice_draws));
+  for (const Invoice& invoice : invoices) {
+    bill(invoice.month, invoice.amount,
+         invoice.draw < 0 ? invoice.u : RandomStream::WordToUniform(first_blocks[4 * static_cast<size_t>(invoice.draw)]));
+  }
+
+  // 6. Every flow is in: the balances and metrics month by month.
+  double backlog = state_.backlog, unbilled = state_.unbilled_backlog, net_liability = state_.net_contract_liability,
+         receivable = state_.accounts_receivable;
+  double ratable = 0;  // ratable revenue of the month, from flows.ratable_step
+  for (int m = 0; m < horizon; ++m) {
+    const TeamMonth& month = team_months[static_cast<size_t>(m)];
     const size_t i = static_cast<size_t>(m);
     ratable += flows.ratable_step[i];
     flows.revenue[i] += ratable;
@@ -657,11 +696,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     unbilled += flows.bookings[i] - flows.billings[i];
     net_liability += flows.billings[i] - flows.revenue[i];
     receivable += flows.billings[i] - flows.collections[i] - flows.write_offs[i];
-    if (backlog_items == 0 && out.months_to_clear > horizon) out.months_to_clear = m + 1;
     const double values[kMetricCount] = {
         flows.bookings[i], flows.revenue[i], flows.billings[i], flows.collections[i], backlog, unbilled,
-        std::max(0.0, net_liability + arrears_unbilled + std::max(0.0, delivery_unbilled)), receivable, work_left, capacity_total,
-        capacity_total > 0 ? worked_total / capacity_total : 0.0, headcount_total, cost_total};
+        std::max(0.0, net_liability + month.arrears_unbilled + std::max(0.0, month.delivery_unbilled)), receivable,
+        month.work_left, month.capacity, month.capacity > 0 ? month.worked / month.capacity : 0.0, month.headcount,
+        month.cost};
     for (int k = 0; k < kMetricCount; ++k) {
       out.values[(static_cast<size_t>(k) * static_cast<size_t>(horizon) + i) * out.stride] = static_cast<float>(values[k]);
     }
