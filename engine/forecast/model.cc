@@ -306,7 +306,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       }
       return;
     }
-    const double overrun = overrun_scale_ * (*overrun_)(stream.Uniform());
+    const double overrun = overrun_scale_ * overrun_->FromWord(stream.Word());
     const double hours = size * product.hours_per_unit_value * overrun;
     const int team = team_of_product_[static_cast<size_t>(product_index)];
     if (hours <= 0 || team < 0) {  // no work to do: satisfied at the start
@@ -344,7 +344,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   for (size_t t = 0; t < sc.teams.size(); ++t) {
     if (state_.team_work_hours[t] <= 0 && state_.team_work_amount[t] <= 0) continue;
     RandomStream s(seed_, EntityKind::kLine, t, path);
-    const double hours = state_.team_work_hours[t] * overrun_scale_ * (*overrun_)(s.Uniform());
+    const double hours = state_.team_work_hours[t] * overrun_scale_ * overrun_->FromWord(s.Word());
     if (hours <= 0) {
       flows.revenue[0] += state_.team_work_amount[t];
       bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s.Uniform());
@@ -402,9 +402,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     RandomStream s(key, counters[2 * w], &first_blocks[8 * w], 2);
     const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
-    const double slip = s.Uniform(), slip_length = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
+    const double slip = s.Uniform(), slip_length = s.Uniform();
+    const uint32_t size_noise = s.Word();
+    const double product_pick = s.Uniform();
     const int close = deal.expected_month + slip_months(draws.slip_powers, slip < segment.slip_probability, slip_length);
-    const double size = deal.amount * sc.price_multiplier * draws.open_size_scale * (*draws.open_size)(size_noise);
+    const double size = deal.amount * sc.price_multiplier * draws.open_size_scale * draws.open_size->FromWord(size_noise);
     const int product = deal.product >= 0 ? deal.product : pick_product(deal.segment, product_pick);
     add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
              (uint64_t{1} << 57) | deal.entity, 0);
@@ -492,10 +494,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       for (int64_t i = 0; i < count; ++i) {
         RandomStream s(key, counters[next_block], &first_blocks[4 * next_block], 2);
         next_block += 2;
-        const double cycle = s.Uniform(), size_noise = s.Uniform(), product_pick = s.Uniform();
-        const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * (*draws.cycle)(cycle) : 0;
+        const uint32_t cycle = s.Word(), size_noise = s.Word();
+        const double product_pick = s.Uniform();
+        const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * draws.cycle->FromWord(cycle) : 0;
         const int close = m + static_cast<int>(std::min(months, 1e6) + 0.5);  // months >= 0: rounds like lround
-        const double size = segment.deal_size > 0 ? sc.price_multiplier * draws.size_scale * (*draws.size)(size_noise) : 0;
+        const double size = segment.deal_size > 0 ? sc.price_multiplier * draws.size_scale * draws.size->FromWord(size_noise) : 0;
         const int product = pick_product(static_cast<int>(g), product_pick);
         add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
                  (uint64_t{1} << 58) | (cell << 20) | static_cast<uint64_t>(i + 1), 0);

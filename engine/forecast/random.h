@@ -77,6 +77,9 @@ class RandomStream {
   }
   static PhiloxKey KeyOf(uint64_t seed) { return {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)}; }
 
+  // The next 32 random bits, for a draw that compares or indexes the word itself (WordsBelow,
+  // LogNormalTable::FromWord): the same as Uniform() == WordToUniform(Word()).
+  uint32_t Word() { return NextWord(); }
   // Uniform in the open interval (0, 1), from 32 random bits.
   double Uniform() { return WordToUniform(NextWord()); }
   // Standard normal by inversion (one uniform per draw, so common random numbers stay aligned).
@@ -155,15 +158,25 @@ class LogNormalTable {
   explicit LogNormalTable(double sigma);
   double operator()(double u) const {
     if (u < 1.0 / 64 || u > 63.0 / 64) return Tail(u);
-    return Interpolate(table_, u * kSteps);
+    const double x = u * kSteps;
+    const auto i = static_cast<size_t>(x);
+    return Interpolate(table_, i, x - static_cast<double>(i));
+  }
+  // The same value for u = RandomStream::WordToUniform(word), with the step and the place in it
+  // read from the word's bits: u kSteps = (word + 0.5) 2^-21, so the step is the top 11 bits and
+  // the place the other 21 (exactly, as both are in double), and u is in [1/64, 63/64] exactly
+  // when the word is in [2^26, 63 2^26).
+  double FromWord(uint32_t word) const {
+    static_assert(kSteps == 1 << 11);
+    if (word < (uint32_t{1} << 26) || word >= (uint32_t{63} << 26)) return Tail(RandomStream::WordToUniform(word));
+    return Interpolate(table_, word >> 21, (static_cast<double>(word & 0x1FFFFFu) + 0.5) * 0x1.0p-21);
   }
   double sigma() const { return sigma_; }
 
  private:
-  // f(x) from f's values at the integers, quadratically from the three at and after floor(x).
-  static double Interpolate(const std::vector<float>& table, double x) {
-    const auto i = static_cast<size_t>(x);
-    const double t = x - static_cast<double>(i);
+  // f(i + t), 0 <= t < 1, from f's values at the integers: quadratically from those at i, i + 1
+  // and i + 2.
+  static double Interpolate(const std::vector<float>& table, size_t i, double t) {
     const double f0 = table[i], f1 = table[i + 1], f2 = table[i + 2];
     return f0 + t * (f1 - f0) + 0.5 * t * (t - 1) * (f2 - 2 * f1 + f0);
   }

@@ -202,6 +202,20 @@ TEST(InverseNormal, LogNormalTableIsExpOfSigmaZWithin1e4Relative) {
   }
 }
 
+// The model reads lognormal factors from words: the same values as from their uniforms, at the
+// ends of the main table and of its steps, in the tails, and at random.
+TEST(InverseNormal, LogNormalTableFromAWordIsTheTableAtItsUniform) {
+  const LogNormalTable table(0.7);
+  std::vector<uint32_t> words = {0, 1, (1u << 26) - 1, 1u << 26, (1u << 26) + 1, (63u << 26) - 1, 63u << 26,
+                                 0xFFFFFFFEu, 0xFFFFFFFFu};
+  for (uint32_t step = 32; step < 2016; step += 97) {
+    for (uint32_t w : {step << 21, (step << 21) - 1, (step << 21) + 1}) words.push_back(w);
+  }
+  RandomStream s(3, EntityKind::kLine, 4, 5);
+  for (int i = 0; i < 10000; ++i) words.push_back(s.Word());
+  for (uint32_t w : words) ASSERT_EQ(table.FromWord(w), table(RandomStream::WordToUniform(w))) << w;
+}
+
 // The tails have tables of their own, finer than the main one: checked on a geometric grid from
 // 2^-33 to 1/64 at both ends, where Z bends fastest, and exact in the last 1/8192.
 TEST(InverseNormal, LogNormalTableTailsAreWithin1e5Relative) {
