@@ -575,6 +575,49 @@ TEST(Forecast, AttritionOfALargeTeamStaysBinomial) {
   EXPECT_NEAR(h.variance, 80000 * 0.01 * 0.99, 4 * h.variance_se);
 }
 
+// A hired cohort draws its attrition from a stream of its own, (team << 20) | (hire + 1), one word
+// a month from the month it joins. Every path's headcount is replayed here from those words (by
+// Binomial inversion, as the model computes it): the distribution alone would not notice a cohort
+// reading the wrong words.
+TEST(Forecast, AHiredCohortDrawsItsAttritionFromItsOwnStream) {
+  Scenario s = Degenerate();
+  s.teams[0].fte = 0;
+  const double p = 0.1;
+  s.teams[0].monthly_attrition = p;
+  s.time_to_fill_months = 0;
+  s.hiring_plan = {Hire{"delivery", MonthOf(D("2026-11-01")) + 2, 6}};  // joins in the third month
+  ASSERT_TRUE(Validate(s).ok()) << Validate(s);
+  auto state = BuildStartingState(Ledger(), s, D("2026-10-31"), 6);
+  ASSERT_TRUE(state.ok()) << state.status();
+  ForecastOptions options;
+  options.paths = 300;
+  options.seed = 17;
+  PathValues values;
+  ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+  int left_somewhere = 0;
+  for (int64_t path = 0; path < options.paths; ++path) {
+    RandomStream stream(options.seed, EntityKind::kTeam, (uint64_t{0} << 20) | 1, static_cast<uint64_t>(path));
+    int64_t count = 6;
+    for (int month = 0; month < 6; ++month) {
+      if (month >= 2) {
+        const double u = stream.Uniform();
+        double probability = std::exp(static_cast<double>(count) * std::log1p(-p)), cumulative = probability;
+        int64_t leave = 0;
+        while (u > cumulative && leave < count) {
+          probability *= p / (1 - p) * static_cast<double>(count - leave) / static_cast<double>(leave + 1);
+          ++leave;
+          cumulative += probability;
+        }
+        count -= leave;
+      }
+      const float headcount = month >= 2 ? static_cast<float>(count) : 0.0f;  // no one before the hire joins
+      ASSERT_EQ(values.at(kHeadcount, month, path), headcount) << "path " << path << ", month " << month;
+    }
+    left_somewhere += count < 6;
+  }
+  EXPECT_GT(left_somewhere, 200);  // the draws decided something: on 1 - 0.9^24 (92%) of paths
+}
+
 // Validation allows any rate in [0, 1]; one so small that 25 / (p (1 - p)) passes every int64_t
 // once sized the attrition table from an overflowing cast (and threw std::length_error).
 TEST(Forecast, ATinyAttritionRateKeepsTheTeam) {
