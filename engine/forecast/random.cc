@@ -185,9 +185,7 @@ double LogNormalTable::Tail(double u) const {
   if (v < kExactBelow) return std::exp(sigma_ * InverseNormal(u));
   // Z at 1 - v is -Z at v: the upper tail is the reciprocal of the lower (interpolating
   // exp(-sigma Z) itself, which grows fast there, errs 17 times more at 1/8192).
-  const double x = v * (64.0 * kSteps);
-  const auto i = static_cast<size_t>(x);
-  const double f = Interpolate(tail_, i, x - static_cast<double>(i));
+  const double f = Interpolate(tail_, v * (64.0 * kSteps));
   return lower ? f : 1 / f;
 }
 
