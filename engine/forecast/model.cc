@@ -333,7 +333,10 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   // slip of 2 months); the rest, one by one, only for a deal that does slip (`slips`), so long
   // mean slips cost nothing to the deals that keep their month. 0 when it does not slip.
   auto slip_months = [](const std::vector<double>& powers, bool slips, double u) {
-    int k = 1 + (powers[1] > u) + (powers[2] > u) + (powers[3] > u) + (powers[4] > u);
+    // powers[i] > u as the sign of u - powers[i] (exact: the difference of unequal doubles is never
+    // 0), which the compiler cannot turn back into a branch.
+    int k = 1 + std::signbit(u - powers[1]) + std::signbit(u - powers[2]) + std::signbit(u - powers[3]) +
+            std::signbit(u - powers[4]);
     if (k == 5 && slips) {
       while (k < kMaxSlipMonths && powers[static_cast<size_t>(k)] > u) ++k;
     }
