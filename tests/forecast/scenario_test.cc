@@ -1,5 +1,7 @@
 #include "engine/forecast/scenario.h"
 
+#include <limits>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -66,7 +68,53 @@ INSTANTIATE_TEST_SUITE_P(
                  [](Scenario& s) { s.segment_correlation = {{1, 0.2, 0}, {0.3, 1, 0}, {0, 0, 1}}; }},
         BadField{"segment_correlation must be positive semi-definite",
                  [](Scenario& s) { s.segment_correlation = {{1, 0.9, -0.9}, {0.9, 1, 0.9}, {-0.9, 0.9, 1}}; }},
-        BadField{"base must name another scenario", [](Scenario& s) { s.base = s.name; }}));
+        BadField{"base must name another scenario", [](Scenario& s) { s.base = s.name; }},
+        BadField{"base may hold only letters", [](Scenario& s) { s.base = "plan/a"; }},
+        BadField{"description must have at most 4096 characters", [](Scenario& s) { s.description.assign(4097, 'x'); }},
+        // Every other range, one field each: the message names the field and the value it got.
+        BadField{"segments[0].sales_cycle_months must be in [0, 60], got 61",
+                 [](Scenario& s) { s.segments[0].sales_cycle_months = 61; }},
+        BadField{"segments[1].sales_cycle_sigma must be in [0, 3], got -0.1",
+                 [](Scenario& s) { s.segments[1].sales_cycle_sigma = -0.1; }},
+        BadField{"segments[2].slip_probability must be in [0, 1], got 1.01",
+                 [](Scenario& s) { s.segments[2].slip_probability = 1.01; }},
+        BadField{"segments[0].slip_months must be in [1, 36], got 0.5", [](Scenario& s) { s.segments[0].slip_months = 0.5; }},
+        BadField{"segments[1].deal_size must be in [0, 1e+12], got -100", [](Scenario& s) { s.segments[1].deal_size = -100; }},
+        BadField{"segments[2].deal_size_sigma must be in [0, 3], got 3.5", [](Scenario& s) { s.segments[2].deal_size_sigma = 3.5; }},
+        BadField{"segments[0].open_deal_size_sigma must be in [0, 3], got inf",
+                 [](Scenario& s) { s.segments[0].open_deal_size_sigma = std::numeric_limits<double>::infinity(); }},
+        BadField{"segments[0].product_mix[1].share must be in [0, 1], got -0.3",
+                 [](Scenario& s) { s.segments[0].product_mix[1].second = -0.3; }},
+        BadField{"segments[0].name must have 1 to 64 characters", [](Scenario& s) { s.segments[0].name = ""; }},
+        BadField{"teams[0].name may hold only letters", [](Scenario& s) { s.teams[0].name = "a team"; }},
+        BadField{"teams[1].name \"delivery\" appears twice", [](Scenario& s) { s.teams.push_back(s.teams[0]); }},
+        BadField{"teams[0].fte must be in [0, 100000], got -1", [](Scenario& s) { s.teams[0].fte = -1; }},
+        BadField{"teams[0].ramp_up_months must be in [0, 24], got 25", [](Scenario& s) { s.teams[0].ramp_up_months = 25; }},
+        BadField{"teams[0].monthly_attrition must be in [0, 1], got 1.5", [](Scenario& s) { s.teams[0].monthly_attrition = 1.5; }},
+        BadField{"teams[0].cost_per_fte_month must be in [0, 1e+09], got -1",
+                 [](Scenario& s) { s.teams[0].cost_per_fte_month = -1; }},
+        BadField{"products[0].name must have 1 to 64 characters", [](Scenario& s) { s.products[0].name = ""; }},
+        BadField{"products[2].name \"services\" appears twice", [](Scenario& s) { s.products[2].name = "services"; }},
+        BadField{"products[1].hours_per_unit_value must be in [0, 1], got 2",
+                 [](Scenario& s) { s.products[1].hours_per_unit_value = 2; }},
+        BadField{"products[2].lead_time_months must be in [0, 24], got -1", [](Scenario& s) { s.products[2].lead_time_months = -1; }},
+        BadField{"stage_win_probability[0].stage must have 1 to 64 characters",
+                 [](Scenario& s) { s.stage_win_probability[0].first = ""; }},
+        BadField{"win_rate_multiplier must be in [0, 10], got 11", [](Scenario& s) { s.win_rate_multiplier = 11; }},
+        BadField{"price_multiplier must be in [0, 10], got -2", [](Scenario& s) { s.price_multiplier = -2; }},
+        BadField{"renewals.probability must be in [0, 1], got 1.2", [](Scenario& s) { s.renewals.probability = 1.2; }},
+        BadField{"time_to_fill_months must be in [0, 24], got 30", [](Scenario& s) { s.time_to_fill_months = 30; }},
+        BadField{"effort_overrun_sigma must be in [0, 3], got 4", [](Scenario& s) { s.effort_overrun_sigma = 4; }},
+        BadField{"payment.delay_days_mix must not be empty", [](Scenario& s) { s.payment.delay_days_mix.clear(); }},
+        BadField{"payment.delay_days_mix[2].days must be in [0, 730], got 800",
+                 [](Scenario& s) { s.payment.delay_days_mix[2].first = 800; }},
+        BadField{"payment.delay_days_mix[1].probability must be in [0, 1], got -0.1",
+                 [](Scenario& s) { s.payment.delay_days_mix[1].second = -0.1; }},
+        BadField{"demand_volatility must be in [0, 3], got 3.1", [](Scenario& s) { s.demand_volatility = 3.1; }},
+        BadField{"segment_correlation[1] must have 3 entries, got 2",
+                 [](Scenario& s) { s.segment_correlation = {{1, 0, 0}, {0, 1}, {0, 0, 1}}; }},
+        BadField{"segment_correlation[0][1] must be in [-1, 1], got 1.5",
+                 [](Scenario& s) { s.segment_correlation = {{1, 1.5, 0}, {1.5, 1, 0}, {0, 0, 1}}; }}));
 
 TEST(Scenario, AValidCorrelationPasses) {
   Scenario s = DefaultScenario();
