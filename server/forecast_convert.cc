@@ -316,7 +316,7 @@ v1::Scenario ScenarioToProto(const forecast::Scenario& s) {
 
 absl::Status CheckScenarioMessage(const v1::Scenario& message) {
   if (!message.base().empty()) {
-    // Fields are checked once the base is known (when resolved); the name must be right now.
+    // Fields are checked once merged over the base (PutScenario resolves it); the name now.
     forecast::Scenario probe = forecast::DefaultScenario();
     probe.name = message.name();
     probe.base = message.base();

@@ -105,7 +105,10 @@ absl::StatusOr<v1::Scenario> ForecastServiceImpl::ResolveName(const std::string&
 grpc::Status ForecastServiceImpl::PutScenario(const v1::Scenario& request, Store::Write mode, v1::Scenario* reply) {
   if (absl::Status ok = CheckScenarioMessage(request); !ok.ok()) return ToGrpcStatus(ok);
   if (!request.base().empty()) {
-    if (auto resolved = Resolve(request, 0); !resolved.ok()) return ToGrpcStatus(resolved.status());
+    // A variant's fields are checked as they will be used: merged over its base.
+    auto resolved = Resolve(request, 0);
+    if (!resolved.ok()) return ToGrpcStatus(resolved.status());
+    if (auto full = ScenarioFromProto(*resolved); !full.ok()) return ToGrpcStatus(full.status());
   }
   absl::Status stored = book_->WithStore([&](Store& store) {
     return store.PutScenario(request.name(), ToJson(request), mode);

@@ -139,6 +139,37 @@ TEST_F(ForecastServiceTest, InvalidScenarioFieldsAreNamed) {
   v1::Scenario spaces;
   spaces.set_name("my plan");
   EXPECT_THAT(Create(spaces).error_message(), HasSubstr("name may hold only letters"));
+
+  // A variant's overrides are checked merged over its base, when it is stored, and a refused write
+  // stores nothing.
+  v1::Scenario plan;
+  plan.set_name("plan");
+  ASSERT_TRUE(Create(plan).ok());
+  v1::Scenario variant = Hiring("busy", "plan", 2);
+  v1::Team* team = variant.add_teams();
+  team->set_name("delivery");
+  team->set_utilization(3);
+  status = Create(variant);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("teams[0].utilization must be in [0, 1], got 3"));
+  v1::Scenario unknown_team = Hiring("busy", "plan", 2);
+  unknown_team.mutable_hiring_plan(0)->set_team("sales");
+  EXPECT_THAT(Create(unknown_team).error_message(), HasSubstr("hiring_plan[0].team \"sales\" is not one of teams"));
+  grpc::ClientContext get_context;
+  v1::GetScenarioRequest get;
+  get.set_name("busy");
+  v1::Scenario stored;
+  EXPECT_EQ(server_->forecasts().GetScenario(&get_context, get, &stored).error_code(), grpc::StatusCode::NOT_FOUND);
+  // Updated the same way: a valid variant stays as it was.
+  ASSERT_TRUE(Create(Hiring("busy", "plan", 2)).ok());
+  grpc::ClientContext update_context;
+  v1::Scenario updated;
+  status = server_->forecasts().UpdateScenario(&update_context, variant, &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::ClientContext get_again;
+  get.set_resolved(true);
+  ASSERT_TRUE(server_->forecasts().GetScenario(&get_again, get, &stored).ok());
+  EXPECT_DOUBLE_EQ(stored.teams(0).utilization(), 0.75);
 }
 
 TEST_F(ForecastServiceTest, ForecastReplaysAndCarriesTheActuals) {
