@@ -181,8 +181,9 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
                                                                            const std::atomic<bool>* stop) {
   Prepared prepared;
   const int horizon = request.horizon_months() == 0 ? 36 : request.horizon_months();
-  if (horizon < 1 || horizon > 120) {
-    return absl::InvalidArgumentError(absl::StrCat("horizon_months must be in [1, 120], got ", horizon));
+  if (horizon < 1 || horizon > options_.max_horizon_months) {
+    return absl::InvalidArgumentError(absl::StrCat("horizon_months must be in [1, ", options_.max_horizon_months,
+                                                   "] (the server's --max_horizon_months), got ", horizon));
   }
   forecast::ForecastOptions& o = prepared.options;
   o.paths = request.paths() == 0 ? 10000 : request.paths();
@@ -191,6 +192,14 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
     return absl::InvalidArgumentError(absl::StrCat("paths must be in [1, ", options_.max_paths,
                                                    "] (the server's --max_paths), got ", o.paths));
   }
+  const int64_t values = o.paths * horizon * forecast::kMetricCount;
+  if (values > options_.max_path_values) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "paths x horizon_months x ", forecast::kMetricCount, " metrics = ", values,
+        " path values, more than the server's --max_path_values (", options_.max_path_values,
+        ", 4 bytes each); ask for fewer paths or a shorter horizon"));
+  }
+  o.max_path_values = options_.max_path_values;
   o.seed = request.seed();
   // Waves only decide when progress is reported and where an early stop may fall.
   o.wave_paths = std::clamp<int64_t>(o.paths / 40, 256, 8192);

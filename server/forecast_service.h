@@ -18,7 +18,11 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   struct Options {
     int64_t max_paths = 1'000'000;     // per forecast (and per scenario of a comparison)
     int max_concurrent_forecasts = 2;  // more at once answer RESOURCE_EXHAUSTED
-    int max_variants = 8;              // per comparison
+    int max_variants = 8;              // per comparison, [1, 64]
+    int max_horizon_months = 120;      // per forecast, [1, 120] (SPEC §4)
+    // Every path's values are kept, 4 bytes each: paths x horizon x 13 metrics per forecast may not
+    // exceed this (50 M values, 200 MB). A comparison holds two scenarios' values at once.
+    int64_t max_path_values = 50'000'000;
   };
   ForecastServiceImpl(LedgerBook* book, Options options) : book_(book), options_(options) {}
 

@@ -6,6 +6,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/server.h"
 
@@ -19,6 +21,12 @@ ABSL_FLAG(int64_t, max_paths, 1'000'000,
           "Most Monte Carlo paths one forecast may ask for, in [1, 10000000].");
 ABSL_FLAG(int, max_concurrent_forecasts, 2,
           "Forecasts (and comparisons) running at once; more answer RESOURCE_EXHAUSTED. [1, 64].");
+ABSL_FLAG(int, max_horizon_months, 120, "Longest forecast horizon one request may ask for, in [1, 120] months.");
+ABSL_FLAG(int, max_variants, 8, "Most variant scenarios one Compare may run against its base, in [1, 64].");
+ABSL_FLAG(int64_t, max_path_values, 50'000'000,
+          "Most path values one forecast keeps (paths x horizon months x 13 metrics, 4 bytes each), "
+          "in [1000, 2000000000]; more answer RESOURCE_EXHAUSTED. A comparison holds two scenarios' "
+          "values at once, so peak memory is about 8 bytes x this x --max_concurrent_forecasts.");
 ABSL_FLAG(int, shutdown_grace_ms, 10000,
           "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.");
 
@@ -27,6 +35,11 @@ int main(int argc, char** argv) {
       "forecastle-server [--listen=127.0.0.1:50051] [--db=forecastle.db]\n"
       "Keeps exact bookings, backlog, billings, revenue and cash, served over gRPC "
       "(package forecastle.v1, with health checking and reflection).");
+  // --help lists this file's flags (absl's default looks for a file named after the binary).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) { return absl::EndsWith(file, "server/main.cc"); };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
 
   // Block the stop signals in every thread; the main thread waits for them below.
@@ -42,6 +55,9 @@ int main(int argc, char** argv) {
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.forecasts.max_paths = absl::GetFlag(FLAGS_max_paths);
   options.forecasts.max_concurrent_forecasts = absl::GetFlag(FLAGS_max_concurrent_forecasts);
+  options.forecasts.max_horizon_months = absl::GetFlag(FLAGS_max_horizon_months);
+  options.forecasts.max_variants = absl::GetFlag(FLAGS_max_variants);
+  options.forecasts.max_path_values = absl::GetFlag(FLAGS_max_path_values);
   auto server = forecastle::ForecastleServer::Create(options);
   if (!server.ok()) {
     std::fprintf(stderr, "forecastle-server: %s\n", std::string(server.status().message()).c_str());

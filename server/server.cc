@@ -23,6 +23,18 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
     return absl::InvalidArgumentError(absl::StrCat("max_concurrent_forecasts must be in [1, 64], got ",
                                                    options.forecasts.max_concurrent_forecasts));
   }
+  if (options.forecasts.max_variants < 1 || options.forecasts.max_variants > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_variants must be in [1, 64], got ", options.forecasts.max_variants));
+  }
+  if (options.forecasts.max_horizon_months < 1 || options.forecasts.max_horizon_months > 120) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_horizon_months must be in [1, 120], got ", options.forecasts.max_horizon_months));
+  }
+  if (options.forecasts.max_path_values < 1000 || options.forecasts.max_path_values > 2'000'000'000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_path_values must be in [1000, 2000000000], got ", options.forecasts.max_path_values));
+  }
   if (options.listen.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("listen must be host:port, got \"", options.listen, "\""));

@@ -19,6 +19,7 @@ class ForecastServiceTest : public ::testing::Test {
   void SetUp() override {
     ForecastServiceImpl::Options limits;
     limits.max_paths = 50000;
+    limits.max_path_values = 80'000'000;  // the deadline test's 50,000 paths x 120 months
     limits.max_concurrent_forecasts = 1;
     server_ = std::make_unique<testing::TestServer>(testing::FreshDatabasePath("forecast.db"), limits);
     SampleOptions options;
@@ -204,7 +205,8 @@ TEST_F(ForecastServiceTest, RequestsAreValidatedAndBounded) {
   EXPECT_THAT(status.error_message(), HasSubstr("paths must be in [1, 50000] (the server's --max_paths), got 50001"));
   v1::ForecastRequest horizon = Request("");
   horizon.set_horizon_months(121);
-  EXPECT_THAT(Forecast(horizon, &reply).error_message(), HasSubstr("horizon_months must be in [1, 120], got 121"));
+  EXPECT_THAT(Forecast(horizon, &reply).error_message(),
+              HasSubstr("horizon_months must be in [1, 120] (the server's --max_horizon_months), got 121"));
   v1::ForecastRequest quantiles = Request("");
   quantiles.add_quantiles(0.9);
   quantiles.add_quantiles(0.1);
@@ -223,6 +225,61 @@ TEST_F(ForecastServiceTest, RequestsAreValidatedAndBounded) {
   ASSERT_TRUE(Forecast(target, &reply).ok());
   ASSERT_EQ(reply.target_probabilities_size(), 1);
   EXPECT_EQ(reply.target_probabilities(0).probability(0), 1.0);  // revenue is never negative
+}
+
+// The limits are the server's flags, and each refusal names its flag. A server of its own, with
+// tight limits (the requests are refused before the empty ledger is read).
+TEST(ForecastServiceLimits, EachLimitIsAFlagNamedWhenARequestPassesIt) {
+  ForecastServiceImpl::Options limits;
+  limits.max_horizon_months = 24;
+  limits.max_variants = 1;
+  limits.max_path_values = 13 * 12 * 1000;  // 1,000 paths of 12 months
+  testing::TestServer server(testing::FreshDatabasePath("limits.db"), limits);
+  v1::ForecastRequest request;
+  request.set_horizon_months(25);
+  request.set_paths(10);
+  v1::ForecastReply reply;
+  grpc::ClientContext horizon_context;
+  grpc::Status status = server.forecasts().Forecast(&horizon_context, request, &reply);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("horizon_months must be in [1, 24] (the server's --max_horizon_months), got 25"));
+
+  request.set_horizon_months(12);
+  request.set_paths(1001);
+  grpc::ClientContext values_context;
+  status = server.forecasts().Forecast(&values_context, request, &reply);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(status.error_message(), HasSubstr("= 156156 path values, more than the server's --max_path_values (156000"));
+
+  v1::CompareRequest compare;
+  compare.add_variants("a");
+  compare.add_variants("b");
+  v1::CompareReply compared;
+  grpc::ClientContext compare_context;
+  status = server.forecasts().Compare(&compare_context, compare, &compared);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("variants: at most 1, got 2"));
+}
+
+// A limit out of its range keeps the server from starting, and says which.
+TEST(ForecastServiceLimits, AServerRefusesALimitOutOfRange) {
+  auto refused = [](void (*breaks)(ForecastleServer::Options&)) {
+    ForecastleServer::Options options;
+    options.listen = "127.0.0.1:0";
+    options.database = testing::FreshDatabasePath("refused.db");
+    breaks(options);
+    auto server = ForecastleServer::Create(options);
+    return server.ok() ? std::string("started") : std::string(server.status().message());
+  };
+  EXPECT_THAT(refused([](ForecastleServer::Options& o) { o.forecasts.max_horizon_months = 121; }),
+              HasSubstr("max_horizon_months must be in [1, 120], got 121"));
+  EXPECT_THAT(refused([](ForecastleServer::Options& o) { o.forecasts.max_variants = 0; }),
+              HasSubstr("max_variants must be in [1, 64], got 0"));
+  EXPECT_THAT(refused([](ForecastleServer::Options& o) { o.forecasts.max_path_values = 999; }),
+              HasSubstr("max_path_values must be in [1000, 2000000000], got 999"));
+  EXPECT_THAT(refused([](ForecastleServer::Options& o) { o.forecasts.max_paths = 0; }),
+              HasSubstr("max_paths must be in [1, 10000000], got 0"));
 }
 
 TEST_F(ForecastServiceTest, StreamReportsProgressAndEndsWithTheForecast) {
