@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 
 #include "engine/forecast/random.h"
@@ -107,10 +108,16 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
     for (Eigen::Index i = 0; i < segments; ++i) {
       for (Eigen::Index j = 0; j < segments; ++j) rho(i, j) = scenario.segment_correlation[i][j];
     }
-    // Positive semi-definite (Validate allows eigenvalues down to -1e-9): V sqrt(max(Λ, 0)), a
-    // factor F with F Fᵀ = ρ that exists for semi-definite matrices too (a Cholesky factor may not).
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(rho);
-    correlation_factor = eigen.eigenvectors() * eigen.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+    // The Cholesky factor L (L Lᵀ = ρ) where ρ is positive definite. Validate also lets through
+    // semi-definite matrices (eigenvalues down to -1e-9), which may have none: for them, the factor
+    // V sqrt(max(Λ, 0)) of the eigendecomposition, for which F Fᵀ = ρ as well.
+    Eigen::LLT<Eigen::MatrixXd> cholesky(rho);
+    if (cholesky.info() == Eigen::Success && (cholesky.matrixLLT().diagonal().array() > 1e-6).all()) {
+      correlation_factor = cholesky.matrixL();
+    } else {
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(rho);
+      correlation_factor = eigen.eigenvectors() * eigen.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+    }
   }
   for (Eigen::Index i = 0; i < segments; ++i) {
     for (Eigen::Index j = 0; j < segments; ++j) correlation_factor_.push_back(correlation_factor(i, j));

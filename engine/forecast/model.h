@@ -44,8 +44,9 @@ class PathModel {
   const StartingState& state_;
   const Scenario& scenario_;
   uint64_t seed_;
-  // F with F Fᵀ = the segment correlation (from its eigendecomposition), row-major: the demand
-  // shocks of a month are F z for independent standard normals z.
+  // F with F Fᵀ = the segment correlation (its Cholesky factor, or from its eigendecomposition
+  // when it is only semi-definite), row-major: the demand shocks of a month are F z for
+  // independent standard normals z.
   std::vector<double> correlation_factor_;
   std::vector<std::vector<double>> product_mix_cdf_;  // per segment, cumulative shares
   std::vector<int> team_of_product_;

@@ -394,7 +394,8 @@ TEST(Forecast, PoissonArrivalsWithLognormalSizesMatchTheCompoundPoissonMoments) 
 // Two segments of λ arrivals a month whose demand factors D = exp(v Z - v²/2) have correlated
 // normals (ρ): the count N_A + N_B has mean 2λ and variance 2λ + 2λ²(e^{v²} - 1) + 2λ²(e^{ρv²} - 1)
 // (Poisson given the factors, and Cov(D_A, D_B) = e^{ρv²} - 1). Deals of size 1 close the month
-// they arrive, so bookings are the count; ρ = 0.8 and ρ = 0 differ by ~20 standard errors.
+// they arrive, so bookings are the count; ρ = 0.8 and ρ = 0 differ by ~20 standard errors. ρ = 1
+// is only semi-definite: it has no Cholesky factor, and the model factors it by its eigenvectors.
 TEST(Forecast, CorrelatedSegmentDemandAddsTheClosedFormCovariance) {
   constexpr double kLambda = 5, kVolatility = 0.5;
   Scenario s = Degenerate();
@@ -406,7 +407,7 @@ TEST(Forecast, CorrelatedSegmentDemandAddsTheClosedFormCovariance) {
   s.segments[0].deal_size_sigma = 0;
   s.segments.push_back(s.segments[0]);
   s.segments[1].name = "mid-market";
-  for (const double rho : {0.8, 0.0}) {
+  for (const double rho : {0.8, 0.0, 1.0}) {
     s.segment_correlation = {{1, rho}, {rho, 1}};
     ASSERT_TRUE(Validate(s).ok()) << Validate(s);
     const PathValues values = RunPaths(s, Ledger(), 3, 20000);
