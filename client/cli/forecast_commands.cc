@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -145,7 +146,11 @@ absl::Status FillRequest(const Args& args, v1::ForecastRequest* request) {
   return absl::OkStatus();
 }
 
-std::string Number(double value) { return absl::StrFormat("%.2f", value); }
+// Amounts, hours and headcounts to the cent; utilisation, a ratio, to four decimals (at two its
+// standard error would read 0.00).
+std::string Number(double value, std::string_view metric) {
+  return metric == "utilization" ? absl::StrFormat("%.4f", value) : absl::StrFormat("%.2f", value);
+}
 
 Grid ForecastGrid(const v1::ForecastReply& reply) {
   Grid grid;
@@ -155,9 +160,10 @@ Grid ForecastGrid(const v1::ForecastReply& reply) {
   for (int m = 0; m < months; ++m) {
     for (const v1::MetricForecast& metric : reply.metrics()) {
       const v1::MonthSummary& s = metric.months(m);
-      std::vector<std::string> row = {s.month(), metric.metric(), Number(s.mean()), Number(s.std()),
-                                      Number(s.standard_error())};
-      for (double q : s.quantiles()) row.push_back(Number(q));
+      const std::string& name = metric.metric();
+      std::vector<std::string> row = {s.month(), name, Number(s.mean(), name), Number(s.std(), name),
+                                      Number(s.standard_error(), name)};
+      for (double q : s.quantiles()) row.push_back(Number(q, name));
       grid.rows.push_back(std::move(row));
     }
   }
@@ -370,11 +376,12 @@ int CompareCommand(const Args& args) {
     for (int m = 0; m < variant.difference(0).months_size(); ++m) {
       for (int k = 0; k < variant.difference_size(); ++k) {
         const v1::MonthSummary& d = variant.difference(k).months(m);
-        std::vector<std::string> row = {variant.forecast().scenario(), d.month(), variant.difference(k).metric(),
-                                        Number(reply.base().metrics(k).months(m).mean()),
-                                        Number(variant.forecast().metrics(k).months(m).mean()), Number(d.mean()),
-                                        Number(d.standard_error())};
-        for (double q : d.quantiles()) row.push_back(Number(q));
+        const std::string& name = variant.difference(k).metric();
+        std::vector<std::string> row = {variant.forecast().scenario(), d.month(), name,
+                                        Number(reply.base().metrics(k).months(m).mean(), name),
+                                        Number(variant.forecast().metrics(k).months(m).mean(), name),
+                                        Number(d.mean(), name), Number(d.standard_error(), name)};
+        for (double q : d.quantiles()) row.push_back(Number(q, name));
         row.push_back(absl::StrFormat("%.3f", variant.probability_higher(k).months(m).mean()));
         grid.rows.push_back(std::move(row));
       }

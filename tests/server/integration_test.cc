@@ -200,6 +200,9 @@ TEST(Integration, ScenariosForecastAndCompareFromTheCli) {
   EXPECT_EQ(lines[0], "month,metric,mean,std,stderr,p10,p50,p90");
   EXPECT_THAT(lines[1], ::testing::StartsWith("2026-11,bookings,"));
   EXPECT_THAT(lines[13], ::testing::StartsWith("2026-11,delivery_cost,"));
+  // Amounts to the cent, utilisation (a ratio) to four decimals.
+  EXPECT_THAT(lines[1], ::testing::MatchesRegex("2026-11,bookings(,-?[0-9]+\\.[0-9]{2}){6}"));
+  EXPECT_THAT(lines[11], ::testing::MatchesRegex("2026-11,utilization(,[0-9]\\.[0-9]{4}){6}"));
   // The same command gives the same numbers.
   EXPECT_EQ(Cli(server.address(), "forecast --scenario hire5 " + args, true).out, forecast.out);
   CliResult quantiles = Cli(server.address(), "forecast --quantiles 0.05,0.95 " + args, true);
