@@ -95,6 +95,14 @@ absl::StatusOr<v1::Scenario> ForecastServiceImpl::Resolve(const v1::Scenario& me
   return MergeScenario(ScenarioToProto(full_base), message);
 }
 
+absl::StatusOr<bool> ForecastServiceImpl::SetsPaymentDelays(const v1::Scenario& message, int depth) {
+  if (message.payment().delay_days_mix_size() > 0) return true;
+  if (message.base().empty() || depth > 16) return false;  // Resolve refuses a chain that long
+  ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(message.base()); }));
+  ASSIGN_OR_RETURN(v1::Scenario base, FromJson(json));
+  return SetsPaymentDelays(base, depth + 1);
+}
+
 absl::StatusOr<v1::Scenario> ForecastServiceImpl::ResolveName(const std::string& name) {
   if (name.empty()) return ScenarioToProto(forecast::DefaultScenario());
   ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(name); }));
@@ -216,16 +224,28 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
                                                    request.target_relative_error()));
   }
   o.stop = stop;
+  bool sets_payment_delays = false;
   if (request.has_inline_scenario()) {
     RETURN_IF_ERROR(CheckScenarioMessage(request.inline_scenario()));
     ASSIGN_OR_RETURN(prepared.resolved, Resolve(request.inline_scenario(), 0));
+    ASSIGN_OR_RETURN(sets_payment_delays, SetsPaymentDelays(request.inline_scenario(), 0));
+  } else if (!scenario_name.empty()) {
+    ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(scenario_name); }));
+    ASSIGN_OR_RETURN(v1::Scenario message, FromJson(json));
+    ASSIGN_OR_RETURN(prepared.resolved, Resolve(message, 0));
+    ASSIGN_OR_RETURN(sets_payment_delays, SetsPaymentDelays(message, 0));
   } else {
     ASSIGN_OR_RETURN(prepared.resolved, ResolveName(scenario_name));
   }
   ASSIGN_OR_RETURN(prepared.scenario, ScenarioFromProto(prepared.resolved));
-  prepared.resolved = ScenarioToProto(prepared.scenario);
   ASSIGN_OR_RETURN(const Date as_of, ParseAsOf(request.as_of(), TodayUtc()));
   RETURN_IF_ERROR(book_->Read([&](const Ledger& ledger) -> absl::Status {
+    if (!sets_payment_delays) {
+      // The default delay mix is the ledger's own payment history (the built-in mix only while
+      // it has fewer than forecast::kMinSample payments).
+      forecast::PaymentDelays history = forecast::FitPaymentDelays(ledger, as_of);
+      if (!history.mix.empty()) prepared.scenario.payment.delay_days_mix = std::move(history.mix);
+    }
     ASSIGN_OR_RETURN(prepared.state, forecast::BuildStartingState(ledger, prepared.scenario, as_of, horizon));
     MetricsQuery history;
     history.to = MonthOf(as_of);
@@ -235,6 +255,7 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
     MetricsToProto(tables, as_of, &prepared.actuals);
     return absl::OkStatus();
   }));
+  prepared.resolved = ScenarioToProto(prepared.scenario);  // what was run: the reply shows it
   return prepared;
 }
 

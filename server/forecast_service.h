@@ -55,6 +55,9 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   grpc::Status PutScenario(const v1::Scenario& request, Store::Write mode, v1::Scenario* reply);
   absl::StatusOr<v1::Scenario> Resolve(const v1::Scenario& message, int depth);
   absl::StatusOr<v1::Scenario> ResolveName(const std::string& name);
+  // Whether `message` or a scenario in its chain of bases sets payment.delay_days_mix; where none
+  // does, a forecast takes the mix from the ledger's payment history (SPEC §4).
+  absl::StatusOr<bool> SetsPaymentDelays(const v1::Scenario& message, int depth);
   absl::StatusOr<Prepared> Prepare(const v1::ForecastRequest& request, const std::string& scenario_name,
                                    const std::atomic<bool>* stop);
   void FillReply(const Prepared& prepared, const forecast::ForecastResult& result, v1::ForecastReply* reply);

@@ -69,6 +69,12 @@ bool LineIdLess(absl::string_view a, absl::string_view b) {
   return a < b;  // same natural key ("L01" vs "L1"): plain order decides
 }
 
+std::optional<uint32_t> Ledger::FindInvoice(absl::string_view invoice_id) const {
+  auto it = invoice_index_.find(invoice_id);
+  if (it == invoice_index_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<uint32_t> Ledger::FindContract(absl::string_view contract_id) const {
   auto it = contract_index_.find(contract_id);
   if (it == contract_index_.end()) return std::nullopt;

@@ -81,6 +81,7 @@ class Ledger {
 
   std::optional<uint32_t> FindContract(absl::string_view contract_id) const;
   std::optional<uint32_t> FindCustomer(absl::string_view customer_id) const;
+  std::optional<uint32_t> FindInvoice(absl::string_view invoice_id) const;  // index into invoices()
 
   // Whether a contract is new business: its customer had no contract signed on an earlier day.
   bool IsNewBusiness(const ContractState& contract) const { return contract.new_business; }

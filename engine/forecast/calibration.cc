@@ -42,6 +42,34 @@ LogMoments OfLogs(const std::vector<double>& values) {
 
 }  // namespace
 
+PaymentDelays FitPaymentDelays(const Ledger& ledger, Date as_of) {
+  constexpr int kBuckets[] = {0, 30, 60, 90, 120};
+  std::array<double, 5> paid_by_bucket{};
+  double paid_total = 0;
+  PaymentDelays out;
+  for (const Payment& p : ledger.payments()) {
+    if (p.received_on > as_of) continue;
+    const std::optional<uint32_t> invoice = ledger.FindInvoice(p.invoice_id);
+    if (!invoice) continue;  // the ledger refuses such payments
+    const int days = p.received_on - ledger.invoices()[*invoice].invoice.issued_on;
+    size_t bucket = 0;
+    for (size_t b = 1; b < 5; ++b) {
+      if (std::abs(days - kBuckets[b]) < std::abs(days - kBuckets[bucket])) bucket = b;
+    }
+    paid_by_bucket[bucket] += Units(p.amount);
+    paid_total += Units(p.amount);
+    ++out.payments;
+  }
+  if (out.payments < kMinSample || paid_total <= 0) return out;
+  for (size_t b = 0; b < 5; ++b) {
+    if (paid_by_bucket[b] > 0) out.mix.emplace_back(kBuckets[b], paid_by_bucket[b] / paid_total);
+  }
+  double sum = 0;
+  for (const auto& entry : out.mix) sum += entry.second;
+  for (auto& entry : out.mix) entry.second /= sum;  // exactly 1 despite rounding
+  return out;
+}
+
 absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Scenario& start) {
   RETURN_IF_ERROR(Validate(start));
   Calibration out;
@@ -149,40 +177,17 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
         static_cast<double>(reached_won[k]) / std::max<int64_t>(1, reached_closed[k]), reached_closed[k]);
   }
 
-  // --- Payments: the delay mix (amount-weighted, to the nearest of 0/30/60/90/120 days) and the
-  // share of invoices over 180 days old still unpaid. ---
-  constexpr int kBuckets[] = {0, 30, 60, 90, 120};
-  std::array<double, 5> paid_by_bucket{};
-  double paid_total = 0;
-  int64_t payments = 0;
-  absl::flat_hash_map<std::string, const InvoiceState*> invoice_by_id;
-  for (const InvoiceState& i : ledger.invoices()) invoice_by_id[i.invoice.invoice_id] = &i;
+  // --- Payments: the delay mix (FitPaymentDelays) and the share of invoices over 180 days old
+  // still unpaid. ---
+  const PaymentDelays delays = FitPaymentDelays(ledger, as_of);
+  if (!delays.mix.empty()) s.payment.delay_days_mix = delays.mix;
+  for (const auto& [days, share] : s.payment.delay_days_mix) {
+    out.values.push_back(FittedValue{absl::StrCat("payment.delay_days_mix[", days, " days]"), share,
+                                     delays.payments, !delays.mix.empty()});
+  }
   absl::flat_hash_map<std::string, double> paid_by_invoice;
   for (const Payment& p : ledger.payments()) {
-    if (p.received_on > as_of) continue;
-    const InvoiceState* invoice = invoice_by_id[p.invoice_id];
-    const int days = p.received_on - invoice->invoice.issued_on;
-    size_t bucket = 0;
-    for (size_t b = 1; b < 5; ++b) {
-      if (std::abs(days - kBuckets[b]) < std::abs(days - kBuckets[bucket])) bucket = b;
-    }
-    paid_by_bucket[bucket] += Units(p.amount);
-    paid_total += Units(p.amount);
-    paid_by_invoice[p.invoice_id] += Units(p.amount);
-    ++payments;
-  }
-  if (payments >= kMinSample && paid_total > 0) {
-    s.payment.delay_days_mix.clear();
-    for (size_t b = 0; b < 5; ++b) {
-      if (paid_by_bucket[b] > 0) s.payment.delay_days_mix.emplace_back(kBuckets[b], paid_by_bucket[b] / paid_total);
-    }
-    double sum = 0;
-    for (auto& entry : s.payment.delay_days_mix) sum += entry.second;
-    for (auto& entry : s.payment.delay_days_mix) entry.second /= sum;  // exactly 1 despite rounding
-  }
-  for (const auto& [days, share] : s.payment.delay_days_mix) {
-    out.values.push_back(FittedValue{absl::StrCat("payment.delay_days_mix[", days, " days]"), share, payments,
-                                     payments >= kMinSample});
+    if (p.received_on <= as_of) paid_by_invoice[p.invoice_id] += Units(p.amount);
   }
   double old_billed = 0, old_unpaid = 0;
   int64_t old_invoices = 0;

@@ -7,6 +7,7 @@
 #define FORECASTLE_ENGINE_FORECAST_CALIBRATION_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -28,6 +29,16 @@ struct Calibration {
 };
 
 inline constexpr int64_t kMinSample = 10;
+
+// The payment-delay mix of the ledger's history (SPEC §4: a forecast's default): the amounts paid
+// on or before `as_of`, by the delay from the invoice's issue to the payment, to the nearest of
+// 0, 30, 60, 90 and 120 days, as shares summing to 1. `mix` is empty with fewer than kMinSample
+// payments.
+struct PaymentDelays {
+  std::vector<std::pair<int, double>> mix;  // (days, share of the amount paid)
+  int64_t payments = 0;                     // the sample: payments received by as_of
+};
+PaymentDelays FitPaymentDelays(const Ledger& ledger, Date as_of);
 
 // Fits `start`'s assumptions to the ledger's events dated on or before `as_of`. Segments seen in
 // the opportunities but missing from `start` are added (with default fields, then fitted).

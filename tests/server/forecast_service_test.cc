@@ -367,6 +367,48 @@ TEST_F(ForecastServiceTest, CalibrateFitsStoresAndForecasts) {
   EXPECT_THAT(status.error_message(), HasSubstr("save_as: name may hold only letters"));
 }
 
+// SPEC §4: payments arrive after a delay "from the actual payment history by default". A scenario
+// that sets no delay mix, itself or through its bases, runs with the mix calibration fits from the
+// ledger; one that sets it keeps it, and so do its variants.
+TEST_F(ForecastServiceTest, PaymentDelaysComeFromThePaymentHistoryUnlessAScenarioSetsThem) {
+  auto mix_of = [](const v1::Scenario& s) {
+    std::vector<std::pair<int, double>> mix;
+    for (const v1::PaymentDelay& d : s.payment().delay_days_mix()) mix.emplace_back(d.days(), d.probability());
+    return mix;
+  };
+  v1::CalibrateRequest calibrate;
+  calibrate.set_as_of("2026-10-31");
+  grpc::ClientContext calibrate_context;
+  v1::CalibrateReply fitted;
+  ASSERT_TRUE(server_->forecasts().Calibrate(&calibrate_context, calibrate, &fitted).ok());
+  const auto history = mix_of(fitted.scenario());
+  const std::vector<std::pair<int, double>> built_in = {{30, 0.6}, {60, 0.3}, {90, 0.1}};
+  ASSERT_NE(history, built_in);  // the sample company pays on its own schedule
+
+  v1::ForecastReply reply;
+  ASSERT_TRUE(Forecast(Request(""), &reply).ok());
+  EXPECT_EQ(mix_of(reply.resolved_scenario()), history);
+
+  v1::Scenario prompt;
+  prompt.set_name("prompt");
+  v1::PaymentDelay* delay = prompt.mutable_payment()->add_delay_days_mix();
+  delay->set_days(0);
+  delay->set_probability(1);
+  ASSERT_TRUE(Create(prompt).ok());
+  ASSERT_TRUE(Create(Hiring("prompt-hire", "prompt", 3)).ok());
+  ASSERT_TRUE(Create(Hiring("history-hire", "", 3)).ok());
+  for (const char* name : {"prompt", "prompt-hire"}) {
+    ASSERT_TRUE(Forecast(Request(name), &reply).ok()) << name;
+    EXPECT_EQ(mix_of(reply.resolved_scenario()), (std::vector<std::pair<int, double>>{{0, 1.0}})) << name;
+  }
+  ASSERT_TRUE(Forecast(Request("history-hire"), &reply).ok());
+  EXPECT_EQ(mix_of(reply.resolved_scenario()), history);
+  v1::ForecastRequest inline_request = Request("");
+  *inline_request.mutable_inline_scenario() = Hiring("inline", "prompt", 1);
+  ASSERT_TRUE(Forecast(inline_request, &reply).ok());
+  EXPECT_EQ(mix_of(reply.resolved_scenario()), (std::vector<std::pair<int, double>>{{0, 1.0}}));
+}
+
 TEST_F(ForecastServiceTest, DeadlinesStopTheWorkAndConcurrencyIsBounded) {
   v1::ForecastRequest big = Request("", 50000);
   big.set_horizon_months(120);
