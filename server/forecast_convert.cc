@@ -352,26 +352,20 @@ void ForecastToProto(const forecast::ForecastResult& result, const forecast::For
 void ComparisonToProto(const forecast::PathValues& base, const forecast::PathValues& variant,
                        const forecast::ForecastOptions& options, MonthIndex first_month,
                        v1::VariantComparison* out) {
-  const int64_t paths = std::min(base.paths, variant.paths);
-  std::vector<double> difference(static_cast<size_t>(paths));
+  const forecast::Comparison comparison = forecast::ComparePaths(base, variant, options.quantiles);
   for (int metric = 0; metric < forecast::kMetricCount; ++metric) {
     v1::MetricForecast* diff = out->add_difference();
     v1::MetricForecast* higher = out->add_probability_higher();
     const std::string name(forecast::MetricName(static_cast<forecast::Metric>(metric)));
     diff->set_metric(name);
     higher->set_metric(name);
-    for (int m = 0; m < base.horizon; ++m) {
-      int64_t above = 0;
-      for (int64_t p = 0; p < paths; ++p) {
-        const double d = static_cast<double>(variant.at(metric, m, p)) - base.at(metric, m, p);
-        difference[static_cast<size_t>(p)] = d;
-        above += d > 0;
-      }
-      const std::string month = FormatMonth(first_month + m);
-      SummaryToProto(forecast::Summarize(difference, options.quantiles), month, diff->add_months());
+    const auto& differences = comparison.difference[static_cast<size_t>(metric)];
+    for (size_t m = 0; m < differences.size(); ++m) {
+      const std::string month = FormatMonth(first_month + static_cast<int>(m));
+      SummaryToProto(differences[m], month, diff->add_months());
       v1::MonthSummary* probability = higher->add_months();
       probability->set_month(month);
-      probability->set_mean(static_cast<double>(above) / static_cast<double>(paths));
+      probability->set_mean(comparison.probability_higher[static_cast<size_t>(metric)][m]);
     }
   }
 }

@@ -305,15 +305,7 @@ grpc::Status ForecastServiceImpl::StreamForecast(grpc::ServerContext* context, c
       const forecast::ForecastResult partial =
           forecast::Summarize(values, done, prepared->options, prepared->state.first_month);
       if (!request->progress_only()) FillReply(*prepared, partial, message.mutable_partial());
-      if (target > 0) {
-        bool precise = true;
-        for (const auto& metric : partial.summaries) {
-          for (const forecast::Summary& s : metric) {
-            if (s.standard_error > target * std::fabs(s.mean)) precise = false;
-          }
-        }
-        keep_going = !precise;
-      }
+      if (target > 0) keep_going = !forecast::MeetsRelativeError(partial, target);
     }
     return writer->Write(message) && keep_going;
   };

@@ -163,4 +163,35 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
   return Summarize(values, done, options, state.first_month);
 }
 
+bool MeetsRelativeError(const ForecastResult& result, double relative_error) {
+  for (const auto& metric : result.summaries) {
+    for (const Summary& s : metric) {
+      if (s.standard_error > relative_error * std::fabs(s.mean)) return false;
+    }
+  }
+  return true;
+}
+
+Comparison ComparePaths(const PathValues& base, const PathValues& variant, const std::vector<double>& quantiles) {
+  const int64_t paths = std::min(base.paths, variant.paths);
+  const int horizon = std::min(base.horizon, variant.horizon);
+  Comparison out;
+  out.difference.resize(kMetricCount);
+  out.probability_higher.resize(kMetricCount);
+  std::vector<double> difference(static_cast<size_t>(paths));
+  for (int metric = 0; metric < kMetricCount; ++metric) {
+    for (int m = 0; m < horizon; ++m) {
+      int64_t above = 0;
+      for (int64_t p = 0; p < paths; ++p) {
+        const double d = static_cast<double>(variant.at(metric, m, p)) - base.at(metric, m, p);
+        difference[static_cast<size_t>(p)] = d;
+        above += d > 0;
+      }
+      out.difference[static_cast<size_t>(metric)].push_back(Summarize(difference, quantiles));
+      out.probability_higher[static_cast<size_t>(metric)].push_back(paths > 0 ? static_cast<double>(above) / static_cast<double>(paths) : 0.0);
+    }
+  }
+  return out;
+}
+
 }  // namespace forecastle::forecast

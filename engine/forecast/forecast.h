@@ -97,11 +97,11 @@ struct PathValues {
 // stop early: the result then covers the paths done.
 using ProgressFn = std::function<bool(int64_t paths_done, const PathValues& values)>;
 
-// Runs the forecast. INVALID_ARGUMENT names a bad option; CANCELLED when options.stop was set.
-// `values_out`, when given, receives every path's values.
 // The metric named `name` (snake_case as in MetricName); INVALID_ARGUMENT naming `field`.
 absl::StatusOr<Metric> ParseMetric(absl::string_view name, absl::string_view field);
 
+// Runs the forecast. INVALID_ARGUMENT names a bad option; CANCELLED when options.stop was set.
+// `values_out`, when given, receives every path's values.
 absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Scenario& scenario,
                                            const ForecastOptions& options, const ProgressFn& progress = {},
                                            PathValues* values_out = nullptr);
@@ -109,6 +109,20 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
 // Summaries over the first `paths` paths of `values` (what RunForecast reports).
 ForecastResult Summarize(const PathValues& values, int64_t paths, const ForecastOptions& options,
                          MonthIndex first_month);
+
+// Whether a (partial) result is as precise as asked: every metric-month's standard error at most
+// `relative_error` x |its mean| (a stream's early stop).
+bool MeetsRelativeError(const ForecastResult& result, double relative_error);
+
+// A variant against its base, path by path on common random numbers (both forecast with the same
+// seed, so path p of each drew the same numbers for the entities they share): per metric and
+// month, the paired difference variant - base over the paths both ran, summarised, and the share
+// of those paths on which the variant is higher.
+struct Comparison {
+  std::vector<std::vector<Summary>> difference;         // [metric][month]
+  std::vector<std::vector<double>> probability_higher;  // [metric][month], P(variant > base)
+};
+Comparison ComparePaths(const PathValues& base, const PathValues& variant, const std::vector<double>& quantiles);
 
 }  // namespace forecastle::forecast
 

@@ -293,6 +293,44 @@ TEST(PathValues, EveryPathAndCellHasItsOwnPlaceAcrossBlocks) {
   }
 }
 
+// Paired differences by hand: the variant minus the base, path by path, over the paths both ran;
+// a tie is not "higher".
+TEST(ComparePaths, SummarisesThePairedDifferencesAndCountsTheVariantHigher) {
+  PathValues base, variant;
+  base.Allocate(5, 2);
+  variant.Allocate(6, 2);  // one path more: not compared
+  for (size_t cell = 0; cell < base.cells(); ++cell) {
+    for (int64_t p = 0; p < 6; ++p) {
+      if (p < 5) base.values[base.Index(cell, p)] = static_cast<float>(10 * p);
+      variant.values[variant.Index(cell, p)] = static_cast<float>(10 * p);  // equal unless set below
+    }
+  }
+  const float revenue_march[] = {-2, 0, 1, 3, 3};  // variant - base for (revenue, month 1)
+  for (int64_t p = 0; p < 5; ++p) {
+    variant.values[variant.Index(kRevenue * 2 + 1, p)] = static_cast<float>(10 * p) + revenue_march[p];
+  }
+  const Comparison c = ComparePaths(base, variant, {0.5});
+  ASSERT_EQ(c.difference.size(), static_cast<size_t>(kMetricCount));
+  ASSERT_EQ(c.difference[kRevenue].size(), 2u);
+  const Summary& d = c.difference[kRevenue][1];
+  EXPECT_DOUBLE_EQ(d.mean, 1.0);
+  EXPECT_DOUBLE_EQ(d.std, std::sqrt((9 + 1 + 0 + 4 + 4) / 4.0));  // sample std of {-2, 0, 1, 3, 3}
+  EXPECT_DOUBLE_EQ(d.quantiles[0], 1.0);
+  EXPECT_DOUBLE_EQ(c.probability_higher[kRevenue][1], 0.6);
+  EXPECT_DOUBLE_EQ(c.difference[kRevenue][0].mean, 0.0);
+  EXPECT_DOUBLE_EQ(c.probability_higher[kRevenue][0], 0.0);  // ties
+  EXPECT_DOUBLE_EQ(c.probability_higher[kBookings][1], 0.0);
+}
+
+TEST(ComparePaths, PreciseMeansEveryStandardErrorWithinTheRelativeError) {
+  ForecastResult result;
+  result.summaries = {{Summary{100, 10, 1, {}}, Summary{-50, 5, 0.5, {}}}, {Summary{0, 0, 0, {}}}};
+  EXPECT_TRUE(MeetsRelativeError(result, 0.01));
+  EXPECT_FALSE(MeetsRelativeError(result, 0.0099));
+  result.summaries[1][0].standard_error = 1e-12;  // a mean of 0 is never known to a relative error
+  EXPECT_FALSE(MeetsRelativeError(result, 0.5));
+}
+
 // Waves of 1,000 paths on 8 threads make 16-path tiles that straddle the blocks' boundaries;
 // they must store exactly what aligned tiles on one thread store.
 TEST(Forecast, TilesAcrossValueBlocksStoreTheSameValues) {
