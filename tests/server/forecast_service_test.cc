@@ -114,6 +114,17 @@ TEST_F(ForecastServiceTest, ScenarioLifecycleAndBaseMerging) {
   EXPECT_EQ(list.scenarios(0).name(), "hire10");
   EXPECT_EQ(list.scenarios(1).description(), "this year's plan");
 
+  // An update replaces the stored scenario, and variants see it through their base.
+  v1::Scenario replan = plan;
+  replan.set_win_rate_multiplier(0.8);
+  grpc::ClientContext replan_context;
+  v1::Scenario replanned;
+  ASSERT_TRUE(server_->forecasts().UpdateScenario(&replan_context, replan, &replanned).ok());
+  grpc::ClientContext reread_context;
+  ASSERT_TRUE(server_->forecasts().GetScenario(&reread_context, get, &resolved).ok());
+  EXPECT_DOUBLE_EQ(resolved.win_rate_multiplier(), 0.8);
+  EXPECT_DOUBLE_EQ(resolved.teams(0).fte(), 55);
+
   grpc::ClientContext update_context;
   v1::Scenario missing = plan;
   missing.set_name("nope");

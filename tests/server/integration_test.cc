@@ -83,8 +83,9 @@ struct CliResult {
 };
 
 // Runs the CLI; `out` has stdout and, unless stdout_only, stderr too.
-CliResult Cli(const std::string& server, const std::string& args, bool stdout_only = false) {
-  const std::string command = absl::StrCat("FORECASTLE_SERVER=", server, " ", FORECASTLE_CLI_BIN, " ",
+CliResult Cli(const std::string& server, const std::string& args, bool stdout_only = false,
+             const std::string& environment = "") {
+  const std::string command = absl::StrCat(environment, " FORECASTLE_SERVER=", server, " ", FORECASTLE_CLI_BIN, " ",
                                            args, stdout_only ? " 2>/dev/null" : " 2>&1");
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
@@ -192,6 +193,23 @@ TEST(Integration, ScenariosForecastAndCompareFromTheCli) {
   EXPECT_EQ(duplicate.exit_code, 1);
   EXPECT_THAT(duplicate.out, HasSubstr("already exists"));
 
+  // `scenario edit` opens $EDITOR on the stored JSON and updates the scenario with what it saved.
+  Write(dir + "/editor.sh", "#!/bin/sh\nsed -i 's/\"count\": 5/\"count\": 7/' \"$1\"\n");
+  Write(dir + "/bad-editor.sh", "#!/bin/sh\nsed -i 's/\"count\": 7/\"count\": -7/' \"$1\"\n");
+  std::filesystem::permissions(dir + "/editor.sh", std::filesystem::perms::owner_all);
+  std::filesystem::permissions(dir + "/bad-editor.sh", std::filesystem::perms::owner_all);
+  CliResult edited = Cli(server.address(), "scenario edit hire5", false, "EDITOR=" + dir + "/editor.sh");
+  ASSERT_EQ(edited.exit_code, 0) << edited.out;
+  EXPECT_THAT(edited.out, HasSubstr("updated scenario hire5"));
+  EXPECT_THAT(Cli(server.address(), "scenario show hire5").out, HasSubstr("\"count\": 7"));
+  CliResult refused = Cli(server.address(), "scenario edit hire5", false, "EDITOR=" + dir + "/bad-editor.sh");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.out, HasSubstr("hiring_plan[0].count must be in [0, 100000], got -7"));
+  EXPECT_THAT(refused.out, HasSubstr("your edit is kept in /tmp/forecastle-scenario-"));
+  EXPECT_THAT(Cli(server.address(), "scenario show hire5").out, HasSubstr("\"count\": 7"));
+  Write(dir + "/hire.json", R"({"hiring_plan": [{"team": "delivery", "month": "2026-11", "count": 5}]})");
+  ASSERT_EQ(Cli(server.address(), "scenario edit hire5 --file " + dir + "/hire.json").exit_code, 0);
+
   const std::string args = "--as-of 2026-10-31 --horizon 6 --paths 300 --seed 7 --format csv";
   CliResult forecast = Cli(server.address(), "forecast --scenario hire5 " + args, true);
   ASSERT_EQ(forecast.exit_code, 0) << forecast.out;
@@ -203,6 +221,9 @@ TEST(Integration, ScenariosForecastAndCompareFromTheCli) {
   // Amounts to the cent, utilisation (a ratio) to four decimals.
   EXPECT_THAT(lines[1], ::testing::MatchesRegex("2026-11,bookings(,-?[0-9]+\\.[0-9]{2}){6}"));
   EXPECT_THAT(lines[11], ::testing::MatchesRegex("2026-11,utilization(,[0-9]\\.[0-9]{4}){6}"));
+  // Progress goes to stderr: off a terminal, a line as each tenth of the paths is done.
+  CliResult progress = Cli(server.address(), "forecast --scenario hire5 " + args);
+  EXPECT_THAT(progress.out, HasSubstr("forecastle: 300/300 paths\n"));
   // The same command gives the same numbers.
   EXPECT_EQ(Cli(server.address(), "forecast --scenario hire5 " + args, true).out, forecast.out);
   CliResult quantiles = Cli(server.address(), "forecast --quantiles 0.05,0.95 " + args, true);
