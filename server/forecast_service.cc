@@ -5,6 +5,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/metrics.h"
 #include "engine/forecast/calibration.h"
@@ -82,41 +84,82 @@ grpc::Status StoppedStatus(grpc::ServerContext* context) {
 
 }  // namespace
 
-absl::StatusOr<v1::Scenario> ForecastServiceImpl::Resolve(const v1::Scenario& message, int depth) {
-  if (message.base().empty()) return message;
-  if (depth > 16) {
-    return absl::FailedPreconditionError(absl::StrCat("base: the chain of base scenarios from \"", message.name(),
-                                                      "\" is longer than 16 or circular"));
+absl::StatusOr<ForecastServiceImpl::Resolution> ForecastServiceImpl::Resolve(const v1::Scenario& message,
+                                                                             const v1::Scenario* replacing) {
+  constexpr size_t kMostBases = 16;
+  Resolution out;
+  std::vector<v1::Scenario> chain = {message};  // the scenario, then its base, its base's base, ...
+  absl::flat_hash_set<std::string> names = {message.name()};
+  while (!chain.back().base().empty()) {
+    const std::string base_name = chain.back().base();
+    if (!names.insert(base_name).second) {
+      return absl::FailedPreconditionError(absl::StrCat("base: \"", message.name(), "\" would have \"", base_name,
+                                                        "\" as a base twice: a chain of bases may not come back"));
+    }
+    if (chain.size() > kMostBases) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("base: the chain of base scenarios from \"", message.name(), "\" is longer than ", kMostBases));
+    }
+    if (replacing != nullptr && base_name == replacing->name()) {
+      chain.push_back(*replacing);
+      out.replaced = true;
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(base_name); }));
+    ASSIGN_OR_RETURN(v1::Scenario base, FromJson(json));
+    chain.push_back(std::move(base));
   }
-  ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(message.base()); }));
-  ASSIGN_OR_RETURN(v1::Scenario base, FromJson(json));
-  ASSIGN_OR_RETURN(v1::Scenario resolved_base, Resolve(base, depth + 1));
-  ASSIGN_OR_RETURN(forecast::Scenario full_base, ScenarioFromProto(resolved_base));
-  return MergeScenario(ScenarioToProto(full_base), message);
+  for (const v1::Scenario& s : chain) out.sets_payment_delays |= s.payment().delay_days_mix_size() > 0;
+  // From the root down: each base validated with the defaults applied, then the next merged over it.
+  out.scenario = chain.back();
+  for (size_t i = chain.size() - 1; i-- > 0;) {
+    ASSIGN_OR_RETURN(forecast::Scenario full_base, ScenarioFromProto(out.scenario));
+    out.scenario = MergeScenario(ScenarioToProto(full_base), chain[i]);
+  }
+  return out;
 }
 
-absl::StatusOr<bool> ForecastServiceImpl::SetsPaymentDelays(const v1::Scenario& message, int depth) {
-  if (message.payment().delay_days_mix_size() > 0) return true;
-  if (message.base().empty() || depth > 16) return false;  // Resolve refuses a chain that long
-  ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(message.base()); }));
-  ASSIGN_OR_RETURN(v1::Scenario base, FromJson(json));
-  return SetsPaymentDelays(base, depth + 1);
-}
-
-absl::StatusOr<v1::Scenario> ForecastServiceImpl::ResolveName(const std::string& name) {
-  if (name.empty()) return ScenarioToProto(forecast::DefaultScenario());
+absl::StatusOr<ForecastServiceImpl::Resolution> ForecastServiceImpl::ResolveName(const std::string& name) {
+  if (name.empty()) return Resolution{ScenarioToProto(forecast::DefaultScenario()), false, false};
   ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(name); }));
   ASSIGN_OR_RETURN(v1::Scenario message, FromJson(json));
-  return Resolve(message, 0);
+  return Resolve(message);
+}
+
+void ForecastServiceImpl::ApplyPaymentHistory(const Resolution& resolution, const Ledger& ledger, Date as_of,
+                                              forecast::Scenario* scenario) {
+  if (resolution.sets_payment_delays) return;
+  // The built-in mix stays only while the ledger has fewer than forecast::kMinSample payments.
+  forecast::PaymentDelays history = forecast::FitPaymentDelays(ledger, as_of);
+  if (!history.mix.empty()) scenario->payment.delay_days_mix = std::move(history.mix);
 }
 
 grpc::Status ForecastServiceImpl::PutScenario(const v1::Scenario& request, Store::Write mode, v1::Scenario* reply) {
   if (absl::Status ok = CheckScenarioMessage(request); !ok.ok()) return ToGrpcStatus(ok);
   if (!request.base().empty()) {
     // A variant's fields are checked as they will be used: merged over its base.
-    auto resolved = Resolve(request, 0);
+    auto resolved = Resolve(request);
     if (!resolved.ok()) return ToGrpcStatus(resolved.status());
-    if (auto full = ScenarioFromProto(*resolved); !full.ok()) return ToGrpcStatus(full.status());
+    if (auto full = ScenarioFromProto(resolved->scenario); !full.ok()) return ToGrpcStatus(full.status());
+  }
+  if (mode == Store::Write::kUpdate) {
+    // Every stored scenario built on this one must still resolve and validate over the new version.
+    auto all = book_->WithStore([](Store& store) { return store.ListScenarios(); });
+    if (!all.ok()) return ToGrpcStatus(all.status());
+    for (const std::string& json : *all) {
+      auto other = FromJson(json);
+      if (!other.ok()) return ToGrpcStatus(other.status());
+      if (other->name() == request.name() || other->base().empty()) continue;
+      absl::Status ok = [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(Resolution with_update, Resolve(*other, &request));
+        if (!with_update.replaced) return absl::OkStatus();
+        return ScenarioFromProto(with_update.scenario).status();
+      }();
+      if (!ok.ok() && Resolve(*other).ok()) {  // broken by this update, not before it
+        return ToGrpcStatus(absl::Status(ok.code(), absl::StrCat("scenario \"", other->name(), "\" is built on \"",
+                                                                 request.name(), "\" and would break: ", ok.message())));
+      }
+    }
   }
   absl::Status stored = book_->WithStore([&](Store& store) {
     return store.PutScenario(request.name(), ToJson(request), mode);
@@ -136,19 +179,21 @@ grpc::Status ForecastServiceImpl::UpdateScenario(grpc::ServerContext*, const v1:
 
 grpc::Status ForecastServiceImpl::GetScenario(grpc::ServerContext*, const v1::GetScenarioRequest* request, v1::Scenario* reply) {
   if (request->name().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "name: required");
-  absl::StatusOr<v1::Scenario> scenario = request->resolved() ? ResolveName(request->name())
-      : [&]() -> absl::StatusOr<v1::Scenario> {
-          ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(request->name()); }));
-          return FromJson(json);
-        }();
-  if (!scenario.ok()) return ToGrpcStatus(scenario.status());
   if (request->resolved()) {
-    auto full = ScenarioFromProto(*scenario);
+    auto resolution = ResolveName(request->name());
+    if (!resolution.ok()) return ToGrpcStatus(resolution.status());
+    auto full = ScenarioFromProto(resolution->scenario);
     if (!full.ok()) return ToGrpcStatus(full.status());
+    // As a forecast as of today would run it: the payment delays from the history by default.
+    book_->Read([&](const Ledger& ledger) { ApplyPaymentHistory(*resolution, ledger, TodayUtc(), &*full); });
     *reply = ScenarioToProto(*full);
-  } else {
-    *reply = *scenario;
+    return grpc::Status::OK;
   }
+  auto json = book_->WithStore([&](Store& store) { return store.GetScenario(request->name()); });
+  if (!json.ok()) return ToGrpcStatus(json.status());
+  auto scenario = FromJson(*json);
+  if (!scenario.ok()) return ToGrpcStatus(scenario.status());
+  *reply = *scenario;
   return grpc::Status::OK;
 }
 
@@ -200,14 +245,8 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
     return absl::InvalidArgumentError(absl::StrCat("paths must be in [1, ", options_.max_paths,
                                                    "] (the server's --max_paths), got ", o.paths));
   }
-  const int64_t values = o.paths * horizon * forecast::kMetricCount;
-  if (values > options_.max_path_values) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "paths x horizon_months x ", forecast::kMetricCount, " metrics = ", values,
-        " path values, more than the server's --max_path_values (", options_.max_path_values,
-        ", 4 bytes each); ask for fewer paths or a shorter horizon"));
-  }
   o.max_path_values = options_.max_path_values;
+  RETURN_IF_ERROR(forecast::CheckPathValues(o.paths, horizon, o.max_path_values, "the server's --max_path_values"));
   o.seed = request.seed();
   // Waves only decide when progress is reported and where an early stop may fall.
   o.wave_paths = std::clamp<int64_t>(o.paths / 40, 256, 8192);
@@ -224,28 +263,17 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
                                                    request.target_relative_error()));
   }
   o.stop = stop;
-  bool sets_payment_delays = false;
+  Resolution resolution;
   if (request.has_inline_scenario()) {
     RETURN_IF_ERROR(CheckScenarioMessage(request.inline_scenario()));
-    ASSIGN_OR_RETURN(prepared.resolved, Resolve(request.inline_scenario(), 0));
-    ASSIGN_OR_RETURN(sets_payment_delays, SetsPaymentDelays(request.inline_scenario(), 0));
-  } else if (!scenario_name.empty()) {
-    ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(scenario_name); }));
-    ASSIGN_OR_RETURN(v1::Scenario message, FromJson(json));
-    ASSIGN_OR_RETURN(prepared.resolved, Resolve(message, 0));
-    ASSIGN_OR_RETURN(sets_payment_delays, SetsPaymentDelays(message, 0));
+    ASSIGN_OR_RETURN(resolution, Resolve(request.inline_scenario()));
   } else {
-    ASSIGN_OR_RETURN(prepared.resolved, ResolveName(scenario_name));
+    ASSIGN_OR_RETURN(resolution, ResolveName(scenario_name));
   }
-  ASSIGN_OR_RETURN(prepared.scenario, ScenarioFromProto(prepared.resolved));
+  ASSIGN_OR_RETURN(prepared.scenario, ScenarioFromProto(resolution.scenario));
   ASSIGN_OR_RETURN(const Date as_of, ParseAsOf(request.as_of(), TodayUtc()));
   RETURN_IF_ERROR(book_->Read([&](const Ledger& ledger) -> absl::Status {
-    if (!sets_payment_delays) {
-      // The default delay mix is the ledger's own payment history (the built-in mix only while
-      // it has fewer than forecast::kMinSample payments).
-      forecast::PaymentDelays history = forecast::FitPaymentDelays(ledger, as_of);
-      if (!history.mix.empty()) prepared.scenario.payment.delay_days_mix = std::move(history.mix);
-    }
+    ApplyPaymentHistory(resolution, ledger, as_of, &prepared.scenario);
     ASSIGN_OR_RETURN(prepared.state, forecast::BuildStartingState(ledger, prepared.scenario, as_of, horizon));
     MetricsQuery history;
     history.to = MonthOf(as_of);
@@ -325,8 +353,9 @@ grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1
                                           v1::CompareReply* reply) {
   if (request->variants_size() == 0) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "variants: at least one is required");
   if (request->variants_size() > options_.max_variants) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("variants: at most ", options_.max_variants,
-                                                                         ", got ", request->variants_size()));
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("variants: at most ", options_.max_variants, " (the server's --max_variants), got ",
+                                     request->variants_size()));
   }
   Slot slot(running_, options_.max_concurrent_forecasts);
   if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
@@ -368,7 +397,7 @@ grpc::Status ForecastServiceImpl::Calibrate(grpc::ServerContext*, const v1::Cali
   if (!as_of.ok()) return ToGrpcStatus(as_of.status());
   auto resolved = ResolveName(request->base());
   if (!resolved.ok()) return ToGrpcStatus(resolved.status());
-  auto start = ScenarioFromProto(*resolved);
+  auto start = ScenarioFromProto(resolved->scenario);
   if (!start.ok()) return ToGrpcStatus(start.status());
   if (!request->save_as().empty()) {
     start->name = request->save_as();
@@ -389,7 +418,15 @@ grpc::Status ForecastServiceImpl::Calibrate(grpc::ServerContext*, const v1::Cali
     out->set_fitted(v.fitted);
   }
   if (!request->save_as().empty()) {
-    const std::string json = ToJson(reply->scenario());
+    v1::Scenario saved = reply->scenario();
+    bool delays_fitted = false;
+    for (const forecast::FittedValue& v : calibration->values) {
+      if (absl::StartsWith(v.field, "payment.delay_days_mix")) delays_fitted |= v.fitted;
+    }
+    // Too few payments to fit, and no mix set where it started: saved without one, so its
+    // forecasts take the ledger's history once there is enough of it.
+    if (!delays_fitted && !resolved->sets_payment_delays) saved.mutable_payment()->clear_delay_days_mix();
+    const std::string json = ToJson(saved);
     absl::Status stored = book_->WithStore([&](Store& store) {
       absl::Status created = store.PutScenario(request->save_as(), json, Store::Write::kCreate);
       return absl::IsAlreadyExists(created) ? store.PutScenario(request->save_as(), json, Store::Write::kUpdate) : created;

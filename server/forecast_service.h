@@ -53,11 +53,23 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
 
  private:
   grpc::Status PutScenario(const v1::Scenario& request, Store::Write mode, v1::Scenario* reply);
-  absl::StatusOr<v1::Scenario> Resolve(const v1::Scenario& message, int depth);
-  absl::StatusOr<v1::Scenario> ResolveName(const std::string& name);
-  // Whether `message` or a scenario in its chain of bases sets payment.delay_days_mix; where none
-  // does, a forecast takes the mix from the ledger's payment history (SPEC §4).
-  absl::StatusOr<bool> SetsPaymentDelays(const v1::Scenario& message, int depth);
+  // A scenario merged over its chain of bases (every field then set), with what the walk found.
+  struct Resolution {
+    v1::Scenario scenario;
+    // Whether the scenario or one of its bases sets payment.delay_days_mix; where none does, a
+    // forecast takes the mix from the ledger's payment history (SPEC §4).
+    bool sets_payment_delays = false;
+    bool replaced = false;  // a base in the chain was `replacing` (below)
+  };
+  // Bases come from the store, except that one named replacing->name() is *replacing (to check a
+  // write before it is made). FAILED_PRECONDITION for a missing base, a chain longer than 16,
+  // or one that comes back to a scenario already in it; INVALID_ARGUMENT for a base that does
+  // not validate.
+  absl::StatusOr<Resolution> Resolve(const v1::Scenario& message, const v1::Scenario* replacing = nullptr);
+  // The stored scenario `name` resolved; "" is the default scenario.
+  absl::StatusOr<Resolution> ResolveName(const std::string& name);
+  // The delay mix a forecast as of `as_of` uses for `resolution` (its own, or the history's).
+  void ApplyPaymentHistory(const Resolution& resolution, const Ledger& ledger, Date as_of, forecast::Scenario* scenario);
   absl::StatusOr<Prepared> Prepare(const v1::ForecastRequest& request, const std::string& scenario_name,
                                    const std::atomic<bool>* stop);
   void FillReply(const Prepared& prepared, const forecast::ForecastResult& result, v1::ForecastReply* reply);

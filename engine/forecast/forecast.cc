@@ -112,12 +112,7 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
     }
   }
   RETURN_IF_ERROR(Validate(scenario));
-  const int64_t cells = options.paths * state.horizon * kMetricCount;
-  if (cells > options.max_path_values) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "paths x horizon_months x ", kMetricCount, " metrics must be at most ", options.max_path_values,
-        " (the memory limit), got ", cells, "; ask for fewer paths or a shorter horizon"));
-  }
+  RETURN_IF_ERROR(CheckPathValues(options.paths, state.horizon, options.max_path_values, "max_path_values"));
 
   const PathModel model(state, scenario, options.seed);
   PathValues local;
@@ -161,6 +156,16 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
     if (progress && done < options.paths && !progress(done, values)) break;
   }
   return Summarize(values, done, options, state.first_month);
+}
+
+absl::Status CheckPathValues(int64_t paths, int horizon, int64_t max_path_values, absl::string_view limit) {
+  const int64_t values = paths * horizon * kMetricCount;
+  if (values > max_path_values) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "paths x horizon_months x ", kMetricCount, " metrics = ", values, " path values, more than ", limit, " (",
+        max_path_values, ", 4 bytes each); ask for fewer paths or a shorter horizon"));
+  }
+  return absl::OkStatus();
 }
 
 bool MeetsRelativeError(const ForecastResult& result, double relative_error) {

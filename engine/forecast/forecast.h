@@ -110,6 +110,10 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
 ForecastResult Summarize(const PathValues& values, int64_t paths, const ForecastOptions& options,
                          MonthIndex first_month);
 
+// RESOURCE_EXHAUSTED when paths x horizon x 13 metrics exceed `max_path_values` (every path's
+// values are kept, 4 bytes each), naming `limit` (the option or flag that sets it).
+absl::Status CheckPathValues(int64_t paths, int horizon, int64_t max_path_values, absl::string_view limit);
+
 // Whether a (partial) result is as precise as asked: every metric-month's standard error at most
 // `relative_error` x |its mean| (a stream's early stop).
 bool MeetsRelativeError(const ForecastResult& result, double relative_error);

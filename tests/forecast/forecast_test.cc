@@ -554,7 +554,7 @@ TEST(Forecast, OptionsAreValidatedNamingTheField) {
   options.paths = 10'000'000;
   options.max_path_values = 100'000'000;
   EXPECT_THAT(RunForecast(*state, s, options),
-              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("must be at most 100000000 (the memory limit), got 390000000")));
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("= 390000000 path values, more than max_path_values (100000000")));
 }
 
 TEST(Forecast, StopsPromptlyWhenCancelled) {

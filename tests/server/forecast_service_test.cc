@@ -238,6 +238,60 @@ TEST_F(ForecastServiceTest, RequestsAreValidatedAndBounded) {
   EXPECT_EQ(reply.target_probabilities(0).probability(0), 1.0);  // revenue is never negative
 }
 
+// A write that would break the chain of bases is refused and changes nothing: a base that would
+// come back to itself, or an update of a base its variants would no longer validate over.
+TEST_F(ForecastServiceTest, AWriteThatWouldBreakAChainOfBasesIsRefused) {
+  v1::Scenario two_teams;
+  two_teams.set_name("two");
+  two_teams.add_teams()->set_name("delivery");
+  two_teams.add_teams()->set_name("sales");
+  ASSERT_TRUE(Create(two_teams).ok());
+  v1::Scenario variant = Hiring("sales-hire", "two", 2);
+  variant.mutable_hiring_plan(0)->set_team("sales");
+  ASSERT_TRUE(Create(variant).ok());
+
+  v1::Scenario one_team = two_teams;
+  one_team.mutable_teams()->RemoveLast();
+  grpc::ClientContext update_context;
+  v1::Scenario updated;
+  grpc::Status status = server_->forecasts().UpdateScenario(&update_context, one_team, &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("scenario \"sales-hire\" is built on \"two\" and would break: "
+                                                "hiring_plan[0].team \"sales\" is not one of teams"));
+
+  v1::Scenario circular = two_teams;
+  circular.set_base("sales-hire");
+  grpc::ClientContext circular_context;
+  status = server_->forecasts().UpdateScenario(&circular_context, circular, &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("a chain of bases may not come back"));
+
+  // Both refusals left "two" as it was: its variant still forecasts.
+  v1::ForecastReply reply;
+  ASSERT_TRUE(Forecast(Request("sales-hire"), &reply).ok());
+  EXPECT_EQ(reply.resolved_scenario().teams_size(), 2);
+}
+
+// Calibrating with too few payments to fit their delays saves no mix, so the saved scenario takes
+// the ledger's history once it has enough (here, an empty ledger: the built-in mix).
+TEST(ForecastServiceCalibration, TooFewPaymentsSaveNoDelayMix) {
+  testing::TestServer server(testing::FreshDatabasePath("few-payments.db"));
+  v1::CalibrateRequest request;
+  request.set_as_of("2026-10-31");
+  request.set_save_as("fitted");
+  grpc::ClientContext context;
+  v1::CalibrateReply reply;
+  ASSERT_TRUE(server.forecasts().Calibrate(&context, request, &reply).ok());
+  EXPECT_EQ(reply.scenario().payment().delay_days_mix_size(), 3);  // the reply shows the built-in mix
+  grpc::ClientContext get_context;
+  v1::GetScenarioRequest get;
+  get.set_name("fitted");
+  v1::Scenario stored;
+  ASSERT_TRUE(server.forecasts().GetScenario(&get_context, get, &stored).ok());
+  EXPECT_EQ(stored.payment().delay_days_mix_size(), 0);
+  EXPECT_TRUE(stored.payment().has_bad_debt_rate());  // the rest is saved as fitted or kept
+}
+
 // The limits are the server's flags, and each refusal names its flag. A server of its own, with
 // tight limits (the requests are refused before the empty ledger is read).
 TEST(ForecastServiceLimits, EachLimitIsAFlagNamedWhenARequestPassesIt) {
@@ -270,7 +324,7 @@ TEST(ForecastServiceLimits, EachLimitIsAFlagNamedWhenARequestPassesIt) {
   grpc::ClientContext compare_context;
   status = server.forecasts().Compare(&compare_context, compare, &compared);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(status.error_message(), HasSubstr("variants: at most 1, got 2"));
+  EXPECT_THAT(status.error_message(), HasSubstr("variants: at most 1 (the server's --max_variants), got 2"));
 }
 
 // A limit out of its range keeps the server from starting, and says which.
@@ -414,6 +468,26 @@ TEST_F(ForecastServiceTest, PaymentDelaysComeFromThePaymentHistoryUnlessAScenari
   }
   ASSERT_TRUE(Forecast(Request("history-hire"), &reply).ok());
   EXPECT_EQ(mix_of(reply.resolved_scenario()), history);
+  // `scenario show --resolved` shows it as a forecast as of today would run it.
+  grpc::ClientContext show_context;
+  v1::GetScenarioRequest show;
+  show.set_name("history-hire");
+  show.set_resolved(true);
+  v1::Scenario shown;
+  ASSERT_TRUE(server_->forecasts().GetScenario(&show_context, show, &shown).ok());
+  EXPECT_NE(mix_of(shown), built_in);
+  EXPECT_EQ(shown.payment().delay_days_mix_size(), static_cast<int>(history.size()));
+  // A comparison: the base and a variant that sets nothing take the history; one that sets it keeps it.
+  v1::CompareRequest compare;
+  *compare.mutable_base() = Request("");
+  compare.add_variants("history-hire");
+  compare.add_variants("prompt-hire");
+  grpc::ClientContext compare_context;
+  v1::CompareReply compared;
+  ASSERT_TRUE(server_->forecasts().Compare(&compare_context, compare, &compared).ok());
+  EXPECT_EQ(mix_of(compared.base().resolved_scenario()), history);
+  EXPECT_EQ(mix_of(compared.variants(0).forecast().resolved_scenario()), history);
+  EXPECT_EQ(mix_of(compared.variants(1).forecast().resolved_scenario()), (std::vector<std::pair<int, double>>{{0, 1.0}}));
   v1::ForecastRequest inline_request = Request("");
   *inline_request.mutable_inline_scenario() = Hiring("inline", "prompt", 1);
   ASSERT_TRUE(Forecast(inline_request, &reply).ok());
