@@ -183,13 +183,16 @@ Comparison ComparePaths(const PathValues& base, const PathValues& variant, const
   Comparison out;
   out.difference.resize(kMetricCount);
   out.probability_higher.resize(kMetricCount);
+  std::vector<float> base_column(static_cast<size_t>(paths)), variant_column(static_cast<size_t>(paths));
   std::vector<double> difference(static_cast<size_t>(paths));
   for (int metric = 0; metric < kMetricCount; ++metric) {
     for (int m = 0; m < horizon; ++m) {
+      base.Column(static_cast<size_t>(metric * base.horizon + m), paths, base_column.data());
+      variant.Column(static_cast<size_t>(metric * variant.horizon + m), paths, variant_column.data());
       int64_t above = 0;
-      for (int64_t p = 0; p < paths; ++p) {
-        const double d = static_cast<double>(variant.at(metric, m, p)) - base.at(metric, m, p);
-        difference[static_cast<size_t>(p)] = d;
+      for (size_t p = 0; p < difference.size(); ++p) {
+        const double d = static_cast<double>(variant_column[p]) - base_column[p];
+        difference[p] = d;
         above += d > 0;
       }
       out.difference[static_cast<size_t>(metric)].push_back(Summarize(difference, quantiles));
