@@ -82,6 +82,15 @@ grpc::Status StoppedStatus(grpc::ServerContext* context) {
   return grpc::Status(grpc::StatusCode::CANCELLED, "the forecast was cancelled");
 }
 
+// Where the scenario and its bases set no payment delays, the mix a forecast as of `as_of` takes:
+// the ledger's history (the built-in mix stays only while it has fewer than forecast::kMinSample
+// payments).
+void ApplyPaymentHistory(bool sets_payment_delays, const Ledger& ledger, Date as_of, forecast::Scenario* scenario) {
+  if (sets_payment_delays) return;
+  forecast::PaymentDelays history = forecast::FitPaymentDelays(ledger, as_of);
+  if (!history.mix.empty()) scenario->payment.delay_days_mix = std::move(history.mix);
+}
+
 }  // namespace
 
 absl::StatusOr<ForecastServiceImpl::Resolution> ForecastServiceImpl::Resolve(const v1::Scenario& message,
@@ -124,14 +133,6 @@ absl::StatusOr<ForecastServiceImpl::Resolution> ForecastServiceImpl::ResolveName
   ASSIGN_OR_RETURN(std::string json, book_->WithStore([&](Store& store) { return store.GetScenario(name); }));
   ASSIGN_OR_RETURN(v1::Scenario message, FromJson(json));
   return Resolve(message);
-}
-
-void ForecastServiceImpl::ApplyPaymentHistory(const Resolution& resolution, const Ledger& ledger, Date as_of,
-                                              forecast::Scenario* scenario) {
-  if (resolution.sets_payment_delays) return;
-  // The built-in mix stays only while the ledger has fewer than forecast::kMinSample payments.
-  forecast::PaymentDelays history = forecast::FitPaymentDelays(ledger, as_of);
-  if (!history.mix.empty()) scenario->payment.delay_days_mix = std::move(history.mix);
 }
 
 grpc::Status ForecastServiceImpl::PutScenario(const v1::Scenario& request, Store::Write mode, v1::Scenario* reply) {
@@ -185,7 +186,7 @@ grpc::Status ForecastServiceImpl::GetScenario(grpc::ServerContext*, const v1::Ge
     auto full = ScenarioFromProto(resolution->scenario);
     if (!full.ok()) return ToGrpcStatus(full.status());
     // As a forecast as of today would run it: the payment delays from the history by default.
-    book_->Read([&](const Ledger& ledger) { ApplyPaymentHistory(*resolution, ledger, TodayUtc(), &*full); });
+    book_->Read([&](const Ledger& ledger) { ApplyPaymentHistory(resolution->sets_payment_delays, ledger, TodayUtc(), &*full); });
     *reply = ScenarioToProto(*full);
     return grpc::Status::OK;
   }
@@ -273,7 +274,7 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
   ASSIGN_OR_RETURN(prepared.scenario, ScenarioFromProto(resolution.scenario));
   ASSIGN_OR_RETURN(const Date as_of, ParseAsOf(request.as_of(), TodayUtc()));
   RETURN_IF_ERROR(book_->Read([&](const Ledger& ledger) -> absl::Status {
-    ApplyPaymentHistory(resolution, ledger, as_of, &prepared.scenario);
+    ApplyPaymentHistory(resolution.sets_payment_delays, ledger, as_of, &prepared.scenario);
     ASSIGN_OR_RETURN(prepared.state, forecast::BuildStartingState(ledger, prepared.scenario, as_of, horizon));
     MetricsQuery history;
     history.to = MonthOf(as_of);

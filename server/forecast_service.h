@@ -68,8 +68,6 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   absl::StatusOr<Resolution> Resolve(const v1::Scenario& message, const v1::Scenario* replacing = nullptr);
   // The stored scenario `name` resolved; "" is the default scenario.
   absl::StatusOr<Resolution> ResolveName(const std::string& name);
-  // The delay mix a forecast as of `as_of` uses for `resolution` (its own, or the history's).
-  void ApplyPaymentHistory(const Resolution& resolution, const Ledger& ledger, Date as_of, forecast::Scenario* scenario);
   absl::StatusOr<Prepared> Prepare(const v1::ForecastRequest& request, const std::string& scenario_name,
                                    const std::atomic<bool>* stop);
   void FillReply(const Prepared& prepared, const forecast::ForecastResult& result, v1::ForecastReply* reply);
