@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -67,6 +68,47 @@ TEST(Summarize, FloatValuesGiveExactlyTheDoubleResults) {
     EXPECT_EQ(a.std, b.std) << n;
     ASSERT_EQ(a.quantiles.size(), b.quantiles.size());
     for (size_t q = 0; q < a.quantiles.size(); ++q) EXPECT_EQ(a.quantiles[q], b.quantiles[q]) << n << " p=" << probabilities[q];
+  }
+}
+
+// The float version sorts only the buckets its ranks fall in: it must still give the double
+// version's exact results where a bucket holds most values (a spike of ties beside outliers),
+// where the spread is infinite (every value in one bucket), with every percentile asked for
+// (many buckets), for two values, all equal ones, and few or many values per bucket.
+TEST(Summarize, FloatSelectionGivesExactlyTheDoubleResultsOnAwkwardSpreads) {
+  std::mt19937_64 random(5);
+  std::lognormal_distribution<float> lognormal(12, 0.4f);
+  std::vector<double> percentiles;
+  for (int k = 1; k <= 99; ++k) percentiles.push_back(k / 100.0);
+  const std::vector<double> few = {0.1, 0.5, 0.9};
+  std::vector<std::vector<float>> cases;
+  for (size_t n : {2, 5, 300, 4000, 20000}) {
+    std::vector<float> spread(n);  // a forecast's usual fan
+    for (float& v : spread) v = lognormal(random);
+    std::vector<float> spike(n, 460.0f);  // most values tied, a few far off
+    for (size_t i = 0; i < n; i += 97) spike[i] = i % 2 ? 1e9f : -3.0f;
+    std::vector<float> infinite = spread;
+    infinite[0] = std::numeric_limits<float>::infinity();
+    infinite[n - 1] = -std::numeric_limits<float>::infinity();
+    cases.push_back(spread);
+    cases.push_back(spike);
+    cases.push_back(infinite);
+    cases.emplace_back(n, 7.25f);  // all equal
+  }
+  cases.push_back({-0.0f, 0.0f, 0.0f});
+  for (const std::vector<float>& values : cases) {
+    const std::vector<double> as_double(values.begin(), values.end());
+    for (const std::vector<double>* probabilities : std::vector<const std::vector<double>*>{&few, &percentiles}) {
+      const Summary a = Summarize(absl::MakeConstSpan(values), *probabilities);
+      const Summary b = Summarize(as_double, *probabilities);
+      ASSERT_EQ(a.quantiles.size(), b.quantiles.size());
+      for (size_t q = 0; q < a.quantiles.size(); ++q) {
+        // Between -inf and inf the interpolation is NaN in both.
+        const bool same = a.quantiles[q] == b.quantiles[q] || (std::isnan(a.quantiles[q]) && std::isnan(b.quantiles[q]));
+        EXPECT_TRUE(same) << values.size() << " values, p=" << (*probabilities)[q] << ": " << a.quantiles[q]
+                          << " against " << b.quantiles[q];
+      }
+    }
   }
 }
 
