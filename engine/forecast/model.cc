@@ -27,7 +27,7 @@ struct WorkItem {
   double hours = 0;
   double done = 0;
   BillingTerms billing = BillingTerms::kMonthlyInArrears;
-  double delivery_draw = 0;  // billed on delivery: its invoice's uniform, drawn when it was sold
+  uint32_t delivery_draw = 0;  // billed on delivery: its invoice's word, drawn when it was sold
   uint64_t key = 0;          // what the work is for: monthly invoices draw from (key, month)
   double prepaid = 0;        // already billed: earned revenue uses it up before it is invoiced
   double unbilled = 0;       // billed on delivery: revenue earned so far, invoiced when it is done
@@ -59,13 +59,13 @@ struct TeamMonth {
   double arrears_unbilled = 0, delivery_unbilled = 0;
 };
 
-// An invoice the team months send: billed in `month` for `amount`, its uniform `u` known already
+// An invoice the team months send: billed in `month` for `amount`, its `word` known already
 // (billed on delivery) or the first word of batch block `draw` (in arrears; -1 otherwise).
 struct Invoice {
   int month;
   int draw;
   double amount;
-  double u;
+  uint32_t word;
 };
 
 // Binomial inverts while n p (1 - p) is at most this; beyond it, the normal approximation.
@@ -123,15 +123,15 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
     for (Eigen::Index j = 0; j < segments; ++j) correlation_factor_.push_back(correlation_factor(i, j));
   }
   for (const SegmentAssumptions& segment : scenario.segments) {
-    std::vector<double> cdf;
+    std::vector<uint64_t> bounds;
     double sum = 0;
     for (const Product& product : scenario.products) {
       for (const auto& [name, share] : segment.product_mix) {
         if (name == product.name) sum += share;
       }
-      cdf.push_back(sum);
+      bounds.push_back(RandomStream::WordsBelow(sum));
     }
-    product_mix_cdf_.push_back(std::move(cdf));
+    product_mix_words_.push_back(std::move(bounds));
   }
   for (const Product& product : scenario.products) {
     int team = -1;
@@ -150,7 +150,7 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
     segment_draws_.push_back(SegmentDraws{
         &TableFor(g.open_deal_size_sigma), std::exp(-g.open_deal_size_sigma * g.open_deal_size_sigma / 2),
         &TableFor(g.sales_cycle_sigma), std::exp(cycle_mu), &TableFor(g.deal_size_sigma), std::exp(size_mu),
-        {}});
+        {}, RandomStream::WordsBelow(g.slip_probability)});
     // q^k for k < kMaxSlipMonths, q = 1 - 1 / slip_months (0 when slip_months is 1: always k = 1).
     // std::pow, correctly rounded, so a uniform equal to q^k gives k, as ceil(log u / log q) does
     // (exp(k log q) can round above q^k).
@@ -192,13 +192,15 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
   }
   {
     const double rate = scenario.payment.bad_debt_rate;
+    bad_debt_words_ = RandomStream::WordsBelow(rate);
     double cumulative = 0;
     for (const auto& [months, share] : delay_months_) {
       cumulative += share;
-      delay_bad_.push_back(rate * cumulative);
-      delay_good_.push_back(rate + (1 - rate) * cumulative);
+      delay_bad_words_.push_back(RandomStream::WordsBelow(rate * cumulative));
+      delay_good_words_.push_back(RandomStream::WordsBelow(rate + (1 - rate) * cumulative));
     }
   }
+  renewal_words_ = RandomStream::WordsBelow(scenario.renewals.probability);
   const int horizon = state.horizon;
   existing_collections_.assign(static_cast<size_t>(horizon), 0);
   existing_write_offs_.assign(static_cast<size_t>(horizon), 0);
@@ -253,18 +255,18 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   }
 
   // An invoice: billed in `month`, paid after a delay from the mix, or written off as bad debt.
-  // Callers draw `u` from the invoice's stream whether or not the invoice falls within the horizon,
-  // so the draws after it stay the same in every scenario.
-  const double bad_debt_rate = sc.payment.bad_debt_rate;
+  // Callers draw `word` from the invoice's stream whether or not the invoice falls within the
+  // horizon, so the draws after it stay the same in every scenario.
   const size_t delay_picks = delay_months_.size() - 1;
-  auto bill = [&](int month, double amount, double u) {
+  auto bill = [&](int month, double amount, uint32_t word) {
     // One uniform decides both: below the bad-debt rate the invoice goes bad, and where it falls
-    // within the bad (or the good) share picks the delay, by thresholds precomputed from the mix.
-    // No branches: the pick is random, and months past the horizon go to the flows' spare slot.
-    const bool bad = u < bad_debt_rate;
-    const double* thresholds = bad ? delay_bad_.data() : delay_good_.data();
-    size_t k = 0;  // thresholds below u
-    for (size_t j = 0; j < delay_picks; ++j) k += u >= thresholds[j];
+    // within the bad (or the good) share picks the delay, by thresholds precomputed from the mix
+    // (all compared as words). No branches: the pick is random, and months past the horizon go
+    // to the flows' spare slot.
+    const bool bad = word < bad_debt_words_;
+    const uint64_t* thresholds = bad ? delay_bad_words_.data() : delay_good_words_.data();
+    size_t k = 0;  // thresholds at or below the invoice's uniform
+    for (size_t j = 0; j < delay_picks; ++j) k += word >= thresholds[j];
     const int paid = month + delay_months_[k].first;
     flows.billings[static_cast<size_t>(std::min(month, horizon))] += amount;
     (bad ? flows.write_offs : flows.collections)[static_cast<size_t>(std::min(paid, horizon))] += amount;
@@ -290,11 +292,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
         flows.ratable_step[static_cast<size_t>(first)] += per_month;
         flows.ratable_step[static_cast<size_t>(std::min(horizon, first + term))] -= per_month;
         if (const int months = upfront_months_[static_cast<size_t>(product_index)]; months > 0) {
-          for (int k = 0; k < term; k += months) bill(first + k, per_month * std::min(months, term - k), stream.Uniform());
+          for (int k = 0; k < term; k += months) bill(first + k, per_month * std::min(months, term - k), stream.Word());
         } else if (product.billing == BillingTerms::kMonthlyInArrears) {
-          for (int k = 0; k < term; ++k) bill(first + k + 1, per_month, stream.Uniform());
+          for (int k = 0; k < term; ++k) bill(first + k + 1, per_month, stream.Word());
         } else {
-          bill(first, amount, stream.Uniform());  // on delivery: the whole term at its start
+          bill(first, amount, stream.Word());  // on delivery: the whole term at its start
         }
         first += term;
         if (first >= horizon) break;  // a renewal past the horizon is not drawn
@@ -305,7 +307,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
           renewed = std::clamp(p * amount + std::sqrt(p * (1 - p) * cohort_squared) * z, 0.0, amount);
           cohort_squared *= (renewed / amount) * (1 + sc.renewals.uplift) * (1 + sc.renewals.uplift);
         } else {
-          renewed = stream.Bernoulli(p) ? amount : 0;
+          renewed = stream.Word() < renewal_words_ ? amount : 0;  // Bernoulli(p), compared as a word
         }
         if (renewed <= 0) break;
         amount = renewed * (1 + sc.renewals.uplift);
@@ -318,20 +320,21 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const int team = team_of_product_[static_cast<size_t>(product_index)];
     if (hours <= 0 || team < 0) {  // no work to do: satisfied at the start
       if (start < horizon) flows.revenue[static_cast<size_t>(start)] += size;
-      bill(start, size, stream.Uniform());
+      bill(start, size, stream.Word());
       return;
     }
-    if (upfront_months_[static_cast<size_t>(product_index)] > 0) bill(start, size, stream.Uniform());  // upfront in full
-    const double delivery_draw = product.billing == BillingTerms::kOnDelivery ? stream.Uniform() : 0.0;
+    if (upfront_months_[static_cast<size_t>(product_index)] > 0) bill(start, size, stream.Word());  // upfront in full
+    const uint32_t delivery_draw = product.billing == BillingTerms::kOnDelivery ? stream.Word() : 0;
     work.emplace_back(team, month, start, size, hours, 0.0, product.billing, delivery_draw, key, 0.0);
   };
 
-  // The first product whose cumulative share exceeds u (the last if rounding leaves u above all):
-  // the shares below u counted without branches, as the pick is random.
-  auto pick_product = [&](int segment, double u) {
-    const std::vector<double>& cdf = product_mix_cdf_[static_cast<size_t>(segment)];
+  // The first product whose cumulative share exceeds the uniform of `word` (the last if rounding
+  // leaves it above all): the shares at or below it counted without branches, as the pick is
+  // random.
+  auto pick_product = [&](int segment, uint32_t word) {
+    const std::vector<uint64_t>& bounds = product_mix_words_[static_cast<size_t>(segment)];
     int below = 0;
-    for (size_t p = 0; p + 1 < cdf.size(); ++p) below += cdf[p] <= u;
+    for (size_t p = 0; p + 1 < bounds.size(); ++p) below += word >= bounds[p];
     return below;
   };
   // Months from a uniform: geometric with mean 1 / (1 - q) by inversion, the least k >= 1 with
@@ -357,11 +360,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     const double hours = state_.team_work_hours[t] * overrun_scale_ * overrun_->FromWord(s.Word());
     if (hours <= 0) {
       flows.revenue[0] += state_.team_work_amount[t];
-      bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s.Uniform());
+      bill(0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), s.Word());
       continue;
     }
     work.push_back(WorkItem{static_cast<int>(t), -1, 0, state_.team_work_amount[t], hours, 0,
-                            BillingTerms::kMonthlyInArrears, 0.0, (uint64_t{1} << 56) | t, state_.team_prepaid[t]});
+                            BillingTerms::kMonthlyInArrears, 0, (uint64_t{1} << 56) | t, state_.team_prepaid[t]});
   }
   // 1. The open pipeline. Whether each deal wins is the deal's word of one shared stream (every
   // deal draws exactly one, in ledger order, so deal i always gets word i); a won deal then draws
@@ -410,12 +413,11 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   for (size_t w = 0; w < wins_count; ++w) {
     const OpenDeal& deal = state_.open_deals[won[w]];
     RandomStream s(key, counters[2 * w], &first_blocks[8 * w], 2);
-    const SegmentAssumptions& segment = sc.segments[static_cast<size_t>(deal.segment)];
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
-    const double slip = s.Uniform(), slip_length = s.Uniform();
-    const uint32_t size_noise = s.Word();
-    const double product_pick = s.Uniform();
-    const int close = deal.expected_month + slip_months(draws.slip_powers, slip < segment.slip_probability, slip_length);
+    const uint32_t slip = s.Word();
+    const double slip_length = s.Uniform();
+    const uint32_t size_noise = s.Word(), product_pick = s.Word();
+    const int close = deal.expected_month + slip_months(draws.slip_powers, slip < draws.slip_words, slip_length);
     const double size = deal.amount * sc.price_multiplier * draws.open_size_scale * draws.open_size->FromWord(size_noise);
     const int product = deal.product >= 0 ? deal.product : pick_product(deal.segment, product_pick);
     add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
@@ -504,10 +506,10 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
       for (int64_t i = 0; i < count; ++i) {
         RandomStream s(key, counters[next_block], &first_blocks[4 * next_block], 2);
         next_block += 2;
-        const uint32_t cycle = s.Word(), size_noise = s.Word();
-        const double product_pick = s.Uniform();
+        const uint32_t cycle = s.Word(), size_noise = s.Word(), product_pick = s.Word();
         const double months = segment.sales_cycle_months > 0 ? draws.cycle_scale * draws.cycle->FromWord(cycle) : 0;
         const int close = m + static_cast<int>(std::min(months, 1e6) + 0.5);  // months >= 0: rounds like lround
+        if (close >= horizon) continue;  // sold after the horizon: nothing of it is forecast
         const double size = segment.deal_size > 0 ? sc.price_multiplier * draws.size_scale * draws.size->FromWord(size_noise) : 0;
         const int product = pick_product(static_cast<int>(g), product_pick);
         add_deal(close, size, product, s, sc.products[static_cast<size_t>(product)].term_months,
@@ -662,7 +664,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
           item.prepaid -= prepaid;
           // Each month's invoice has its own stream, so scenarios that move the work to other
           // months still share the draws of the invoices they have in common.
-          invoices.push_back(Invoice{m + 1, invoice_draws, earned - prepaid, 0.0});
+          invoices.push_back(Invoice{m + 1, invoice_draws, earned - prepaid, 0});
           reserve(static_cast<size_t>(invoice_draws) + 1);
           counters[static_cast<size_t>(invoice_draws++)] = RandomStream::FirstCounter(
               EntityKind::kInvoice, (item.key * 131 + static_cast<uint64_t>(m)) & ((uint64_t{1} << 60) - 1), path);
@@ -692,8 +694,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   }
   batch(static_cast<size_t>(invoice_draws));
   for (const Invoice& invoice : invoices) {
-    bill(invoice.month, invoice.amount,
-         invoice.draw < 0 ? invoice.u : RandomStream::WordToUniform(first_blocks[4 * static_cast<size_t>(invoice.draw)]));
+    bill(invoice.month, invoice.amount, invoice.draw < 0 ? invoice.word : first_blocks[4 * static_cast<size_t>(invoice.draw)]);
   }
 
   // 6. Every flow is in: the balances and metrics month by month.

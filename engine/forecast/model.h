@@ -48,13 +48,18 @@ class PathModel {
   // when it is only semi-definite), row-major: the demand shocks of a month are F z for
   // independent standard normals z.
   std::vector<double> correlation_factor_;
-  std::vector<std::vector<double>> product_mix_cdf_;  // per segment, cumulative shares
+  // Per segment, the cumulative product shares as word bounds: a deal's product word w picks the
+  // product after every share with w >= WordsBelow(share), that is u >= share for its uniform u.
+  std::vector<std::vector<uint64_t>> product_mix_words_;
   std::vector<int> team_of_product_;
   std::vector<int> upfront_months_;  // per product, UpfrontInvoiceMonths of its billing terms
   std::vector<std::pair<int, double>> delay_months_;  // payment delay mix in whole months
   // An invoice's uniform u picks the k-th delay when it is the first threshold above u: bad
-  // debts (u < bad_debt_rate) by delay_bad_, the others by delay_good_.
-  std::vector<double> delay_bad_, delay_good_;
+  // debts (u < bad_debt_rate) by delay_bad_, the others by delay_good_. Compared as words (u < t
+  // exactly when its word is below RandomStream::WordsBelow(t)): bad_debt_words_ and these.
+  uint64_t bad_debt_words_ = 0;
+  std::vector<uint64_t> delay_bad_words_, delay_good_words_;
+  uint64_t renewal_words_ = 0;  // a renewal happens when its word is below (probability)
   // Existing subscriptions' billing and the open receivables, collected by the delay mix as an
   // expected split (there are too many existing invoices to draw one by one on every path).
   std::vector<double> existing_collections_;
@@ -70,6 +75,7 @@ class PathModel {
     const LogNormalTable* size;       // a new deal's size
     double size_scale;
     std::vector<double> slip_powers;  // q^k, q = 1 - 1 / slip_months: geometric slip by inversion
+    uint64_t slip_words;              // an open deal slips when its slip word is below
   };
   std::vector<SegmentDraws> segment_draws_;
   // One table per distinct sigma (scenarios repeat them), so fewer tables compete for the cache.
