@@ -395,7 +395,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   auto& won = scratch.won;
   // Sized for the most there can be, filled by index (cheaper than growing them).
   if (won.size() < state_.open_deals.size()) won.resize(state_.open_deals.size());
-  reserve(2 * state_.open_deals.size());
+  reserve(3 * state_.open_deals.size());
   // The won deals, compacted without branches (a win is a coin flip the predictor cannot learn).
   size_t wins_count = 0;
   for (size_t d = 0; d < state_.open_deals.size(); ++d) {
@@ -403,16 +403,16 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
     wins_count += win_words[d] < win_words_below_[d];
   }
   for (size_t w = 0; w < wins_count; ++w) {
-    // A won deal draws about eight words (slip, size, product, invoices, renewals): two blocks.
+    // A won deal draws four words (slip, its length, size, product), then its invoices' and
+    // renewals': a subscription sold early in the horizon bills three terms and renews twice,
+    // nine words in all. Three blocks each, so that they need no Philox rounds of their own.
     PhiloxCounter c = RandomStream::FirstCounter(EntityKind::kOpportunity, state_.open_deals[won[w]].entity, path);
-    counters[2 * w] = c;
-    ++c[0];
-    counters[2 * w + 1] = c;
+    for (size_t b = 0; b < 3; ++b, ++c[0]) counters[3 * w + b] = c;
   }
-  batch(2 * wins_count);
+  batch(3 * wins_count);
   for (size_t w = 0; w < wins_count; ++w) {
     const OpenDeal& deal = state_.open_deals[won[w]];
-    RandomStream s(key, counters[2 * w], &first_blocks[8 * w], 2);
+    RandomStream s(key, counters[3 * w], &first_blocks[12 * w], 3);
     const SegmentDraws& draws = segment_draws_[static_cast<size_t>(deal.segment)];
     const uint32_t slip = s.Word();
     const double slip_length = s.Uniform();

@@ -58,14 +58,21 @@ class RandomStream {
  public:
   RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path)
       : key_(KeyOf(seed)), counter_(FirstCounter(kind, entity, path)) {}
-  // The same stream, given its first `blocks` (1 or 2) blocks, computed in a batch with PhiloxBatch
+  // The same stream, given its first `blocks` (1 to 3) blocks, computed in a batch with PhiloxBatch
   // under `key` = KeyOf(seed) from `first` = FirstCounter(kind, entity, path) (and first + 1): the
   // draws are identical, and the first 4 x blocks of them need no Philox rounds of their own. The
   // batch's caller counts its blocks in BlocksOnThisThread.
   RandomStream(PhiloxKey key, const PhiloxCounter& first, const uint32_t* first_blocks, int blocks = 1)
       : key_(key), counter_(first) {
-    assert(blocks == 1 || blocks == 2);  // words_ holds two blocks
-    std::memcpy(words_.data(), first_blocks, blocks == 2 ? 8 * sizeof(uint32_t) : 4 * sizeof(uint32_t));
+    assert(blocks >= 1 && blocks <= 3);  // words_ holds three blocks
+    // Fixed sizes, so each copy is a few vector moves rather than a call.
+    if (blocks == 2) {
+      std::memcpy(words_.data(), first_blocks, 8 * sizeof(uint32_t));
+    } else if (blocks == 3) {
+      std::memcpy(words_.data(), first_blocks, 12 * sizeof(uint32_t));
+    } else {
+      std::memcpy(words_.data(), first_blocks, 4 * sizeof(uint32_t));
+    }
     counter_[0] += static_cast<uint32_t>(blocks);
     available_ = 4 * blocks;
   }
@@ -126,7 +133,7 @@ class RandomStream {
 
   PhiloxKey key_;
   PhiloxCounter counter_;
-  std::array<uint32_t, 8> words_{};  // drawn ahead: one or two blocks
+  std::array<uint32_t, 12> words_{};  // drawn ahead: one to three blocks
   int used_ = 0;       // words of words_ already handed out
   int available_ = 0;  // words in words_
 };

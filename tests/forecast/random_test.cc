@@ -79,7 +79,7 @@ TEST(RandomStream, WordsBelowDecidesExactlyAsTheUniformDoes) {
 // what the stream of their own would, through the batched words and after them.
 TEST(RandomStream, AStreamFromBatchedFirstBlocksIsTheSameStream) {
   const PhiloxKey key = RandomStream::KeyOf(0x1234'5678'9abcULL);
-  for (int blocks : {1, 2}) {
+  for (int blocks : {1, 2, 3}) {
     const PhiloxCounter first = RandomStream::FirstCounter(EntityKind::kArrivals, (uint64_t{5} << 40) | 17, 99);
     std::vector<PhiloxCounter> counters;
     for (int b = 0; b < blocks; ++b) {
