@@ -474,11 +474,18 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   }
   // The cells' exps together, then their counts (each count's loop ends at a random step).
   for (size_t cell = 0; cell < cells; ++cell) cell_exp[cell] = std::exp(-RandomStream::PoissonLastChunk(cell_mean[cell]));
+  // Each count is its cell stream's Poisson draw: those of one chunk four at a time, the others
+  // (a mean above 16, or none) from the stream itself.
+  PoissonInversions(cells, cell_mean.data(), cell_exp.data(), &first_blocks[4 * static_cast<size_t>(horizon)], 4,
+                    arrivals.data());
   for (size_t cell = 0; cell < cells; ++cell) {
-    RandomStream count_stream(key, counters[static_cast<size_t>(horizon) + cell],
-                              &first_blocks[4 * (static_cast<size_t>(horizon) + cell)]);
+    if (arrivals[cell] < 0) {
+      RandomStream count_stream(key, counters[static_cast<size_t>(horizon) + cell],
+                                &first_blocks[4 * (static_cast<size_t>(horizon) + cell)]);
+      arrivals[cell] = count_stream.Poisson(cell_mean[cell], cell_exp[cell]);
+    }
     // Bounded so a path's work stays bounded (and won arrivals fit their 20-bit stream ids).
-    arrivals[cell] = std::min<int64_t>((int64_t{1} << 20) - 2, count_stream.Poisson(cell_mean[cell], cell_exp[cell]));
+    arrivals[cell] = std::min<int64_t>((int64_t{1} << 20) - 2, arrivals[cell]);
   }
   int64_t total_arrivals = 0;
   for (int64_t count : arrivals) total_arrivals += count;

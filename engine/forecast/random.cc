@@ -240,6 +240,61 @@ int64_t RandomStream::Poisson(double mean, double exp_last_chunk) {
   return count;
 }
 
+void PoissonInversions(size_t n, const double* mean, const double* exp_minus_mean, const uint32_t* words,
+                       size_t stride, int64_t* out) {
+  // Four lanes in two SSE2 registers (every x86-64 has them), lane by lane the same IEEE
+  // operations as RandomStream::Poisson's loop: p *= chunk / step, cumulative += p.
+  constexpr size_t kLanes = 4;
+  for (size_t first = 0; first < n; first += kLanes) {
+    alignas(16) double chunk[kLanes] = {}, p[kLanes] = {}, u[kLanes] = {};
+    for (size_t l = 0; l < kLanes && first + l < n; ++l) {  // lanes past n keep mean 0: not drawn
+      chunk[l] = mean[first + l];
+      p[l] = exp_minus_mean[first + l];
+      u[l] = RandomStream::WordToUniform(words[(first + l) * stride]);
+    }
+    alignas(16) int64_t k[kLanes] = {};
+#if defined(__SSE2__)
+    const __m128d sixteen = _mm_set1_pd(RandomStream::kPoissonChunk), zero = _mm_setzero_pd();
+    __m128d c0 = _mm_load_pd(chunk), c1 = _mm_load_pd(chunk + 2), p0 = _mm_load_pd(p), p1 = _mm_load_pd(p + 2);
+    const __m128d u0 = _mm_load_pd(u), u1 = _mm_load_pd(u + 2);
+    // Lanes drawn here: 0 < mean <= 16; the others stay inactive and are marked -1 below.
+    const __m128d drawn0 = _mm_and_pd(_mm_cmpgt_pd(c0, zero), _mm_cmple_pd(c0, sixteen));
+    const __m128d drawn1 = _mm_and_pd(_mm_cmpgt_pd(c1, zero), _mm_cmple_pd(c1, sixteen));
+    __m128d cumulative0 = p0, cumulative1 = p1;
+    // As Poisson's `while (u > cumulative && k < 200)`: a lane counts the steps it is active for,
+    // and once cumulative >= u it stays so (cumulative never decreases).
+    __m128d active0 = _mm_and_pd(drawn0, _mm_cmpgt_pd(u0, cumulative0));
+    __m128d active1 = _mm_and_pd(drawn1, _mm_cmpgt_pd(u1, cumulative1));
+    __m128i k0 = _mm_setzero_si128(), k1 = _mm_setzero_si128();
+    for (int step = 1; step <= 200 && (_mm_movemask_pd(active0) | _mm_movemask_pd(active1)) != 0; ++step) {
+      k0 = _mm_sub_epi64(k0, _mm_castpd_si128(active0));  // active lanes are all ones: -1
+      k1 = _mm_sub_epi64(k1, _mm_castpd_si128(active1));
+      const __m128d divisor = _mm_set1_pd(static_cast<double>(step));
+      p0 = _mm_mul_pd(p0, _mm_div_pd(c0, divisor));
+      p1 = _mm_mul_pd(p1, _mm_div_pd(c1, divisor));
+      cumulative0 = _mm_add_pd(cumulative0, p0);
+      cumulative1 = _mm_add_pd(cumulative1, p1);
+      active0 = _mm_and_pd(active0, _mm_cmpgt_pd(u0, cumulative0));
+      active1 = _mm_and_pd(active1, _mm_cmpgt_pd(u1, cumulative1));
+    }
+    _mm_store_si128(reinterpret_cast<__m128i*>(k), k0);
+    _mm_store_si128(reinterpret_cast<__m128i*>(k + 2), k1);
+#else
+    for (size_t l = 0; l < kLanes; ++l) {
+      double cumulative = p[l];
+      while (chunk[l] > 0 && chunk[l] <= RandomStream::kPoissonChunk && u[l] > cumulative && k[l] < 200) {
+        ++k[l];
+        p[l] *= chunk[l] / static_cast<double>(k[l]);
+        cumulative += p[l];
+      }
+    }
+#endif
+    for (size_t l = 0; l < kLanes && first + l < n; ++l) {
+      out[first + l] = chunk[l] > 0 && chunk[l] <= RandomStream::kPoissonChunk ? k[l] : -1;
+    }
+  }
+}
+
 double InverseNormal(double p) {
   // Wichura, M. J. (1988) Algorithm AS 241: The percentage points of the normal distribution.
   const double q = p - 0.5;

@@ -99,6 +99,8 @@ class RandomStream {
   // The same draw given exp(-PoissonLastChunk(mean)), so a caller with many draws to make can
   // compute their exps together (one after another, not each behind the last draw's loop).
   int64_t Poisson(double mean, double exp_last_chunk);
+  // The largest mean drawn in a single chunk (one uniform).
+  static constexpr double kPoissonChunk = 16;
   // The mean left for the last chunk once whole chunks of 16 are taken.
   static double PoissonLastChunk(double mean) {
     while (mean > 16) mean -= 16;
@@ -141,6 +143,14 @@ class RandomStream {
 // The inverse of the standard normal distribution function (Wichura's AS 241, relative error
 // about 1e-16), for p in (0, 1).
 double InverseNormal(double p);
+
+// Many single-chunk Poisson draws at once, four side by side in vector registers: for each i with
+// 0 < mean[i] <= kPoissonChunk, out[i] is exactly RandomStream::Poisson(mean[i], exp_minus_mean[i])
+// drawn by a stream whose next word is words[i * stride] (the same operations on each draw, so the
+// same bits; one loop exit to mispredict per four draws instead of one per draw). Any other mean
+// gives out[i] = -1: the caller draws it from its stream.
+void PoissonInversions(size_t n, const double* mean, const double* exp_minus_mean, const uint32_t* words,
+                       size_t stride, int64_t* out);
 
 // The same function, fast: linear interpolation in a table of AS 241 at 4096 equal steps for p in
 // [1/64, 63/64] (absolute error below 5e-5, checked by the tests), AS 241 itself in the tails.

@@ -1,6 +1,7 @@
 #include "engine/forecast/random.h"
 
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -91,6 +92,36 @@ TEST(RandomStream, AStreamFromBatchedFirstBlocksIsTheSameStream) {
     RandomStream own(0x1234'5678'9abcULL, EntityKind::kArrivals, (uint64_t{5} << 40) | 17, 99);
     RandomStream batched(key, first, words.data(), blocks);
     for (int i = 0; i < 21; ++i) ASSERT_EQ(own.Uniform(), batched.Uniform()) << blocks << " blocks, draw " << i;
+  }
+}
+
+// The arrival cells' counts come four at a time: each must be exactly the draw its own stream's
+// Poisson makes, at every mean of one chunk (down to tiny, up to exactly 16, beside large counts
+// and the uniforms nearest 0 and 1); other means are left to the stream (-1).
+TEST(RandomStream, PoissonInversionsDrawExactlyWhatEachStreamDraws) {
+  const PhiloxKey key = RandomStream::KeyOf(77);
+  std::vector<double> means = {1e-12, 0.3, 1, 2.5, 6, 15.999, 16, 16.0001, 40, 0, -2};
+  std::mt19937_64 random(9);
+  std::uniform_real_distribution<double> any_mean(0, 17);
+  while (means.size() < 2003) means.push_back(any_mean(random));  // not a multiple of four
+  const size_t n = means.size();
+  std::vector<PhiloxCounter> counters(n);
+  for (size_t i = 0; i < n; ++i) counters[i] = RandomStream::FirstCounter(EntityKind::kArrivals, i, 5);
+  std::vector<uint32_t> words(4 * n);
+  PhiloxBatch(counters.data(), static_cast<int>(n), key, words.data());
+  words[0] = 0;  // the smallest uniform: no step
+  words[4 * 6] = 0xFFFFFFFFu;  // the largest: the walk goes far into the tail
+  std::vector<double> exps(n);
+  for (size_t i = 0; i < n; ++i) exps[i] = std::exp(-RandomStream::PoissonLastChunk(means[i]));
+  std::vector<int64_t> out(n, 12345);
+  PoissonInversions(n, means.data(), exps.data(), words.data(), 4, out.data());
+  for (size_t i = 0; i < n; ++i) {
+    if (means[i] > 0 && means[i] <= 16) {
+      RandomStream stream(key, counters[i], &words[4 * i]);
+      ASSERT_EQ(out[i], stream.Poisson(means[i], exps[i])) << "mean " << means[i] << ", draw " << i;
+    } else {
+      EXPECT_EQ(out[i], -1) << "mean " << means[i];
+    }
   }
 }
 
