@@ -216,8 +216,8 @@ void RandomStream::Refill() {
   for (size_t w = 0; w < 4; ++w) words_[w] = block[w];
   ++counter_[0];
   ++BlocksOnThisThread();
-  used_ = 0;
-  available_ = 4;
+  next_ = words_.data();
+  end_ = next_ + 4;
 }
 
 int64_t RandomStream::Poisson(double mean, double exp_last_chunk) {

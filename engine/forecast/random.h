@@ -9,7 +9,6 @@
 #include <cassert>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 namespace forecastle::forecast {
@@ -58,24 +57,19 @@ class RandomStream {
  public:
   RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path)
       : key_(KeyOf(seed)), counter_(FirstCounter(kind, entity, path)) {}
-  // The same stream, given its first `blocks` (1 to 3) blocks, computed in a batch with PhiloxBatch
-  // under `key` = KeyOf(seed) from `first` = FirstCounter(kind, entity, path) (and first + 1): the
-  // draws are identical, and the first 4 x blocks of them need no Philox rounds of their own. The
-  // batch's caller counts its blocks in BlocksOnThisThread.
+  // The same stream, given its first `blocks` blocks, computed in a batch with PhiloxBatch under
+  // `key` = KeyOf(seed) from `first` = FirstCounter(kind, entity, path), first + 1, ...: the draws
+  // are identical, and the first 4 x blocks of them need no Philox rounds of their own. They are
+  // read in place, so `first_blocks` must outlive the stream and stay where it is. The batch's
+  // caller counts its blocks in BlocksOnThisThread.
   RandomStream(PhiloxKey key, const PhiloxCounter& first, const uint32_t* first_blocks, int blocks = 1)
-      : key_(key), counter_(first) {
-    assert(blocks >= 1 && blocks <= 3);  // words_ holds three blocks
-    // Fixed sizes, so each copy is a few vector moves rather than a call.
-    if (blocks == 2) {
-      std::memcpy(words_.data(), first_blocks, 8 * sizeof(uint32_t));
-    } else if (blocks == 3) {
-      std::memcpy(words_.data(), first_blocks, 12 * sizeof(uint32_t));
-    } else {
-      std::memcpy(words_.data(), first_blocks, 4 * sizeof(uint32_t));
-    }
+      : key_(key), counter_(first), next_(first_blocks), end_(first_blocks + 4 * blocks) {
+    assert(blocks >= 1);
     counter_[0] += static_cast<uint32_t>(blocks);
-    available_ = 4 * blocks;
   }
+  // A stream may point into its own words: copies would share them.
+  RandomStream(const RandomStream&) = delete;
+  RandomStream& operator=(const RandomStream&) = delete;
   // Counter words: 0 counts blocks, 1 is the path, 2 and 3 the entity's 60 bits with the kind in
   // the top 4, so no two (kind, entity, path) share a block. The key is the seed.
   static PhiloxCounter FirstCounter(EntityKind kind, uint64_t entity, uint64_t path) {
@@ -127,17 +121,17 @@ class RandomStream {
  private:
   // Inlined where words are drawn: the refill, one call per four words, is not.
   uint32_t NextWord() {
-    if (__builtin_expect(used_ == available_, 0)) Refill();
-    return words_[static_cast<size_t>(used_++)];
+    if (__builtin_expect(next_ == end_, 0)) Refill();
+    return *next_++;
   }
-  // The next block into words_.
+  // The next block into words_, and the words to draw pointed at it.
   [[gnu::noinline]] void Refill();
 
   PhiloxKey key_;
   PhiloxCounter counter_;
-  std::array<uint32_t, 12> words_{};  // drawn ahead: one to three blocks
-  int used_ = 0;       // words of words_ already handed out
-  int available_ = 0;  // words in words_
+  const uint32_t* next_ = nullptr;  // the words not yet drawn: [next_, end_), batched or words_
+  const uint32_t* end_ = nullptr;
+  std::array<uint32_t, 4> words_{};  // the block computed last by Refill
 };
 
 // The inverse of the standard normal distribution function (Wichura's AS 241, relative error
