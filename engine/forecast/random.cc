@@ -221,16 +221,16 @@ void RandomStream::Refill() {
 }
 
 int64_t RandomStream::Poisson(double mean, double exp_last_chunk) {
-  static const double kExpMinusWholeChunk = std::exp(-16.0);
+  static const double kExpMinusWholeChunk = std::exp(-kPoissonChunk);
   int64_t count = 0;
   while (mean > 0) {
-    const double chunk = mean > 16 ? 16 : mean;
+    const double chunk = mean > kPoissonChunk ? kPoissonChunk : mean;
     mean -= chunk;  // exactly 0 after the last chunk
     // Inversion: walk the distribution function until it passes a uniform.
     const double u = Uniform();
     double p = mean > 0 ? kExpMinusWholeChunk : exp_last_chunk, cumulative = p;
     int64_t k = 0;
-    while (u > cumulative && k < 200) {
+    while (u > cumulative && k < kPoissonMaxSteps) {
       ++k;
       p *= chunk / static_cast<double>(k);
       cumulative += p;
@@ -261,12 +261,12 @@ void PoissonInversions(size_t n, const double* mean, const double* exp_minus_mea
     const __m128d drawn0 = _mm_and_pd(_mm_cmpgt_pd(c0, zero), _mm_cmple_pd(c0, sixteen));
     const __m128d drawn1 = _mm_and_pd(_mm_cmpgt_pd(c1, zero), _mm_cmple_pd(c1, sixteen));
     __m128d cumulative0 = p0, cumulative1 = p1;
-    // As Poisson's `while (u > cumulative && k < 200)`: a lane counts the steps it is active for,
+    // As Poisson's `while (u > cumulative && k < kPoissonMaxSteps)`: a lane counts the steps it is active for,
     // and once cumulative >= u it stays so (cumulative never decreases).
     __m128d active0 = _mm_and_pd(drawn0, _mm_cmpgt_pd(u0, cumulative0));
     __m128d active1 = _mm_and_pd(drawn1, _mm_cmpgt_pd(u1, cumulative1));
     __m128i k0 = _mm_setzero_si128(), k1 = _mm_setzero_si128();
-    for (int step = 1; step <= 200 && (_mm_movemask_pd(active0) | _mm_movemask_pd(active1)) != 0; ++step) {
+    for (int step = 1; step <= RandomStream::kPoissonMaxSteps && (_mm_movemask_pd(active0) | _mm_movemask_pd(active1)) != 0; ++step) {
       k0 = _mm_sub_epi64(k0, _mm_castpd_si128(active0));  // active lanes are all ones: -1
       k1 = _mm_sub_epi64(k1, _mm_castpd_si128(active1));
       const __m128d divisor = _mm_set1_pd(static_cast<double>(step));
@@ -282,7 +282,7 @@ void PoissonInversions(size_t n, const double* mean, const double* exp_minus_mea
 #else
     for (size_t l = 0; l < kLanes; ++l) {
       double cumulative = p[l];
-      while (chunk[l] > 0 && chunk[l] <= RandomStream::kPoissonChunk && u[l] > cumulative && k[l] < 200) {
+      while (chunk[l] > 0 && chunk[l] <= RandomStream::kPoissonChunk && u[l] > cumulative && k[l] < RandomStream::kPoissonMaxSteps) {
         ++k[l];
         p[l] *= chunk[l] / static_cast<double>(k[l]);
         cumulative += p[l];

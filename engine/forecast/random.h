@@ -85,19 +85,19 @@ class RandomStream {
   double Uniform() { return WordToUniform(NextWord()); }
   // Standard normal by inversion (one uniform per draw, so common random numbers stay aligned).
   double Normal() { return FastInverseNormal(Uniform()); }
-  // true with probability p (p <= 0: never, p >= 1: always, and a uniform is drawn either way).
-  bool Bernoulli(double p) { return Uniform() < p; }
   // Poisson(mean) by inversion, in chunks of mean <= 16 summed (exact: sums of independent
   // Poissons are Poisson). mean <= 0 gives 0.
   int64_t Poisson(double mean) { return Poisson(mean, std::exp(-PoissonLastChunk(mean))); }
   // The same draw given exp(-PoissonLastChunk(mean)), so a caller with many draws to make can
   // compute their exps together (one after another, not each behind the last draw's loop).
   int64_t Poisson(double mean, double exp_last_chunk);
-  // The largest mean drawn in a single chunk (one uniform).
+  // The largest mean drawn in a single chunk (one uniform), and the most steps a chunk's walk up
+  // its distribution function takes (where rounding leaves it below a uniform near 1).
   static constexpr double kPoissonChunk = 16;
+  static constexpr int kPoissonMaxSteps = 200;
   // The mean left for the last chunk once whole chunks of 16 are taken.
   static double PoissonLastChunk(double mean) {
-    while (mean > 16) mean -= 16;
+    while (mean > kPoissonChunk) mean -= kPoissonChunk;
     return mean;
   }
 

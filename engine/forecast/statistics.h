@@ -21,9 +21,9 @@ struct Summary {
 // Quantiles interpolate linearly between order statistics (Hyndman and Fan's type 7, numpy's
 // default), so they can be checked against numpy.quantile. Needs at least one value.
 Summary Summarize(absl::Span<const double> values, absl::Span<const double> probabilities);
-// The same for single-precision values (how forecasts store paths), with the same results as the
-// double version on the same numbers, much faster on many values: the quantiles come from a
-// radix sort instead of selection.
+// The same for single-precision values (how forecasts store paths), with the same quantiles as
+// the double version on the same numbers, much faster on many values: they come from a radix
+// selection (only the values near each requested rank are sorted) instead of std::nth_element.
 Summary Summarize(absl::Span<const float> values, absl::Span<const double> probabilities);
 
 // Refuses probabilities outside [0, 1], unsorted or repeated ones, and more than 99 of them,
