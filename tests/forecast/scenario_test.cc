@@ -1,6 +1,9 @@
 #include "engine/forecast/scenario.h"
 
+#include <cctype>
 #include <limits>
+#include <ostream>
+#include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -21,6 +24,23 @@ struct BadField {
   const char* expected;
   void (*breaks)(Scenario&);
 };
+
+// Failures and test names show the field, not the case's bytes.
+void PrintTo(const BadField& field, std::ostream* os) { *os << '"' << field.expected << '"'; }
+
+// "3_segments_1_win_rate": the case's index, then the field its message starts with.
+std::string CaseName(const ::testing::TestParamInfo<BadField>& info) {
+  std::string name = std::to_string(info.index) + "_";
+  for (const char* c = info.param.expected; *c != '\0' && *c != ' ' && *c != ':'; ++c) {
+    if (std::isalnum(static_cast<unsigned char>(*c))) {
+      name += *c;
+    } else if (name.back() != '_') {
+      name += '_';
+    }
+  }
+  while (name.back() == '_') name.pop_back();
+  return name;
+}
 
 class ScenarioValidation : public ::testing::TestWithParam<BadField> {};
 
@@ -114,7 +134,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"segment_correlation[1] must have 3 entries, got 2",
                  [](Scenario& s) { s.segment_correlation = {{1, 0, 0}, {0, 1}, {0, 0, 1}}; }},
         BadField{"segment_correlation[0][1] must be in [-1, 1], got 1.5",
-                 [](Scenario& s) { s.segment_correlation = {{1, 1.5, 0}, {1.5, 1, 0}, {0, 0, 1}}; }}));
+                 [](Scenario& s) { s.segment_correlation = {{1, 1.5, 0}, {1.5, 1, 0}, {0, 0, 1}}; }}),
+    CaseName);
 
 TEST(Scenario, AValidCorrelationPasses) {
   Scenario s = DefaultScenario();
