@@ -476,7 +476,7 @@ void PathModel::Run(uint64_t path, PathOutput& out) const {
   for (size_t cell = 0; cell < cells; ++cell) cell_exp[cell] = std::exp(-RandomStream::PoissonLastChunk(cell_mean[cell]));
   // Each count is its cell stream's Poisson draw: those of one chunk four at a time, the others
   // (a mean above 16, or none) from the stream itself.
-  PoissonInversions(cells, cell_mean.data(), cell_exp.data(), &first_blocks[4 * static_cast<size_t>(horizon)], 4,
+  PoissonInversions(cells, cell_mean.data(), cell_exp.data(), first_blocks.data() + 4 * static_cast<size_t>(horizon), 4,
                     arrivals.data());
   for (size_t cell = 0; cell < cells; ++cell) {
     if (arrivals[cell] < 0) {

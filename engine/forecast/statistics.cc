@@ -161,7 +161,9 @@ Summary Summarize(absl::Span<const float> values, absl::Span<const double> proba
       highest = std::max(highest, high[k]);
     }
   }
-  if (lowest == highest) {  // one value (or zeros of both signs): every order statistic is it
+  // One value (or zeros of both signs): every order statistic is it. Not when some are NaN, which
+  // the comparisons above skip; the mean shows them.
+  if (lowest == highest && !std::isnan(summary.mean)) {
     Quantiles(n, probabilities, [&](size_t) { return std::pair<double, double>{lowest, lowest}; }, summary);
     return summary;
   }

@@ -112,6 +112,31 @@ TEST(Summarize, FloatSelectionGivesExactlyTheDoubleResultsOnAwkwardSpreads) {
   }
 }
 
+// NaN sorts above every number (by its bits), as the full sort placed it: a quantile that reaches
+// it, or interpolates towards it, is NaN, even when every other value is the same number.
+TEST(Summarize, FloatSelectionDoesNotHideNaN) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<double> probabilities = {0, 0.5, 1};
+  struct Case {
+    std::vector<float> values;
+    std::vector<double> quantiles;  // NaN: expected NaN
+  };
+  for (const Case& c : std::vector<Case>{{{1, nan}, {nan, nan, nan}},  // 1 + 0 x (NaN - 1) at p = 0
+                                         {{0, 0, nan}, {0, nan, nan}},
+                                         {{0, 0, nan, 0}, {0, 0, nan}}}) {
+    const Summary s = Summarize(absl::MakeConstSpan(c.values), probabilities);
+    EXPECT_TRUE(std::isnan(s.mean));
+    ASSERT_EQ(s.quantiles.size(), 3u);
+    for (size_t q = 0; q < 3; ++q) {
+      if (std::isnan(c.quantiles[q])) {
+        EXPECT_TRUE(std::isnan(s.quantiles[q])) << c.values.size() << " values, p=" << probabilities[q] << ": " << s.quantiles[q];
+      } else {
+        EXPECT_EQ(s.quantiles[q], c.quantiles[q]) << c.values.size() << " values, p=" << probabilities[q];
+      }
+    }
+  }
+}
+
 TEST(ValidateProbabilities, NamesTheFieldAndTheValue) {
   const std::vector<double> ok = {0.1, 0.5, 0.9};
   EXPECT_TRUE(ValidateProbabilities(ok, "quantiles").ok());
