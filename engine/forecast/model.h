@@ -55,8 +55,9 @@ class PathModel {
   std::vector<int> upfront_months_;  // per product, UpfrontInvoiceMonths of its billing terms
   std::vector<std::pair<int, double>> delay_months_;  // payment delay mix in whole months
   // An invoice's uniform u picks the k-th delay when it is the first threshold above u: bad
-  // debts (u < bad_debt_rate) by delay_bad_, the others by delay_good_. Compared as words (u < t
-  // exactly when its word is below RandomStream::WordsBelow(t)): bad_debt_words_ and these.
+  // debts (u < bad_debt_rate) by the thresholds rate x (cumulative share), the others by
+  // rate + (1 - rate) x (cumulative share). All compared as words (u < t exactly when its word is
+  // below RandomStream::WordsBelow(t)).
   uint64_t bad_debt_words_ = 0;
   std::vector<uint64_t> delay_bad_words_, delay_good_words_;
   uint64_t renewal_words_ = 0;  // a renewal happens when its word is below (probability)

@@ -246,27 +246,25 @@ void PoissonInversions(size_t n, const double* mean, const double* exp_minus_mea
   // operations as RandomStream::Poisson's loop: p *= chunk / step, cumulative += p.
   constexpr size_t kLanes = 4;
   for (size_t first = 0; first < n; first += kLanes) {
+    // A lane not drawn here (past n, or a mean outside (0, 16]) gets u = 0, which no cumulative
+    // probability (>= 0, or NaN) is below: it never steps, and is marked -1 below.
+    bool drawn[kLanes] = {};
     alignas(16) double chunk[kLanes] = {}, p[kLanes] = {}, u[kLanes] = {};
-    for (size_t l = 0; l < kLanes && first + l < n; ++l) {  // lanes past n keep mean 0: not drawn
+    for (size_t l = 0; l < kLanes && first + l < n; ++l) {
+      drawn[l] = mean[first + l] > 0 && mean[first + l] <= RandomStream::kPoissonChunk;
       chunk[l] = mean[first + l];
       p[l] = exp_minus_mean[first + l];
-      u[l] = RandomStream::WordToUniform(words[(first + l) * stride]);
+      u[l] = drawn[l] ? RandomStream::WordToUniform(words[(first + l) * stride]) : 0.0;
     }
-    alignas(16) int64_t k[kLanes] = {};
-#if defined(__SSE2__)
-    const __m128d sixteen = _mm_set1_pd(RandomStream::kPoissonChunk), zero = _mm_setzero_pd();
     __m128d c0 = _mm_load_pd(chunk), c1 = _mm_load_pd(chunk + 2), p0 = _mm_load_pd(p), p1 = _mm_load_pd(p + 2);
     const __m128d u0 = _mm_load_pd(u), u1 = _mm_load_pd(u + 2);
-    // Lanes drawn here: 0 < mean <= 16; the others stay inactive and are marked -1 below.
-    const __m128d drawn0 = _mm_and_pd(_mm_cmpgt_pd(c0, zero), _mm_cmple_pd(c0, sixteen));
-    const __m128d drawn1 = _mm_and_pd(_mm_cmpgt_pd(c1, zero), _mm_cmple_pd(c1, sixteen));
     __m128d cumulative0 = p0, cumulative1 = p1;
-    // As Poisson's `while (u > cumulative && k < kPoissonMaxSteps)`: a lane counts the steps it is active for,
-    // and once cumulative >= u it stays so (cumulative never decreases).
-    __m128d active0 = _mm_and_pd(drawn0, _mm_cmpgt_pd(u0, cumulative0));
-    __m128d active1 = _mm_and_pd(drawn1, _mm_cmpgt_pd(u1, cumulative1));
+    // As Poisson's `while (u > cumulative && k < kPoissonMaxSteps)`: a lane counts the steps it is
+    // active for, and once cumulative >= u it stays so (cumulative never decreases).
+    __m128d active0 = _mm_cmpgt_pd(u0, cumulative0), active1 = _mm_cmpgt_pd(u1, cumulative1);
     __m128i k0 = _mm_setzero_si128(), k1 = _mm_setzero_si128();
-    for (int step = 1; step <= RandomStream::kPoissonMaxSteps && (_mm_movemask_pd(active0) | _mm_movemask_pd(active1)) != 0; ++step) {
+    for (int step = 1; step <= RandomStream::kPoissonMaxSteps && (_mm_movemask_pd(active0) | _mm_movemask_pd(active1)) != 0;
+         ++step) {
       k0 = _mm_sub_epi64(k0, _mm_castpd_si128(active0));  // active lanes are all ones: -1
       k1 = _mm_sub_epi64(k1, _mm_castpd_si128(active1));
       const __m128d divisor = _mm_set1_pd(static_cast<double>(step));
@@ -277,21 +275,10 @@ void PoissonInversions(size_t n, const double* mean, const double* exp_minus_mea
       active0 = _mm_and_pd(active0, _mm_cmpgt_pd(u0, cumulative0));
       active1 = _mm_and_pd(active1, _mm_cmpgt_pd(u1, cumulative1));
     }
+    alignas(16) int64_t k[kLanes];
     _mm_store_si128(reinterpret_cast<__m128i*>(k), k0);
     _mm_store_si128(reinterpret_cast<__m128i*>(k + 2), k1);
-#else
-    for (size_t l = 0; l < kLanes; ++l) {
-      double cumulative = p[l];
-      while (chunk[l] > 0 && chunk[l] <= RandomStream::kPoissonChunk && u[l] > cumulative && k[l] < RandomStream::kPoissonMaxSteps) {
-        ++k[l];
-        p[l] *= chunk[l] / static_cast<double>(k[l]);
-        cumulative += p[l];
-      }
-    }
-#endif
-    for (size_t l = 0; l < kLanes && first + l < n; ++l) {
-      out[first + l] = chunk[l] > 0 && chunk[l] <= RandomStream::kPoissonChunk ? k[l] : -1;
-    }
+    for (size_t l = 0; l < kLanes && first + l < n; ++l) out[first + l] = drawn[l] ? k[l] : -1;
   }
 }
 
