@@ -6,7 +6,6 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/metrics.h"
 #include "engine/forecast/calibration.h"
@@ -420,13 +419,11 @@ grpc::Status ForecastServiceImpl::Calibrate(grpc::ServerContext*, const v1::Cali
   }
   if (!request->save_as().empty()) {
     v1::Scenario saved = reply->scenario();
-    bool delays_fitted = false;
-    for (const forecast::FittedValue& v : calibration->values) {
-      if (absl::StartsWith(v.field, "payment.delay_days_mix")) delays_fitted |= v.fitted;
-    }
     // Too few payments to fit, and no mix set where it started: saved without one, so its
     // forecasts take the ledger's history once there is enough of it.
-    if (!delays_fitted && !resolved->sets_payment_delays) saved.mutable_payment()->clear_delay_days_mix();
+    if (!calibration->payment_delays_fitted && !resolved->sets_payment_delays) {
+      saved.mutable_payment()->clear_delay_days_mix();
+    }
     const std::string json = ToJson(saved);
     absl::Status stored = book_->WithStore([&](Store& store) {
       absl::Status created = store.PutScenario(request->save_as(), json, Store::Write::kCreate);

@@ -180,10 +180,11 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   // --- Payments: the delay mix (FitPaymentDelays) and the share of invoices over 180 days old
   // still unpaid. ---
   const PaymentDelays delays = FitPaymentDelays(ledger, as_of);
-  if (!delays.mix.empty()) s.payment.delay_days_mix = delays.mix;
+  out.payment_delays_fitted = !delays.mix.empty();
+  if (out.payment_delays_fitted) s.payment.delay_days_mix = delays.mix;
   for (const auto& [days, share] : s.payment.delay_days_mix) {
     out.values.push_back(FittedValue{absl::StrCat("payment.delay_days_mix[", days, " days]"), share,
-                                     delays.payments, !delays.mix.empty()});
+                                     delays.payments, out.payment_delays_fitted});
   }
   absl::flat_hash_map<std::string, double> paid_by_invoice;
   for (const Payment& p : ledger.payments()) {

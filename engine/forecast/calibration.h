@@ -26,6 +26,9 @@ struct FittedValue {
 struct Calibration {
   Scenario scenario;
   std::vector<FittedValue> values;
+  // Whether scenario.payment.delay_days_mix came from the ledger (kMinSample payments or more)
+  // rather than from the starting scenario.
+  bool payment_delays_fitted = false;
 };
 
 inline constexpr int64_t kMinSample = 10;
