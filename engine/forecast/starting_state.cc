@@ -131,7 +131,9 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
             period_prepaid += Units(through_end - recognized);
             continue;
           }
-          const int month = MonthOf(period) - state.first_month;
+          // A period starting in the rest of the as-of month is billed in the first forecast
+          // month, which takes that rest (as scheduled revenue does).
+          const int month = std::max(0, MonthOf(period) - state.first_month);
           if (month >= horizon) break;
           period_billing[static_cast<size_t>(month)] +=
               Units(through_end - ScheduledThrough(line, signed_on, period - 1, as_of));
