@@ -6,42 +6,11 @@
 //   path_dump FILE
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "bench/standard_scenario.h"
 
 namespace forecastle::forecast {
 namespace {
-
-std::vector<Scenario> Variations() {
-  std::vector<Scenario> out;
-  out.push_back(StandardScenario());
-  Scenario s = StandardScenario();
-  s.products[0].billing = BillingTerms::kQuarterlyUpfront;
-  s.products[1].billing = BillingTerms::kAnnualUpfront;
-  s.products[2].billing = BillingTerms::kMonthlyUpfront;
-  s.renewals.probability = 0.9;
-  s.win_rate_multiplier = 1.3;
-  out.push_back(s);
-  s = StandardScenario();
-  s.products[0].billing = BillingTerms::kMonthlyUpfront;
-  s.products[0].term_months = 7;
-  s.products[1].billing = BillingTerms::kOnDelivery;
-  s.products[2].billing = BillingTerms::kMonthlyInArrears;
-  out.push_back(s);
-  s = StandardScenario();
-  s.products[0].billing = BillingTerms::kMonthlyInArrears;
-  s.products[0].lead_time_months = 2;
-  s.products[0].term_months = 24;
-  s.effort_overrun_sigma = 0;
-  s.products[2].hours_per_unit_value = 0;
-  out.push_back(s);
-  s = StandardScenario();
-  s.products[0].billing = BillingTerms::kOnDelivery;
-  s.products[1].lead_time_months = 3;
-  out.push_back(s);
-  return out;
-}
 
 int Main(int argc, char** argv) {
   if (argc != 2) {
@@ -53,7 +22,7 @@ int Main(int argc, char** argv) {
     std::perror(argv[1]);
     return 1;
   }
-  for (const Scenario& scenario : Variations()) {
+  for (const Scenario& scenario : StandardVariations()) {
     ForecastOptions options;
     options.paths = 333;
     options.seed = 11;

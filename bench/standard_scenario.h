@@ -4,6 +4,8 @@
 #ifndef FORECASTLE_BENCH_STANDARD_SCENARIO_H_
 #define FORECASTLE_BENCH_STANDARD_SCENARIO_H_
 
+#include <vector>
+
 #include "engine/forecast/forecast.h"
 #include "engine/sample/sample_company.h"
 
@@ -30,6 +32,39 @@ inline const StartingState& StandardState() {
     return *BuildStartingState(ledger, StandardScenario(), *ParseDate("2026-10-31", "as_of"), 36);
   }();
   return state;
+}
+
+// The standard scenario and four variations of it that between them take every billing term on
+// every kind of product, renewals and win rates changed, and no effort overrun: a change to any
+// branch of the path model shows in one of them (bench/path_dump, tests/forecast/golden_test.cc).
+inline std::vector<Scenario> StandardVariations() {
+  std::vector<Scenario> out;
+  out.push_back(StandardScenario());
+  Scenario s = StandardScenario();
+  s.products[0].billing = BillingTerms::kQuarterlyUpfront;
+  s.products[1].billing = BillingTerms::kAnnualUpfront;
+  s.products[2].billing = BillingTerms::kMonthlyUpfront;
+  s.renewals.probability = 0.9;
+  s.win_rate_multiplier = 1.3;
+  out.push_back(s);
+  s = StandardScenario();
+  s.products[0].billing = BillingTerms::kMonthlyUpfront;
+  s.products[0].term_months = 7;
+  s.products[1].billing = BillingTerms::kOnDelivery;
+  s.products[2].billing = BillingTerms::kMonthlyInArrears;
+  out.push_back(s);
+  s = StandardScenario();
+  s.products[0].billing = BillingTerms::kMonthlyInArrears;
+  s.products[0].lead_time_months = 2;
+  s.products[0].term_months = 24;
+  s.effort_overrun_sigma = 0;
+  s.products[2].hours_per_unit_value = 0;
+  out.push_back(s);
+  s = StandardScenario();
+  s.products[0].billing = BillingTerms::kOnDelivery;
+  s.products[1].lead_time_months = 3;
+  out.push_back(s);
+  return out;
 }
 
 }  // namespace forecastle::forecast

@@ -209,6 +209,36 @@ TEST_F(ForecastServiceTest, ForecastReplaysAndCarriesTheActuals) {
   EXPECT_NE(third.metrics(0).months(3).mean(), first.metrics(0).months(3).mean());
 }
 
+// A mid-month as-of, and the default as-of (today, any day of a month), used to crash the server
+// in BuildStartingState: every forecast-type call answers, and the server stays up.
+TEST_F(ForecastServiceTest, AnyAsOfDayForecastsComparesAndCalibrates) {
+  ASSERT_TRUE(Create(Hiring("hire5", "", 5)).ok());
+  for (const std::string as_of : {"", "2026-10-15", "2026-10-01", "2024-02-29", "2026-06-30"}) {
+    SCOPED_TRACE(as_of.empty() ? "today" : as_of);
+    v1::ForecastRequest request = Request("", 200);
+    request.set_as_of(as_of);
+    v1::ForecastReply reply;
+    grpc::Status status = Forecast(request, &reply);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(reply.metrics_size(), 13);
+
+    v1::CompareRequest compare;
+    *compare.mutable_base() = request;
+    compare.add_variants("hire5");
+    grpc::ClientContext compare_context;
+    v1::CompareReply compared;
+    status = server_->forecasts().Compare(&compare_context, compare, &compared);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+
+    v1::CalibrateRequest calibrate;
+    calibrate.set_as_of(as_of);
+    grpc::ClientContext calibrate_context;
+    v1::CalibrateReply calibrated;
+    status = server_->forecasts().Calibrate(&calibrate_context, calibrate, &calibrated);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+}
+
 TEST_F(ForecastServiceTest, RequestsAreValidatedAndBounded) {
   v1::ForecastReply reply;
   grpc::Status status = Forecast(Request("", 50001), &reply);
