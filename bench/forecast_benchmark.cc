@@ -47,10 +47,11 @@ void BM_ForecastPaths(benchmark::State& bench) {
     // Draws per path-month, counted on this thread over 200 paths.
     const PathModel model(state, scenario, options.seed);
     std::vector<float> scratch(static_cast<size_t>(kMetricCount) * 36 * 200);
+    PathContext context;
     const uint64_t before = RandomStream::BlocksOnThisThread();
     for (uint64_t path = 0; path < 200; ++path) {
       PathOutput out{scratch.data() + path, 200, 0};
-      model.Run(path, out);
+      model.Run(path, context, out);
     }
     blocks = RandomStream::BlocksOnThisThread() - before;
   }

@@ -130,13 +130,14 @@ absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Sce
       constexpr int64_t kTile = 16;
       const size_t cells = static_cast<size_t>(kMetricCount) * static_cast<size_t>(state.horizon);
       thread_local std::vector<float> tile;
+      thread_local PathContext context;  // the drivers' buffers, reused from path to path
       tile.resize(cells * kTile);
       for (int64_t first = range.begin(); first < range.end(); first += kTile) {
         const int64_t count = std::min(kTile, range.end() - first);
         for (int64_t j = 0; j < count; ++j) {
           if (options.stop && options.stop->load(std::memory_order_relaxed)) return;
           PathOutput out{tile.data() + j, static_cast<size_t>(kTile), 0};
-          model.Run(static_cast<uint64_t>(first + j), out);
+          model.Run(static_cast<uint64_t>(first + j), context, out);
           values.months_to_clear[static_cast<size_t>(first + j)] = out.months_to_clear;
         }
         float* const all = values.values.get();

@@ -9,6 +9,7 @@
 #include <cassert>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace forecastle::forecast {
@@ -37,15 +38,15 @@ void PhiloxBlocks(PhiloxCounter counter, PhiloxKey key, int blocks, uint32_t* ou
 // Any n counters under one key, the same way: out[4 * i + w] is word w of Philox4x32(counters[i]).
 void PhiloxBatch(const PhiloxCounter* counters, int n, PhiloxKey key, uint32_t* out);
 
-// What a stream of draws is for. Entities of different kinds never share a stream.
+// What a stream of draws is for (streams.h names each stream). Kinds never share a stream.
 enum class EntityKind : uint32_t {
-  kOpportunity = 1,  // one open opportunity: win, slip, size
-  kArrivals = 2,     // new opportunities of one segment
-  kTeam = 3,         // attrition and hiring of one team
-  kLine = 4,         // effort overrun of one backlog line
-  kInvoice = 5,      // payment delay and bad debt of one invoice
-  kRenewal = 6,      // renewal of one subscription
-  kCorrelation = 7,  // the shared factors of one path
+  kOpportunity = 1,  // an open opportunity (slip, size, product, its invoices), and the pipeline's win draws
+  kArrivals = 2,     // a segment-month's count of new opportunities, and each won one
+  kTeam = 3,         // a team cohort's attrition
+  kLine = 4,         // a team's work backlog at as-of: its overrun
+  kInvoice = 5,      // an invoice for a month of work: payment delay and bad debt
+  kRenewal = 6,      // the existing subscriptions expiring in a month
+  kCorrelation = 7,  // a month's demand shocks, shared by the segments
 };
 
 // The draws for one entity on one path: the same (seed, kind, entity, path) always gives the
@@ -57,6 +58,8 @@ class RandomStream {
  public:
   RandomStream(uint64_t seed, EntityKind kind, uint64_t entity, uint64_t path)
       : key_(KeyOf(seed)), counter_(FirstCounter(kind, entity, path)) {}
+  // The stream whose first counter is `first` (FirstCounter) under `key` (KeyOf(seed)).
+  RandomStream(PhiloxKey key, const PhiloxCounter& first) : key_(key), counter_(first) {}
   // The same stream, given its first `blocks` blocks, computed in a batch with PhiloxBatch under
   // `key` = KeyOf(seed) from `first` = FirstCounter(kind, entity, path), first + 1, ...: the draws
   // are identical, and the first 4 x blocks of them need no Philox rounds of their own. They are
@@ -202,6 +205,21 @@ class LogNormalTable {
   // The lower tail, by u in steps of 1/64/kSteps, to one step past 1/64 (the upper tail is its
   // reciprocal).
   std::vector<float> tail_;
+};
+
+// The lognormal tables a forecast uses, one per distinct sigma (scenarios repeat them: fewer
+// tables compete for the cache). A table, once made, stays where it is.
+class LogNormalTables {
+ public:
+  const LogNormalTable& For(double sigma) {
+    for (const auto& table : tables_) {
+      if (table->sigma() == sigma) return *table;
+    }
+    return *tables_.emplace_back(std::make_unique<LogNormalTable>(sigma));
+  }
+
+ private:
+  std::vector<std::unique_ptr<LogNormalTable>> tables_;
 };
 
 }  // namespace forecastle::forecast

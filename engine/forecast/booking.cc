@@ -1,0 +1,74 @@
+#include "engine/forecast/booking.h"
+
+#include <algorithm>
+
+namespace forecastle::forecast {
+
+Booking::Booking(const Scenario& scenario, const Cash& cash, const SubscriptionRenewals& renewals, const Delivery& delivery)
+    : products_(scenario.products), cash_(cash), renewals_(renewals), delivery_(delivery) {
+  for (const Product& product : scenario.products) {
+    upfront_months_.push_back(UpfrontInvoiceMonths(product.billing));
+    int team = -1;
+    for (size_t t = 0; t < scenario.teams.size(); ++t) {
+      if (scenario.teams[t].name == product.team) team = static_cast<int>(t);
+    }
+    team_.push_back(team);
+  }
+  for (const SegmentAssumptions& segment : scenario.segments) {
+    std::vector<WordThreshold>& bounds = product_mix_.emplace_back();
+    double sum = 0;
+    for (const Product& product : scenario.products) {
+      for (const auto& [name, share] : segment.product_mix) {
+        if (name == product.name) sum += share;
+      }
+      bounds.emplace_back(sum);
+    }
+  }
+}
+
+void Booking::Book(PathContext& path, int month, double size, int product_index, RandomStream& stream, int term,
+                   uint64_t sale, double cohort_squared) const {
+  const Product& product = products_[static_cast<size_t>(product_index)];
+  const int horizon = path.horizon;
+  if (month >= horizon) return;
+  Flows& flows = path.flows;
+  flows.bookings[static_cast<size_t>(month)] += size;
+  const int start = month + product.lead_time_months;
+  if (product.kind == LineKind::kRatable) {
+    int first = start;
+    double amount = size;
+    // The subscription and, while within the horizon, its renewals.
+    while (first < horizon) {
+      const double per_month = amount / term;
+      flows.ratable_step[static_cast<size_t>(first)] += per_month;
+      flows.ratable_step[static_cast<size_t>(std::min(horizon, first + term))] -= per_month;
+      if (const int months = upfront_months_[static_cast<size_t>(product_index)]; months > 0) {
+        for (int k = 0; k < term; k += months) {
+          cash_.Bill(path, first + k, per_month * std::min(months, term - k), stream.Word());
+        }
+      } else if (product.billing == BillingTerms::kMonthlyInArrears) {
+        for (int k = 0; k < term; ++k) cash_.Bill(path, first + k + 1, per_month, stream.Word());
+      } else {
+        cash_.Bill(path, first, amount, stream.Word());  // on delivery: the whole term at its start
+      }
+      first += term;
+      if (first >= horizon) break;  // a renewal past the horizon is not drawn
+      amount = renewals_.Renew(stream, amount, cohort_squared);
+      if (amount <= 0) break;
+      flows.bookings[static_cast<size_t>(first)] += amount;
+    }
+    return;
+  }
+  const double hours = size * product.hours_per_unit_value * delivery_.Overrun(stream.Word());
+  const int team = team_[static_cast<size_t>(product_index)];
+  if (hours <= 0 || team < 0) {  // no work to do: satisfied at the start
+    if (start < horizon) flows.revenue[static_cast<size_t>(start)] += size;
+    cash_.Bill(path, start, size, stream.Word());
+    return;
+  }
+  if (upfront_months_[static_cast<size_t>(product_index)] > 0) cash_.Bill(path, start, size, stream.Word());
+  const uint32_t delivery_word = product.billing == BillingTerms::kOnDelivery ? stream.Word() : 0;
+  path.work.emplace_back(team, month, start, size, hours, 0.0, product.billing, delivery_word, sale, 0.0);
+}
+
+}  // namespace forecastle::forecast

@@ -1,0 +1,58 @@
+// How a won deal becomes lines (SPEC §4 step 1): by its product's template, a subscription of
+// `term` months (with its renewals while the horizon lasts), or effort or delivery work queued
+// for the product's team; each bills by the product's terms. Every source of bookings
+// (pipeline, arrivals, renewals) books through here.
+#ifndef FORECASTLE_ENGINE_FORECAST_BOOKING_H_
+#define FORECASTLE_ENGINE_FORECAST_BOOKING_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/forecast/cash.h"
+#include "engine/forecast/delivery.h"
+#include "engine/forecast/path_context.h"
+#include "engine/forecast/random.h"
+#include "engine/forecast/renewals.h"
+#include "engine/forecast/scenario.h"
+#include "engine/forecast/streams.h"
+
+namespace forecastle::forecast {
+
+class Booking {
+ public:
+  // The drivers and `scenario` must outlive this; `scenario` must validate.
+  Booking(const Scenario& scenario, const Cash& cash, const SubscriptionRenewals& renewals, const Delivery& delivery);
+
+  // A won deal of `size` booked in forecast month `month` becomes a line of product `product`
+  // over `term` months (ratable; work: the product's term is its plan, not used here). Draws its
+  // overrun and invoices from `stream`; `sale` (a SaleKey) keys its monthly work invoices.
+  // `cohort_squared` > 0 marks a cohort of existing subscriptions (Σ amount²), renewed as a share
+  // rather than all or nothing. Nothing is drawn for a deal booked past the horizon.
+  void Book(PathContext& path, int month, double size, int product, RandomStream& stream, int term, uint64_t sale,
+            double cohort_squared) const;
+
+  // The product a deal of `segment` becomes, by its segment's product mix, from its `word`: the
+  // first product whose cumulative share exceeds the word's uniform (the last if rounding leaves
+  // it above all).
+  int PickProduct(int segment, uint32_t word) const {
+    const std::vector<WordThreshold>& bounds = product_mix_[static_cast<size_t>(segment)];
+    int below = 0;  // counted without branches: the pick is random
+    for (size_t p = 0; p + 1 < bounds.size(); ++p) below += !bounds[p].Below(word);
+    return below;
+  }
+  int term_months(int product) const { return products_[static_cast<size_t>(product)].term_months; }
+
+ private:
+  const std::vector<Product>& products_;
+  const Cash& cash_;
+  const SubscriptionRenewals& renewals_;
+  const Delivery& delivery_;
+  std::vector<int> upfront_months_;  // per product, UpfrontInvoiceMonths of its billing terms
+  std::vector<int> team_;            // per product, the index of its team (-1: none)
+  // Per segment, the cumulative product shares in product order.
+  std::vector<std::vector<WordThreshold>> product_mix_;
+};
+
+}  // namespace forecastle::forecast
+
+#endif  // FORECASTLE_ENGINE_FORECAST_BOOKING_H_

@@ -1,0 +1,54 @@
+// The cash driver (SPEC §4 step 3, §4.4): an invoice is paid after a delay drawn from the payment
+// mix, or goes bad; receivables open at as-of and the existing contracts' scheduled billing are
+// collected by the mix's expected split (too many invoices to draw one by one on every path).
+#ifndef FORECASTLE_ENGINE_FORECAST_CASH_H_
+#define FORECASTLE_ENGINE_FORECAST_CASH_H_
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "engine/forecast/path_context.h"
+#include "engine/forecast/scenario.h"
+#include "engine/forecast/starting_state.h"
+#include "engine/forecast/streams.h"
+
+namespace forecastle::forecast {
+
+class Cash {
+ public:
+  // `scenario` must validate.
+  Cash(const StartingState& state, const Scenario& scenario);
+
+  // The existing contracts' collections and write-offs into the path's flows.
+  void Open(PathContext& path) const;
+  // An invoice billed in `month` for `amount`: into billings, and after its delay into
+  // collections or, if it goes bad, write-offs; both decided by `word`, the invoice's draw.
+  // Months past the horizon land in the flows' spare slot. Callers draw the word whether or not
+  // the invoice falls within the horizon, so the draws after it stay the same in every scenario.
+  void Bill(PathContext& path, int month, double amount, uint32_t word) const {
+    // One word decides both: below the bad-debt rate the invoice goes bad, and where it falls
+    // within the bad (or the good) share picks the delay. No branches: the pick is random.
+    const bool bad = bad_debt_.Below(word);
+    const WordThreshold* thresholds = bad ? delay_if_bad_.data() : delay_if_good_.data();
+    size_t k = 0;  // thresholds at or below the invoice's draw
+    for (size_t j = 0; j + 1 < delay_months_.size(); ++j) k += !thresholds[j].Below(word);
+    const int paid = month + delay_months_[k].first;
+    Flows& flows = path.flows;
+    flows.billings[static_cast<size_t>(std::min(month, path.horizon))] += amount;
+    (bad ? flows.write_offs : flows.collections)[static_cast<size_t>(std::min(paid, path.horizon))] += amount;
+  }
+
+ private:
+  std::vector<std::pair<int, double>> delay_months_;  // the payment delay mix in whole months
+  // The k-th delay is picked by the first threshold above the invoice's draw: for bad debts
+  // (below bad_debt_rate) at rate x (cumulative share), for the others at
+  // rate + (1 - rate) x (cumulative share).
+  WordThreshold bad_debt_;
+  std::vector<WordThreshold> delay_if_bad_, delay_if_good_;
+  std::vector<double> existing_collections_, existing_write_offs_;  // per forecast month
+};
+
+}  // namespace forecastle::forecast
+
+#endif  // FORECASTLE_ENGINE_FORECAST_CASH_H_

@@ -1,0 +1,126 @@
+// What the drivers of one Monte Carlo path share while it runs (STYLE 11): the month-by-month
+// flows they add to, the work they queue for the teams, the invoices the teams send, and buffers
+// for batched random draws. One per thread, reused by the paths it runs: buffers only grow, so
+// a path allocates nothing once the first few have run.
+#ifndef FORECASTLE_ENGINE_FORECAST_PATH_CONTEXT_H_
+#define FORECASTLE_ENGINE_FORECAST_PATH_CONTEXT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "engine/forecast/random.h"
+#include "engine/forecast/scenario.h"
+
+namespace forecastle::forecast {
+
+// Month-by-month flows of one path, in currency units.
+struct Flows {
+  std::vector<double> bookings, revenue, billings, collections, write_offs;
+  // Ratable revenue as steps: a line adding r a month from month a to month b - 1 adds r at a and
+  // subtracts it at b (one write per line instead of one per month); summed month by month.
+  std::vector<double> ratable_step;
+  // Every vector has a slot past the horizon's last month, which no month reads: what falls beyond
+  // the horizon is added there rather than tested for (invoices' months are random: a test would be
+  // a branch the predictor misses).
+  void Reset(int horizon) {
+    for (auto* v : {&bookings, &revenue, &billings, &collections, &write_offs, &ratable_step}) {
+      v->assign(static_cast<size_t>(horizon) + 1, 0);
+    }
+  }
+};
+
+// Work on one team's queue (effort and delivery lines): capacity-bound revenue follows the hours
+// actually delivered.
+struct WorkItem {
+  int team = 0;
+  int booked = -1;           // month the work was sold (-1: the backlog at as-of)
+  int start = 0;             // first month work may be done
+  double amount = 0;
+  double hours = 0;
+  double done = 0;           // hours delivered so far
+  BillingTerms billing = BillingTerms::kMonthlyInArrears;
+  uint32_t delivery_word = 0;  // billed on delivery: its invoice's word, drawn when it was sold
+  uint64_t sale = 0;         // SaleKey of what the work is for: monthly invoices draw from (sale, month)
+  double prepaid = 0;        // already billed: earned revenue uses it up before it is invoiced
+  double unbilled = 0;       // billed on delivery: revenue earned so far, invoiced when it is done
+};
+
+// A month's totals over the teams, kept for its metrics.
+struct TeamMonth {
+  double capacity_hours = 0, worked_hours = 0, headcount = 0, cost = 0, work_left_hours = 0;
+  // Contract assets: revenue of work earned and not yet invoiced (deferred revenue is the net
+  // contract liability plus them, as each deal is a contract of its own). Work billed in arrears
+  // holds the month's earnings until next month's invoice; work billed on delivery all it has
+  // earned until it is done.
+  double arrears_unbilled = 0, delivery_unbilled = 0;
+};
+
+// An invoice for delivered work, billed once the teams' months are done: in `month` for `amount`,
+// its word known already (`word`, billed on delivery) or the first word of stream `stream` of
+// the batch that Delivery computes for invoices in arrears (-1 otherwise).
+struct WorkInvoice {
+  int month;
+  int stream;
+  double amount;
+  uint32_t word;
+};
+
+// The first blocks of many streams, computed in one batch (PhiloxBatch): set their first
+// counters, Compute, then open each stream on its blocks (RandomStream's batched constructor).
+class OpeningDraws {
+ public:
+  // Room for the counters of n streams' blocks.
+  void Reserve(size_t n) {
+    if (counters_.size() < n) counters_.resize(n);
+  }
+  PhiloxCounter& counter(size_t i) { return counters_[i]; }
+  const PhiloxCounter& counter(size_t i) const { return counters_[i]; }
+  // The blocks of counters [0, n), counted in RandomStream::BlocksOnThisThread.
+  void Compute(size_t n, PhiloxKey key) {
+    if (words_.size() < 4 * n) words_.resize(4 * n);
+    PhiloxBatch(counters_.data(), static_cast<int>(n), key, words_.data());
+    RandomStream::BlocksOnThisThread() += n;
+  }
+  // The four words of block i.
+  const uint32_t* words(size_t i) const { return words_.data() + 4 * i; }
+
+ private:
+  // Both only grow: resizing them down and up again on every path would clear kilobytes each time.
+  std::vector<PhiloxCounter> counters_;
+  std::vector<uint32_t> words_;
+};
+
+// A team cohort: people who joined together and leave by attrition, drawing a word a month.
+struct Cohort {
+  int join;          // forecast month they start work (negative: before the forecast)
+  int64_t count;
+  uint64_t hire;     // 0: the team at as-of; h + 1: hiring_plan[h] (Streams::Cohort)
+  size_t first_block = 0;  // of its words in the batch
+  int drawn = 0;
+};
+
+struct PathContext {
+  uint64_t path = 0;
+  int horizon = 0;
+  PhiloxKey key{};
+  Flows flows;
+  std::vector<WorkItem> work;               // in the order sold: the backlog at as-of first
+  std::vector<WorkInvoice> work_invoices;   // in the order the teams send them
+  std::vector<TeamMonth> team_months;
+  int months_to_clear = 0;
+  OpeningDraws draws;
+
+  // Drivers' own buffers.
+  std::vector<uint32_t> win_words, won;                                    // pipeline
+  std::vector<int64_t> arrival_counts;                                     // arrivals
+  std::vector<double> shocks, demand_factors, cell_means, cell_exps;       // arrivals
+  std::vector<uint32_t> queue, queue_offsets;                              // delivery
+  std::vector<size_t> queue_next, queue_end;                               // delivery
+  std::vector<double> hours_left, hours_booked;                            // delivery
+  std::vector<std::vector<Cohort>> cohorts;                                // delivery
+};
+
+}  // namespace forecastle::forecast
+
+#endif  // FORECASTLE_ENGINE_FORECAST_PATH_CONTEXT_H_
