@@ -75,6 +75,24 @@ std::optional<uint32_t> Ledger::FindInvoice(absl::string_view invoice_id) const 
   return it->second;
 }
 
+std::vector<uint32_t> Ledger::ContractsInIdOrder() const {
+  std::vector<uint32_t> order(contracts_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return contracts_[a].contract.contract_id < contracts_[b].contract.contract_id;
+  });
+  return order;
+}
+
+std::vector<uint32_t> Ledger::OpportunitiesInIdOrder() const {
+  std::vector<uint32_t> order(opportunities_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return opportunities_[a].opportunity_id < opportunities_[b].opportunity_id;
+  });
+  return order;
+}
+
 std::optional<uint32_t> Ledger::FindContract(absl::string_view contract_id) const {
   auto it = contract_index_.find(contract_id);
   if (it == contract_index_.end()) return std::nullopt;

@@ -79,6 +79,11 @@ class Ledger {
   const std::vector<Payment>& payments() const { return payments_; }
   const std::vector<Opportunity>& opportunities() const { return opportunities_; }
 
+  // Indices into contracts() (opportunities()) in the order of their ids: how a forecast or a
+  // calibration visits them, so that no sum of theirs depends on the order records arrived in.
+  std::vector<uint32_t> ContractsInIdOrder() const;
+  std::vector<uint32_t> OpportunitiesInIdOrder() const;
+
   std::optional<uint32_t> FindContract(absl::string_view contract_id) const;
   std::optional<uint32_t> FindCustomer(absl::string_view customer_id) const;
   std::optional<uint32_t> FindInvoice(absl::string_view invoice_id) const;  // index into invoices()

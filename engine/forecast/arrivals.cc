@@ -39,6 +39,7 @@ Arrivals::Arrivals(const StartingState& state, const Scenario& scenario, LogNorm
     const double size_mu = std::log(std::max(g.deal_size, 1e-9)) - g.deal_size_sigma * g.deal_size_sigma / 2;
     segments_.push_back(SegmentDraws{&tables.For(g.sales_cycle_sigma), std::exp(cycle_mu),
                                      &tables.For(g.deal_size_sigma), std::exp(size_mu)});
+    segment_entity_.push_back(Identity::Of("segment", g.name));
   }
 }
 
@@ -101,11 +102,11 @@ void Arrivals::Simulate(PathContext& path, const Booking& booking) const {
   // cell's count, from one batch), then the won deals (two blocks each, another batch).
   OpeningDraws& draws = path.draws;
   draws.Reserve(static_cast<size_t>(horizon) * (1 + segments));
-  for (int m = 0; m < horizon; ++m) draws.counter(static_cast<size_t>(m)) = Streams::Demand(m, path.path);
+  for (int m = 0; m < horizon; ++m) draws.counter(static_cast<size_t>(m)) = Streams::Demand(path.first_month + m, path.path);
   for (int m = 0; m < horizon; ++m) {
     for (size_t g = 0; g < segments; ++g) {
       draws.counter(static_cast<size_t>(horizon) + static_cast<size_t>(m) * segments + g) =
-          Streams::ArrivalCount(g, m, path.path);
+          Streams::ArrivalCount(segment_entity_[g], path.first_month + m, path.path);
     }
   }
   draws.Compute(static_cast<size_t>(horizon) * (1 + segments), path.key);
@@ -123,7 +124,7 @@ void Arrivals::Simulate(PathContext& path, const Booking& booking) const {
     for (size_t g = 0; g < segments; ++g) {
       const int64_t count = counts[static_cast<size_t>(m) * segments + g];
       for (int64_t i = 0; i < count; ++i) {
-        PhiloxCounter c = Streams::Arrival(g, m, i, path.path);
+        PhiloxCounter c = Streams::Arrival(segment_entity_[g], path.first_month + m, i, path.path);
         draws.counter(filled++) = c;
         ++c[0];
         draws.counter(filled++) = c;
@@ -147,7 +148,7 @@ void Arrivals::Simulate(PathContext& path, const Booking& booking) const {
         const double size =
             segment.deal_size > 0 ? scenario_.price_multiplier * draw.size_scale * draw.size->FromWord(size_noise) : 0;
         const int product = booking.PickProduct(static_cast<int>(g), product_pick);
-        booking.Book(path, close, size, product, stream, booking.term_months(product), SaleKey::Arrival(g, m, i), 0);
+        booking.Book(path, close, size, product, stream, booking.term_months(product), SaleKey::Arrival(segment_entity_[g], path.first_month + m, i), 0);
       }
     }
   }

@@ -47,6 +47,7 @@ class Arrivals {
   // standard normals z.
   std::vector<double> correlation_factor_;
   std::vector<SegmentDraws> segments_;
+  std::vector<uint64_t> segment_entity_;  // per segment, Identity::Of("segment", name)
 };
 
 }  // namespace forecastle::forecast

@@ -44,8 +44,9 @@ LogMoments OfLogs(const std::vector<double>& values) {
 
 PaymentDelays FitPaymentDelays(const Ledger& ledger, Date as_of) {
   constexpr int kBuckets[] = {0, 30, 60, 90, 120};
-  std::array<double, 5> paid_by_bucket{};
-  double paid_total = 0;
+  // Sums in cents: exact, so the mix does not depend on the order payments were recorded in.
+  std::array<Cents, 5> paid_by_bucket{};
+  Cents paid_total = 0;
   PaymentDelays out;
   for (const Payment& p : ledger.payments()) {
     if (p.received_on > as_of) continue;
@@ -56,13 +57,15 @@ PaymentDelays FitPaymentDelays(const Ledger& ledger, Date as_of) {
     for (size_t b = 1; b < 5; ++b) {
       if (std::abs(days - kBuckets[b]) < std::abs(days - kBuckets[bucket])) bucket = b;
     }
-    paid_by_bucket[bucket] += Units(p.amount);
-    paid_total += Units(p.amount);
+    paid_by_bucket[bucket] += p.amount;
+    paid_total += p.amount;
     ++out.payments;
   }
   if (out.payments < kMinSample || paid_total <= 0) return out;
   for (size_t b = 0; b < 5; ++b) {
-    if (paid_by_bucket[b] > 0) out.mix.emplace_back(kBuckets[b], paid_by_bucket[b] / paid_total);
+    if (paid_by_bucket[b] > 0) {
+      out.mix.emplace_back(kBuckets[b], static_cast<double>(paid_by_bucket[b]) / static_cast<double>(paid_total));
+    }
   }
   double sum = 0;
   for (const auto& entry : out.mix) sum += entry.second;
@@ -88,7 +91,10 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   for (size_t k = 0; k < s.stage_win_probability.size(); ++k) stage_rank[s.stage_win_probability[k].first] = static_cast<int>(k);
   std::vector<int64_t> reached_won(s.stage_win_probability.size()), reached_closed(s.stage_win_probability.size());
   MonthIndex first_created = MonthOf(as_of);
-  for (const Opportunity& o : ledger.opportunities()) {
+  // Opportunities and contracts in id order, and money summed in cents: no fit depends on the
+  // order records were imported in.
+  for (uint32_t index : ledger.OpportunitiesInIdOrder()) {
+    const Opportunity& o = ledger.opportunities()[index];
     if (o.created_on > as_of) continue;
     SegmentData& d = by_segment[o.segment];
     ++d.created_per_month[MonthOf(o.created_on)];
@@ -186,24 +192,27 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
     out.values.push_back(FittedValue{absl::StrCat("payment.delay_days_mix[", days, " days]"), share,
                                      delays.payments, out.payment_delays_fitted});
   }
-  absl::flat_hash_map<std::string, double> paid_by_invoice;
+  absl::flat_hash_map<std::string, Cents> paid_by_invoice;
   for (const Payment& p : ledger.payments()) {
-    if (p.received_on <= as_of) paid_by_invoice[p.invoice_id] += Units(p.amount);
+    if (p.received_on <= as_of) paid_by_invoice[p.invoice_id] += p.amount;
   }
-  double old_billed = 0, old_unpaid = 0;
+  Cents old_billed = 0, old_unpaid = 0;
   int64_t old_invoices = 0;
   for (const InvoiceState& i : ledger.invoices()) {
     if (i.invoice.amount <= 0 || i.invoice.issued_on > as_of - 180) continue;
     ++old_invoices;
-    old_billed += Units(i.invoice.amount);
-    old_unpaid += std::max(0.0, Units(i.invoice.amount) - paid_by_invoice[i.invoice.invoice_id]);
+    old_billed += i.invoice.amount;
+    old_unpaid += std::max<Cents>(0, i.invoice.amount - paid_by_invoice[i.invoice.invoice_id]);
   }
-  Fit(out, "payment.bad_debt_rate", &s.payment.bad_debt_rate, old_billed > 0 ? old_unpaid / old_billed : 0, old_invoices);
+  Fit(out, "payment.bad_debt_rate", &s.payment.bad_debt_rate,
+      old_billed > 0 ? static_cast<double>(old_unpaid) / static_cast<double>(old_billed) : 0, old_invoices);
 
   // --- Renewals: subscriptions that ended 60+ days before as_of (and not cancelled) renewed when
   // the customer has a subscription starting within 30 days before to 60 days after the end. ---
   absl::flat_hash_map<uint32_t, std::vector<std::pair<Date, Cents>>> starts_by_customer;
-  for (const ContractState& c : ledger.contracts()) {
+  const std::vector<uint32_t> contracts = ledger.ContractsInIdOrder();
+  for (uint32_t index : contracts) {
+    const ContractState& c = ledger.contracts()[index];
     if (c.contract.signed_on > as_of) continue;
     for (const LineState& line : c.lines) {
       if (line.line.kind == LineKind::kRatable) starts_by_customer[c.customer].emplace_back(*line.line.start_on, line.amount);
@@ -211,7 +220,8 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   }
   int64_t expired = 0, renewed = 0;
   double uplift_sum = 0;
-  for (const ContractState& c : ledger.contracts()) {
+  for (uint32_t index : contracts) {
+    const ContractState& c = ledger.contracts()[index];
     for (const LineState& line : c.lines) {
       if (line.line.kind != LineKind::kRatable || line.cancelled_on || line.amount <= 0) continue;
       const Date end = *line.line.end_on;

@@ -48,6 +48,19 @@ Delivery::Delivery(const StartingState& state, const Scenario& scenario, LogNorm
     hire_team_.push_back(team);
   }
   for (const Team& team : scenario.teams) log_stay_.push_back(std::log1p(-std::min(team.monthly_attrition, 1.0)));
+  for (const Team& team : scenario.teams) {
+    team_entity_.push_back(Identity::Of("team", team.name));
+    team_cohort_entity_.push_back(Identity::Of(team_entity_.back(), 0));
+  }
+  for (size_t h = 0; h < scenario.hiring_plan.size(); ++h) {
+    const Hire& hire = scenario.hiring_plan[h];
+    uint64_t rank = 0;  // earlier hires of the same team and month
+    for (size_t k = 0; k < h; ++k) {
+      rank += scenario.hiring_plan[k].team == hire.team && scenario.hiring_plan[k].month == hire.month;
+    }
+    hire_cohort_entity_.push_back(
+        Identity::Of(team_entity_[static_cast<size_t>(hire_team_[h])], static_cast<uint64_t>(hire.month), rank + 1));
+  }
   // P(no one leaves) for every headcount a cohort can have: at most its size when it joins.
   std::vector<int64_t> largest(scenario.teams.size(), 0);
   for (size_t t = 0; t < scenario.teams.size(); ++t) largest[t] = static_cast<int64_t>(std::llround(scenario.teams[t].fte));
@@ -73,7 +86,7 @@ int64_t Delivery::Leavers(size_t team, int64_t n, double u) const {
 void Delivery::QueueBacklog(PathContext& path) const {
   for (size_t t = 0; t < teams_.size(); ++t) {
     if (state_.team_work_hours[t] <= 0 && state_.team_work_amount[t] <= 0) continue;
-    RandomStream stream(path.key, Streams::BacklogOverrun(t, path.path));
+    RandomStream stream(path.key, Streams::BacklogOverrun(team_entity_[t], path.path));
     // (hours x scale) x factor: the order the golden digests pin.
     const double hours = state_.team_work_hours[t] * overrun_scale_ * overrun_->FromWord(stream.Word());
     if (hours <= 0) {
@@ -82,7 +95,7 @@ void Delivery::QueueBacklog(PathContext& path) const {
       continue;
     }
     path.work.push_back(WorkItem{static_cast<int>(t), -1, 0, state_.team_work_amount[t], hours, 0,
-                                 BillingTerms::kMonthlyInArrears, 0, SaleKey::Backlog(t), state_.team_prepaid[t]});
+                                 BillingTerms::kMonthlyInArrears, 0, SaleKey::Backlog(team_entity_[t]), state_.team_prepaid[t]});
   }
 }
 
@@ -132,25 +145,25 @@ void Delivery::OpenCohorts(PathContext& path) const {
   cohorts.resize(teams_.size());
   for (size_t t = 0; t < teams_.size(); ++t) {
     cohorts[t].clear();
-    cohorts[t].push_back(Cohort{-1000, std::llround(teams_[t].fte), 0});
+    cohorts[t].push_back(Cohort{-1000, std::llround(teams_[t].fte), team_cohort_entity_[t]});
   }
   for (size_t h = 0; h < scenario_.hiring_plan.size(); ++h) {
     const Hire& hire = scenario_.hiring_plan[h];
     const auto t = static_cast<size_t>(hire_team_[h]);
     const int join = std::max(0, hire.month - state_.first_month + scenario_.time_to_fill_months);
-    cohorts[t].push_back(Cohort{join, std::llround(hire.count), h + 1});
+    cohorts[t].push_back(Cohort{join, std::llround(hire.count), hire_cohort_entity_[h]});
   }
   // A cohort draws one word a month, its stream's next, from the month it joins: all of them
   // come from one batch (the words a stream of its own would give).
   OpeningDraws& draws = path.draws;
   size_t blocks = 0;
-  for (size_t t = 0; t < cohorts.size(); ++t) {
-    for (Cohort& c : cohorts[t]) {
+  for (std::vector<Cohort>& team_cohorts : cohorts) {
+    for (Cohort& c : team_cohorts) {
       const int months = std::max(0, path.horizon - std::max(0, c.join));
       const int cohort_blocks = (months + 3) / 4;  // a word a month, four to a block
       c.first_block = blocks;
       draws.Reserve(blocks + static_cast<size_t>(cohort_blocks));
-      PhiloxCounter counter = Streams::Cohort(t, c.hire, path.path);
+      PhiloxCounter counter = Streams::Cohort(c.entity, path.path);
       for (int b = 0; b < cohort_blocks; ++b, ++counter[0]) draws.counter(blocks++) = counter;
     }
   }
@@ -214,7 +227,7 @@ void Delivery::Simulate(PathContext& path) const {
           // months still share the draws of the invoices they have in common.
           invoices.push_back(WorkInvoice{m + 1, invoice_streams, earned - prepaid, 0});
           draws.Reserve(static_cast<size_t>(invoice_streams) + 1);
-          draws.counter(static_cast<size_t>(invoice_streams++)) = Streams::WorkInvoice(item.sale, m, path.path);
+          draws.counter(static_cast<size_t>(invoice_streams++)) = Streams::WorkInvoice(item.sale, path.first_month + m, path.path);
           month.arrears_unbilled += earned - prepaid;
         } else if (item.billing == BillingTerms::kOnDelivery) {
           if (item.done >= item.hours) {

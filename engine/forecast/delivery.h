@@ -50,6 +50,10 @@ class Delivery {
   std::vector<double> log_stay_;               // per team, log(1 - monthly_attrition)
   std::vector<std::vector<double>> stay_all_;  // per team, (1 - monthly_attrition)^n by headcount n
   std::vector<int> hire_team_;                 // the team of each hire, by index
+  std::vector<uint64_t> team_entity_;          // per team, Identity::Of("team", name)
+  // Each cohort's stream: the team at as-of, and each hire by its team, month and its rank among
+  // the hires of that team and month (so adding a hire elsewhere in the plan moves no draw).
+  std::vector<uint64_t> team_cohort_entity_, hire_cohort_entity_;
 };
 
 }  // namespace forecastle::forecast

@@ -28,6 +28,7 @@ void PathModel::Run(uint64_t path, PathContext& context, PathOutput& out) const 
   const int horizon = state_.horizon;
   context.path = path;
   context.horizon = horizon;
+  context.first_month = state_.first_month;
   context.key = key_;
   context.flows.Reset(horizon);
   context.work.clear();

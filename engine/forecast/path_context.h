@@ -95,7 +95,7 @@ class OpeningDraws {
 struct Cohort {
   int join;          // forecast month they start work (negative: before the forecast)
   int64_t count;
-  uint64_t hire;     // 0: the team at as-of; h + 1: hiring_plan[h] (Streams::Cohort)
+  uint64_t entity;   // its stream (Streams::Cohort)
   size_t first_block = 0;  // of its words in the batch
   int drawn = 0;
 };
@@ -103,6 +103,7 @@ struct Cohort {
 struct PathContext {
   uint64_t path = 0;
   int horizon = 0;
+  MonthIndex first_month = 0;               // the calendar month of forecast month 0
   PhiloxKey key{};
   Flows flows;
   std::vector<WorkItem> work;               // in the order sold: the backlog at as-of first
@@ -112,7 +113,7 @@ struct PathContext {
   OpeningDraws draws;
 
   // Drivers' own buffers.
-  std::vector<uint32_t> win_words, won;                                    // pipeline
+  std::vector<uint32_t> won, won_words;                                    // pipeline
   std::vector<int64_t> arrival_counts;                                     // arrivals
   std::vector<double> shocks, demand_factors, cell_means, cell_exps;       // arrivals
   std::vector<uint32_t> queue, queue_offsets;                              // delivery

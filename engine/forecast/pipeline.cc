@@ -39,34 +39,39 @@ int Pipeline::SlipMonths(const std::vector<double>& powers, bool slips, double u
 
 void Pipeline::Simulate(PathContext& path, const Booking& booking) const {
   const std::vector<OpenDeal>& deals = state_.open_deals;
-  // Whether each deal wins is its word of one shared stream (deal i always gets word i), four to
-  // a Philox block, all blocks at once; the won deals, compacted without branches (a win is a
-  // coin flip the predictor cannot learn).
-  std::vector<uint32_t>& win_words = path.win_words;
-  const int blocks = static_cast<int>((deals.size() + 3) / 4);
-  if (win_words.size() < 4 * static_cast<size_t>(blocks)) win_words.resize(4 * static_cast<size_t>(blocks));
-  PhiloxBlocks(Streams::OpenDealWins(path.path), path.key, blocks, win_words.data());
-  RandomStream::BlocksOnThisThread() += static_cast<uint64_t>(blocks);
+  // Every deal's first block, in one batch: its first word says whether it wins. The won deals,
+  // compacted without branches (a win is a coin flip the predictor cannot learn), keep that block.
+  OpeningDraws& draws = path.draws;
+  draws.Reserve(std::max<size_t>(deals.size(), 2));
+  for (size_t d = 0; d < deals.size(); ++d) draws.counter(d) = Streams::OpenDeal(deals[d].entity, path.path);
+  draws.Compute(deals.size(), path.key);
   std::vector<uint32_t>& won = path.won;
   if (won.size() < deals.size()) won.resize(deals.size());  // filled by index: cheaper than growing
   size_t wins = 0;
   for (size_t d = 0; d < deals.size(); ++d) {
     won[wins] = static_cast<uint32_t>(d);
-    wins += wins_[d].Below(win_words[d]);
+    wins += wins_[d].Below(draws.words(d)[0]);
   }
-  // A won deal draws four words (slip, its length, size, product), then its invoices' and
-  // renewals': a subscription sold early in the horizon bills three terms and renews twice, nine
-  // words in all. Three blocks each, in one batch, so they need no Philox rounds of their own.
-  OpeningDraws& draws = path.draws;
-  draws.Reserve(3 * deals.size());
+  // A won deal draws three more words (slip, its length, size), its product's, then its invoices'
+  // and renewals': a subscription sold early in the horizon bills three terms and renews twice,
+  // ten words in all. Its next two blocks come in a second batch, beside its first.
+  std::vector<uint32_t>& words = path.won_words;
+  if (words.size() < 12 * wins) words.resize(12 * wins);
+  for (size_t w = 0; w < wins; ++w) std::copy_n(draws.words(won[w]), 4, &words[12 * w]);
+  draws.Reserve(2 * wins);
   for (size_t w = 0; w < wins; ++w) {
     PhiloxCounter c = Streams::OpenDeal(deals[won[w]].entity, path.path);
-    for (size_t b = 0; b < 3; ++b, ++c[0]) draws.counter(3 * w + b) = c;
+    for (size_t b = 1; b < 3; ++b) {
+      c[0] = static_cast<uint32_t>(b);
+      draws.counter(2 * w + b - 1) = c;
+    }
   }
-  draws.Compute(3 * wins, path.key);
+  draws.Compute(2 * wins, path.key);
+  for (size_t w = 0; w < wins; ++w) std::copy_n(draws.words(2 * w), 8, &words[12 * w + 4]);
   for (size_t w = 0; w < wins; ++w) {
     const OpenDeal& deal = deals[won[w]];
-    RandomStream stream(path.key, draws.counter(3 * w), draws.words(3 * w), 3);
+    RandomStream stream(path.key, Streams::OpenDeal(deal.entity, path.path), &words[12 * w], 3);
+    stream.Word();  // whether it wins: drawn above
     const SegmentDraws& segment = segments_[static_cast<size_t>(deal.segment)];
     const uint32_t slip = stream.Word();
     const double slip_length = stream.Uniform();

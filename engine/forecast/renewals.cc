@@ -23,7 +23,7 @@ void SubscriptionRenewals::Simulate(PathContext& path, const Booking& booking) c
   const int horizon = path.horizon;
   OpeningDraws& draws = path.draws;
   draws.Reserve(static_cast<size_t>(horizon));
-  for (int m = 0; m < horizon; ++m) draws.counter(static_cast<size_t>(m)) = Streams::ExpiringRenewal(m, path.path);
+  for (int m = 0; m < horizon; ++m) draws.counter(static_cast<size_t>(m)) = Streams::ExpiringRenewal(path.first_month + m, path.path);
   draws.Compute(static_cast<size_t>(horizon), path.key);
   for (int m = 0; m < horizon; ++m) {
     const ExpiringSubscriptions& e = state_.expiring[static_cast<size_t>(m)];
@@ -34,7 +34,7 @@ void SubscriptionRenewals::Simulate(PathContext& path, const Booking& booking) c
     const double size = renewed * (1 + uplift_) * price_multiplier_;
     const double scale = renewed > 0 ? size / renewed : 0;
     booking.Book(path, m, size, product_, stream, std::max(1, static_cast<int>(std::lround(e.term_months))),
-                 SaleKey::Renewal(m), e.amount_squared * (renewed / e.amount) * scale * scale);
+                 SaleKey::Renewal(path.first_month + m), e.amount_squared * (renewed / e.amount) * scale * scale);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "engine/actuals/metrics.h"
 #include "engine/actuals/recognition.h"
 #include "engine/common/status_macros.h"
+#include "engine/forecast/streams.h"
 
 namespace forecastle::forecast {
 namespace {
@@ -79,8 +80,11 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
 
   // Subscriptions recorded to start per customer: an expiring one whose successor is already in
   // the ledger is not a renewal opportunity any more.
+  // Contracts and opportunities are visited in id order: no sum depends on the import's order.
+  const std::vector<uint32_t> contracts = ledger.ContractsInIdOrder();
   absl::flat_hash_map<uint32_t, std::vector<Date>> subscription_starts;
-  for (const ContractState& c : ledger.contracts()) {
+  for (uint32_t index : contracts) {
+    const ContractState& c = ledger.contracts()[index];
     if (c.contract.signed_on > as_of) continue;
     for (const LineState& line : c.lines) {
       if (line.line.kind == LineKind::kRatable) subscription_starts[c.customer].push_back(*line.line.start_on);
@@ -93,7 +97,8 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
     return false;
   };
 
-  for (const ContractState& c : ledger.contracts()) {
+  for (uint32_t index : contracts) {
+    const ContractState& c = ledger.contracts()[index];
     const Date signed_on = c.contract.signed_on;
     if (signed_on > as_of) continue;
     Cents billed = 0;
@@ -214,9 +219,8 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   for (size_t k = 0; k < scenario.stage_win_probability.size(); ++k) {
     stage_probability_index[scenario.stage_win_probability[k].first] = static_cast<int>(k);
   }
-  const auto& opportunities = ledger.opportunities();
-  for (size_t i = 0; i < opportunities.size(); ++i) {
-    const Opportunity& o = opportunities[i];
+  for (uint32_t index : ledger.OpportunitiesInIdOrder()) {
+    const Opportunity& o = ledger.opportunities()[index];
     // Open at as_of: created by then and not closed by then (a later close is not known yet).
     if (o.created_on > as_of || (o.status != OpportunityStatus::kOpen && o.closed_on && *o.closed_on <= as_of)) continue;
     auto segment = segment_index.find(o.segment);
@@ -225,7 +229,7 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
       continue;
     }
     OpenDeal deal;
-    deal.entity = i;
+    deal.entity = Identity::Of("opportunity", o.opportunity_id);
     deal.segment = segment->second;
     auto product = product_index.find(o.product);
     deal.product = product == product_index.end() ? -1 : product->second;

@@ -16,7 +16,7 @@ namespace forecastle::forecast {
 // An open opportunity as the simulation sees it. Money here and below is in currency units
 // (double): forecasts are statistics (SPEC §2).
 struct OpenDeal {
-  uint64_t entity = 0;          // index of the opportunity in the ledger: its random stream
+  uint64_t entity = 0;          // Identity::Of("opportunity", its id): its random stream
   int segment = 0;              // index into Scenario::segments
   int product = -1;             // index into Scenario::products; -1: drawn from the segment's mix
   double amount = 0;

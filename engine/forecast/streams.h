@@ -6,7 +6,9 @@
 #define FORECASTLE_ENGINE_FORECAST_STREAMS_H_
 
 #include <cstdint>
+#include <string_view>
 
+#include "engine/actuals/calendar.h"
 #include "engine/forecast/random.h"
 
 namespace forecastle::forecast {
@@ -25,59 +27,82 @@ class WordThreshold {
   uint64_t words_ = 0;  // how many of the 2^32 words are below: up to 2^32 itself
 };
 
-// What the invoices of one sale draw from: a sale's invoices billed month by month (services in
-// arrears) each have a stream keyed by (sale, month). The kinds of sale never share a key.
-struct SaleKey {
-  static uint64_t Backlog(uint64_t team) { return (uint64_t{1} << 56) | team; }
-  static uint64_t OpenDeal(uint64_t deal) { return (uint64_t{1} << 57) | deal; }
-  static uint64_t Arrival(uint64_t segment, int month, int64_t index) {
-    return (uint64_t{1} << 58) | (Cell(segment, month) << 20) | static_cast<uint64_t>(index + 1);
+// Entities are what a thing is, never where it sat in an import: a hash of its kind and id (an
+// opportunity, a team, a segment), or of the entities and calendar months it is made of. The same
+// records imported in any order give the same streams.
+class Identity {
+ public:
+  // Stream entities have 60 bits (RandomStream::FirstCounter).
+  static constexpr uint64_t kBits = (uint64_t{1} << 60) - 1;
+  // The identity of a named thing of `kind` ("opportunity", "team", "segment").
+  static uint64_t Of(std::string_view kind, std::string_view id) {
+    uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a over kind, a separator, id
+    for (char c : kind) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    hash = (hash ^ 0xFFu) * 0x100000001b3ULL;  // a byte no UTF-8 text holds
+    for (char c : id) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    return Mix(hash) & kBits;
   }
-  static uint64_t Renewal(int month) { return (uint64_t{1} << 59) | static_cast<uint64_t>(month); }
-  // A segment-month cell of new opportunities: 12 bits of month, the segment above.
-  static uint64_t Cell(uint64_t segment, int month) { return (segment << 12) | static_cast<uint64_t>(month); }
+  // The identity of a thing made of `a` and `b` (an entity and a month, a sale and an index).
+  static uint64_t Of(uint64_t a, uint64_t b) { return Mix(Mix(a) ^ (b + 0x9E3779B97F4A7C15ULL)) & kBits; }
+  static uint64_t Of(uint64_t a, uint64_t b, uint64_t c) { return Of(Of(a, b), c); }
+
+ private:
+  // splitmix64's finaliser: every output bit depends on every input bit.
+  static uint64_t Mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
 };
 
-// The first counter of each stream (RandomStream::FirstCounter), by entity.
+// What the invoices of one sale draw from: a sale's invoices billed month by month (services in
+// arrears) each have a stream keyed by (sale, calendar month). Each kind of sale has its tag.
+struct SaleKey {
+  static uint64_t Backlog(uint64_t team) { return Identity::Of(1, team); }
+  static uint64_t OpenDeal(uint64_t opportunity) { return Identity::Of(2, opportunity); }
+  static uint64_t Arrival(uint64_t segment, MonthIndex month, int64_t index) {
+    return Identity::Of(3, Identity::Of(segment, static_cast<uint64_t>(month)), static_cast<uint64_t>(index));
+  }
+  static uint64_t Renewal(MonthIndex month) { return Identity::Of(4, static_cast<uint64_t>(month)); }
+};
+
+// The first counter of each stream (RandomStream::FirstCounter), by entity. Months are calendar
+// months (MonthIndex), so forecasts from different as-of dates draw the same for the same month.
 struct Streams {
-  // Whether each open deal wins: one shared stream in which deal i's word is word i.
-  static PhiloxCounter OpenDealWins(uint64_t path) {
-    return RandomStream::FirstCounter(EntityKind::kOpportunity, uint64_t{1} << 59, path);
+  // An open opportunity (Identity::Of("opportunity", id)): whether it wins, its slip, size,
+  // product, then its invoices' and renewals' words.
+  static PhiloxCounter OpenDeal(uint64_t opportunity, uint64_t path) {
+    return RandomStream::FirstCounter(EntityKind::kOpportunity, opportunity, path);
   }
-  // An open deal's slip, size, product, then its invoices' and renewals' words.
-  static PhiloxCounter OpenDeal(uint64_t deal, uint64_t path) {
-    return RandomStream::FirstCounter(EntityKind::kOpportunity, deal, path);
-  }
-  // The month's demand shocks, one normal per segment.
-  static PhiloxCounter Demand(int month, uint64_t path) {
+  // The month's demand shocks, one normal per segment in the scenario's order.
+  static PhiloxCounter Demand(MonthIndex month, uint64_t path) {
     return RandomStream::FirstCounter(EntityKind::kCorrelation, static_cast<uint64_t>(month), path);
   }
-  // How many new opportunities of a segment arrive and win in a month.
-  static PhiloxCounter ArrivalCount(uint64_t segment, int month, uint64_t path) {
-    return RandomStream::FirstCounter(EntityKind::kArrivals, SaleKey::Cell(segment, month) << 20, path);
+  // How many new opportunities of a segment (Identity::Of("segment", name)) arrive and win in a month.
+  static PhiloxCounter ArrivalCount(uint64_t segment, MonthIndex month, uint64_t path) {
+    return RandomStream::FirstCounter(EntityKind::kArrivals, Identity::Of(segment, static_cast<uint64_t>(month), 0), path);
   }
   // The index-th (from 0) won arrival of a segment-month: its cycle, size, product, invoices, renewals.
-  static PhiloxCounter Arrival(uint64_t segment, int month, int64_t index, uint64_t path) {
-    return RandomStream::FirstCounter(EntityKind::kArrivals,
-                                      (SaleKey::Cell(segment, month) << 20) | static_cast<uint64_t>(index + 1), path);
+  static PhiloxCounter Arrival(uint64_t segment, MonthIndex month, int64_t index, uint64_t path) {
+    return RandomStream::FirstCounter(
+        EntityKind::kArrivals, Identity::Of(segment, static_cast<uint64_t>(month), static_cast<uint64_t>(index) + 1), path);
   }
   // The renewal of the existing subscriptions expiring in a month, then its invoices' words.
-  static PhiloxCounter ExpiringRenewal(int month, uint64_t path) {
+  static PhiloxCounter ExpiringRenewal(MonthIndex month, uint64_t path) {
     return RandomStream::FirstCounter(EntityKind::kRenewal, static_cast<uint64_t>(month), path);
   }
-  // The overrun of a team's work backlog at as-of, then the word of its invoice when it has no hours.
+  // The overrun of a team's (Identity::Of("team", name)) work backlog at as-of, then the word of
+  // its invoice when it has no hours.
   static PhiloxCounter BacklogOverrun(uint64_t team, uint64_t path) {
     return RandomStream::FirstCounter(EntityKind::kLine, team, path);
   }
-  // A cohort's attrition, a word a month from the month it joins: the team at as-of (hire 0) or
-  // the people of hiring_plan[hire - 1].
-  static PhiloxCounter Cohort(uint64_t team, uint64_t hire, uint64_t path) {
-    return RandomStream::FirstCounter(EntityKind::kTeam, (team << 20) | hire, path);
+  // A cohort's attrition, a word a month from the month it joins (Delivery names cohorts).
+  static PhiloxCounter Cohort(uint64_t cohort, uint64_t path) {
+    return RandomStream::FirstCounter(EntityKind::kTeam, cohort, path);
   }
   // The payment delay and bad debt of a sale's invoice for the work of one month.
-  static PhiloxCounter WorkInvoice(uint64_t sale, int month, uint64_t path) {
-    return RandomStream::FirstCounter(EntityKind::kInvoice,
-                                      (sale * 131 + static_cast<uint64_t>(month)) & ((uint64_t{1} << 60) - 1), path);
+  static PhiloxCounter WorkInvoice(uint64_t sale, MonthIndex month, uint64_t path) {
+    return RandomStream::FirstCounter(EntityKind::kInvoice, Identity::Of(sale, static_cast<uint64_t>(month)), path);
   }
 };
 

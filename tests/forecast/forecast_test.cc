@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/common/status_macros.h"
+#include "engine/forecast/streams.h"
 #include "engine/sample/sample_company.h"
 #include "tbb/global_control.h"
 #include "tests/testing/ledger_builder.h"
@@ -635,7 +636,9 @@ TEST(Forecast, AHiredCohortDrawsItsAttritionFromItsOwnStream) {
   ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
   int left_somewhere = 0;
   for (int64_t path = 0; path < options.paths; ++path) {
-    RandomStream stream(options.seed, EntityKind::kTeam, (uint64_t{0} << 20) | 1, static_cast<uint64_t>(path));
+    // The cohort is the first hire of its team and month (streams.h).
+    const uint64_t cohort = Identity::Of(Identity::Of("team", "delivery"), static_cast<uint64_t>(s.hiring_plan[0].month), 1);
+    RandomStream stream(RandomStream::KeyOf(options.seed), Streams::Cohort(cohort, static_cast<uint64_t>(path)));
     int64_t count = 6;
     for (int month = 0; month < 6; ++month) {
       if (month >= 2) {
