@@ -43,6 +43,202 @@ double HoursPerUnitValue(const Scenario& scenario, LineKind kind) {
   return 0;
 }
 
+// What every contract's projection needs from the scenario and the as-of date.
+struct Projection {
+  Date as_of;
+  int horizon = 0;
+  int effort_team = -1, delivery_team = -1;
+  double delivery_hours_per_unit = 0;
+  int billing_months = 0;          // UpfrontBillingMonths
+  std::vector<Date> month_ends;    // of each forecast month
+  // Subscriptions recorded to start, per customer: an expiring one whose successor is already in
+  // the ledger is not a renewal opportunity any more.
+  absl::flat_hash_map<uint32_t, std::vector<Date>> subscription_starts;
+
+  bool AlreadyRenewed(uint32_t customer, Date start, Date end) const {
+    auto starts = subscription_starts.find(customer);
+    if (starts == subscription_starts.end()) return false;
+    for (Date next : starts->second) {
+      if (next != start && next > end - 30 && next <= end + 60) return true;
+    }
+    return false;
+  }
+};
+
+// One contract's part of the projection, before its billing is settled.
+struct ContractProjection {
+  double remaining_ratable = 0;          // subscriptions' revenue still to recognise
+  std::vector<double> remaining_work;    // per team, the amount of work left
+  std::vector<double> revenue;           // per forecast month, its subscriptions' schedule
+  // Upfront billing of the subscriptions: each billing period's revenue invoiced in the month it
+  // starts (periods counted from each line's start), and what the periods running at as_of
+  // should have billed already.
+  std::vector<double> period_billing;
+  double period_prepaid = 0;
+};
+
+// A subscription line's schedule, its upfront billing periods and, when it expires within the
+// horizon without a successor, its renewal opportunity.
+void ProjectSubscription(const Projection& p, const ContractState& c, const LineState& line, Cents recognized,
+                         ContractProjection& out, StartingState& state) {
+  const Line& l = line.line;
+  const Date signed_on = c.contract.signed_on;
+  out.remaining_ratable += Units(line.amount - recognized);
+  Cents previous = recognized;
+  for (size_t m = 0; m < p.month_ends.size(); ++m) {
+    const Cents through = ScheduledThrough(line, signed_on, p.month_ends[m], p.as_of);
+    out.revenue[m] += Units(through - previous);
+    previous = through;
+  }
+  for (int k = 0; p.billing_months > 0 && *l.end_on > p.as_of; ++k) {
+    const Date period = AddMonths(*l.start_on, k * p.billing_months);
+    if (period > *l.end_on) break;
+    const Date period_end = std::min(*l.end_on, AddMonths(*l.start_on, (k + 1) * p.billing_months) - 1);
+    if (period_end <= p.as_of) continue;
+    const Cents through_end = ScheduledThrough(line, signed_on, period_end, p.as_of);
+    if (period <= p.as_of) {
+      out.period_prepaid += Units(through_end - recognized);
+      continue;
+    }
+    // A period starting in the rest of the as-of month is billed in the first forecast month,
+    // which takes that rest (as scheduled revenue does).
+    const int month = std::max(0, MonthOf(period) - state.first_month);
+    if (month >= p.horizon) break;
+    out.period_billing[static_cast<size_t>(month)] +=
+        Units(through_end - ScheduledThrough(line, signed_on, period - 1, p.as_of));
+  }
+  // Expiring within the horizon, not renewed yet: a renewal opportunity. (A line ending in the
+  // rest of the as-of month renews in the first forecast month.)
+  if (*l.end_on > p.as_of && !p.AlreadyRenewed(c.customer, *l.start_on, *l.end_on)) {
+    const MonthIndex renew = std::max(0, MonthOf(*l.end_on + 1) - state.first_month);
+    if (renew < p.horizon) {
+      ExpiringSubscriptions& e = state.expiring[static_cast<size_t>(renew)];
+      const double amount = Units(line.amount);
+      const double term = std::max(1.0, std::round((*l.end_on - *l.start_on + 1) / 30.4375));
+      e.term_months = (e.term_months * e.amount + term * amount) / std::max(1e-9, e.amount + amount);
+      e.amount += amount;
+      e.amount_squared += amount * amount;
+    }
+  }
+}
+
+// An effort or delivery line's work left at as_of, for the team doing that kind of work.
+absl::Status ProjectWork(const Projection& p, const LineState& line, Cents remaining, ContractProjection& out,
+                         StartingState& state) {
+  const Line& l = line.line;
+  // Progress known at as_of only: the last point on or before it.
+  auto known_end = std::upper_bound(line.to_date.begin(), line.to_date.end(), p.as_of,
+                                    [](Date d, const ProgressPoint& point) { return d < point.on; });
+  const ProgressPoint* last = known_end == line.to_date.begin() ? nullptr : &*(known_end - 1);
+  if (remaining <= 0 || (last && last->complete)) return absl::OkStatus();
+  const int team = l.kind == LineKind::kEffort ? p.effort_team : p.delivery_team;
+  if (team < 0) {
+    return absl::FailedPreconditionError(absl::StrCat("products: the backlog holds ", LineKindName(l.kind),
+                                                      " work but no product of that kind names a team to do it"));
+  }
+  double hours;
+  if (l.kind == LineKind::kEffort) {
+    const double estimate = (last ? last->estimated_hours : *l.estimated_hours) / 100.0;
+    const double spent = (last ? last->hours_to_date : 0) / 100.0;
+    hours = std::max(estimate - spent, 0.05 * estimate);
+  } else {
+    hours = Units(remaining) * p.delivery_hours_per_unit;
+  }
+  out.remaining_work[static_cast<size_t>(team)] += Units(remaining);
+  state.team_work_amount[static_cast<size_t>(team)] += Units(remaining);
+  state.team_work_hours[static_cast<size_t>(team)] += hours;
+  return absl::OkStatus();
+}
+
+// What the contract billed beyond its revenue so far (`ahead`). With upfront terms its
+// subscriptions' running periods take their share first (`period_prepaid`: billed at the periods'
+// starts); else every remaining subscription and work shares it in proportion. What is left
+// prepays the work in proportion (and, without work, the next subscription invoices); a shortfall
+// (a contract asset) is invoiced in the first forecast month. Subscriptions then bill as they
+// recognise (in arrears, on delivery) or at their periods' starts (upfront), once what was billed
+// ahead is used up.
+void SettleBilling(const Projection& p, double ahead, const ContractProjection& c, StartingState& state) {
+  double remaining_work_total = 0;
+  for (double w : c.remaining_work) remaining_work_total += w;
+  double ratable_share = c.remaining_ratable;  // what the ratable lines' share of `ahead` is in proportion to
+  if (p.billing_months > 0) {
+    ahead -= c.period_prepaid;
+    ratable_share = remaining_work_total > 0 ? 0 : 1;
+  }
+  const double shares = ratable_share + remaining_work_total;
+  double prepaid_ratable = 0;
+  if (ahead > 0 && shares > 0) {
+    prepaid_ratable = ahead * ratable_share / shares;
+    for (size_t t = 0; t < c.remaining_work.size(); ++t) state.team_prepaid[t] += ahead * c.remaining_work[t] / shares;
+  } else if (ahead < 0) {
+    state.scheduled_billing[0] += -ahead;
+  }
+  const std::vector<double>& billing = p.billing_months > 0 ? c.period_billing : c.revenue;
+  for (size_t m = 0; m < billing.size(); ++m) {
+    const double used = std::min(prepaid_ratable, billing[m]);
+    prepaid_ratable -= used;
+    state.scheduled_billing[m] += billing[m] - used;
+  }
+  for (size_t m = 0; m < c.revenue.size(); ++m) state.scheduled_revenue[m] += c.revenue[m];
+}
+
+// One contract signed by as_of: its subscriptions' schedules and renewals, its work left, and
+// the billing still to come.
+absl::Status ProjectContract(const Projection& p, const ContractState& c, size_t teams, StartingState& state) {
+  Cents billed = 0;
+  for (const DatedAmount& b : c.billings) billed += b.on <= p.as_of ? b.amount : 0;
+  Cents recognized_now = 0;
+  const auto h = static_cast<size_t>(p.horizon);
+  ContractProjection out{0, std::vector<double>(teams, 0), std::vector<double>(h, 0), std::vector<double>(h, 0), 0};
+  for (const LineState& line : c.lines) {
+    const Cents recognized = RecognizedThrough(line, c.contract.signed_on, p.as_of);
+    recognized_now += recognized;
+    if (line.cancelled_on && *line.cancelled_on <= p.as_of) continue;
+    if (line.line.kind == LineKind::kRatable) {
+      ProjectSubscription(p, c, line, recognized, out, state);
+    } else {
+      RETURN_IF_ERROR(ProjectWork(p, line, line.amount - recognized, out, state));
+    }
+  }
+  SettleBilling(p, Units(billed - recognized_now), out, state);
+  return absl::OkStatus();
+}
+
+// The opportunities open at as_of: created by then and not closed by then (a later close is not
+// known yet), in id order.
+void AddOpenDeals(const Ledger& ledger, const Scenario& scenario, StartingState& state) {
+  absl::flat_hash_map<std::string, int> segment_index, product_index, stage_probability_index;
+  for (size_t s = 0; s < scenario.segments.size(); ++s) segment_index[scenario.segments[s].name] = static_cast<int>(s);
+  for (size_t p = 0; p < scenario.products.size(); ++p) product_index[scenario.products[p].name] = static_cast<int>(p);
+  for (size_t k = 0; k < scenario.stage_win_probability.size(); ++k) {
+    stage_probability_index[scenario.stage_win_probability[k].first] = static_cast<int>(k);
+  }
+  for (uint32_t index : ledger.OpportunitiesInIdOrder()) {
+    const Opportunity& o = ledger.opportunities()[index];
+    if (o.created_on > state.as_of ||
+        (o.status != OpportunityStatus::kOpen && o.closed_on && *o.closed_on <= state.as_of)) {
+      continue;
+    }
+    auto segment = segment_index.find(o.segment);
+    if (segment == segment_index.end()) {
+      ++state.deals_without_segment;
+      continue;
+    }
+    OpenDeal deal;
+    deal.entity = Identity::Of("opportunity", o.opportunity_id);
+    deal.segment = segment->second;
+    auto product = product_index.find(o.product);
+    deal.product = product == product_index.end() ? -1 : product->second;
+    deal.amount = Units(o.amount);
+    deal.expected_month = o.expected_close_on ? std::max(0, MonthOf(*o.expected_close_on) - state.first_month) : 0;
+    auto stage = stage_probability_index.find(o.stage);
+    deal.win_probability = stage != stage_probability_index.end()
+                               ? scenario.stage_win_probability[static_cast<size_t>(stage->second)].second
+                               : scenario.segments[static_cast<size_t>(deal.segment)].win_rate;
+    state.open_deals.push_back(deal);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Scenario& scenario,
@@ -71,176 +267,30 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   state.net_contract_liability = Units(now.deferred_revenue - now.contract_assets);
   state.accounts_receivable = Units(now.accounts_receivable);
 
-  const int effort_team = TeamFor(scenario, LineKind::kEffort);
-  const int delivery_team = TeamFor(scenario, LineKind::kDelivery);
-  const double delivery_hours_per_unit = HoursPerUnitValue(scenario, LineKind::kDelivery);
-  const int billing_months = UpfrontBillingMonths(scenario);
-  std::vector<Date> month_ends(h);
-  for (size_t m = 0; m < h; ++m) month_ends[m] = LastDayOfMonth(state.first_month + static_cast<int>(m));
-
-  // Subscriptions recorded to start per customer: an expiring one whose successor is already in
-  // the ledger is not a renewal opportunity any more.
+  Projection projection;
+  projection.as_of = as_of;
+  projection.horizon = horizon;
+  projection.effort_team = TeamFor(scenario, LineKind::kEffort);
+  projection.delivery_team = TeamFor(scenario, LineKind::kDelivery);
+  projection.delivery_hours_per_unit = HoursPerUnitValue(scenario, LineKind::kDelivery);
+  projection.billing_months = UpfrontBillingMonths(scenario);
+  projection.month_ends.resize(h);
+  for (size_t m = 0; m < h; ++m) projection.month_ends[m] = LastDayOfMonth(state.first_month + static_cast<int>(m));
   // Contracts and opportunities are visited in id order: no sum depends on the import's order.
   const std::vector<uint32_t> contracts = ledger.ContractsInIdOrder();
-  absl::flat_hash_map<uint32_t, std::vector<Date>> subscription_starts;
   for (uint32_t index : contracts) {
     const ContractState& c = ledger.contracts()[index];
     if (c.contract.signed_on > as_of) continue;
     for (const LineState& line : c.lines) {
-      if (line.line.kind == LineKind::kRatable) subscription_starts[c.customer].push_back(*line.line.start_on);
+      if (line.line.kind == LineKind::kRatable) projection.subscription_starts[c.customer].push_back(*line.line.start_on);
     }
   }
-  auto already_renewed = [&](uint32_t customer, Date start, Date end) {
-    for (Date next : subscription_starts[customer]) {
-      if (next != start && next > end - 30 && next <= end + 60) return true;
-    }
-    return false;
-  };
-
   for (uint32_t index : contracts) {
     const ContractState& c = ledger.contracts()[index];
-    const Date signed_on = c.contract.signed_on;
-    if (signed_on > as_of) continue;
-    Cents billed = 0;
-    for (const DatedAmount& b : c.billings) billed += b.on <= as_of ? b.amount : 0;
-    Cents recognized_now = 0;
-    double remaining_ratable = 0;
-    std::vector<double> remaining_work(scenario.teams.size(), 0);
-    std::vector<double> contract_revenue(h, 0);
-    // Upfront billing of the subscriptions: each billing period's revenue invoiced in the month
-    // it starts (periods counted from each line's start), and what the period running at as_of
-    // should have billed already.
-    std::vector<double> period_billing(h, 0);
-    double period_prepaid = 0;
-    for (const LineState& line : c.lines) {
-      const Cents recognized = RecognizedThrough(line, signed_on, as_of);
-      recognized_now += recognized;
-      if (line.cancelled_on && *line.cancelled_on <= as_of) continue;
-      const Cents remaining = line.amount - recognized;
-      const Line& l = line.line;
-      if (l.kind == LineKind::kRatable) {
-        remaining_ratable += Units(remaining);
-        Cents previous = recognized;
-        for (size_t m = 0; m < h; ++m) {
-          const Cents through = ScheduledThrough(line, signed_on, month_ends[m], as_of);
-          contract_revenue[m] += Units(through - previous);
-          previous = through;
-        }
-        for (int k = 0; billing_months > 0 && *l.end_on > as_of; ++k) {
-          const Date period = AddMonths(*l.start_on, k * billing_months);
-          if (period > *l.end_on) break;
-          const Date period_end = std::min(*l.end_on, AddMonths(*l.start_on, (k + 1) * billing_months) - 1);
-          if (period_end <= as_of) continue;
-          const Cents through_end = ScheduledThrough(line, signed_on, period_end, as_of);
-          if (period <= as_of) {
-            period_prepaid += Units(through_end - recognized);
-            continue;
-          }
-          // A period starting in the rest of the as-of month is billed in the first forecast
-          // month, which takes that rest (as scheduled revenue does).
-          const int month = std::max(0, MonthOf(period) - state.first_month);
-          if (month >= horizon) break;
-          period_billing[static_cast<size_t>(month)] +=
-              Units(through_end - ScheduledThrough(line, signed_on, period - 1, as_of));
-        }
-        // Expiring within the horizon, not renewed yet: a renewal opportunity. (A line ending in
-        // the rest of the as-of month renews in the first forecast month.)
-        if (*l.end_on > as_of && !already_renewed(c.customer, *l.start_on, *l.end_on)) {
-          const MonthIndex renew = std::max(0, MonthOf(*l.end_on + 1) - state.first_month);
-          if (renew < horizon) {
-            ExpiringSubscriptions& e = state.expiring[static_cast<size_t>(renew)];
-            const double amount = Units(line.amount);
-            const double term = std::max(1.0, std::round((*l.end_on - *l.start_on + 1) / 30.4375));
-            e.term_months = (e.term_months * e.amount + term * amount) / std::max(1e-9, e.amount + amount);
-            e.amount += amount;
-            e.amount_squared += amount * amount;
-          }
-        }
-        continue;
-      }
-      // Progress known at as_of only: the last point on or before it.
-      auto known_end = std::upper_bound(line.to_date.begin(), line.to_date.end(), as_of,
-                                        [](Date d, const ProgressPoint& p) { return d < p.on; });
-      const ProgressPoint* last = known_end == line.to_date.begin() ? nullptr : &*(known_end - 1);
-      if (remaining <= 0 || (last && last->complete)) continue;
-      const int team = l.kind == LineKind::kEffort ? effort_team : delivery_team;
-      if (team < 0) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "products: the backlog holds ", LineKindName(l.kind),
-            " work but no product of that kind names a team to do it"));
-      }
-      double hours;
-      if (l.kind == LineKind::kEffort) {
-        const double estimate = (last ? last->estimated_hours : *l.estimated_hours) / 100.0;
-        const double spent = (last ? last->hours_to_date : 0) / 100.0;
-        hours = std::max(estimate - spent, 0.05 * estimate);
-      } else {
-        hours = Units(remaining) * delivery_hours_per_unit;
-      }
-      remaining_work[static_cast<size_t>(team)] += Units(remaining);
-      state.team_work_amount[static_cast<size_t>(team)] += Units(remaining);
-      state.team_work_hours[static_cast<size_t>(team)] += hours;
-    }
-    // What the contract billed beyond its revenue so far. With upfront terms its subscriptions'
-    // running periods take their share first (`period_prepaid`: billed at the periods' starts);
-    // else every remaining subscription and work shares it in proportion. What is left prepays
-    // the work in proportion (and, without work, the next subscription invoices); a shortfall (a
-    // contract asset) is invoiced in the first forecast month.
-    double ahead = Units(billed - recognized_now);
-    double remaining_work_total = 0;
-    for (double w : remaining_work) remaining_work_total += w;
-    double ratable_share = remaining_ratable;  // what the ratable lines' share of `ahead` is in proportion to
-    if (billing_months > 0) {
-      ahead -= period_prepaid;
-      ratable_share = remaining_work_total > 0 ? 0 : 1;
-    }
-    const double shares = ratable_share + remaining_work_total;
-    double prepaid_ratable = 0;
-    if (ahead > 0 && shares > 0) {
-      prepaid_ratable = ahead * ratable_share / shares;
-      for (size_t t = 0; t < remaining_work.size(); ++t) state.team_prepaid[t] += ahead * remaining_work[t] / shares;
-    } else if (ahead < 0) {
-      state.scheduled_billing[0] += -ahead;
-    }
-    // Subscriptions bill as they recognise (in arrears, on delivery) or at their periods' starts
-    // (upfront), once what was billed ahead is used up.
-    const std::vector<double>& billing = billing_months > 0 ? period_billing : contract_revenue;
-    for (size_t m = 0; m < h; ++m) {
-      const double used = std::min(prepaid_ratable, billing[m]);
-      prepaid_ratable -= used;
-      state.scheduled_billing[m] += billing[m] - used;
-    }
-    for (size_t m = 0; m < h; ++m) state.scheduled_revenue[m] += contract_revenue[m];
+    if (c.contract.signed_on > as_of) continue;
+    RETURN_IF_ERROR(ProjectContract(projection, c, scenario.teams.size(), state));
   }
-
-  absl::flat_hash_map<std::string, int> segment_index, product_index, stage_probability_index;
-  for (size_t s = 0; s < scenario.segments.size(); ++s) segment_index[scenario.segments[s].name] = static_cast<int>(s);
-  for (size_t p = 0; p < scenario.products.size(); ++p) product_index[scenario.products[p].name] = static_cast<int>(p);
-  for (size_t k = 0; k < scenario.stage_win_probability.size(); ++k) {
-    stage_probability_index[scenario.stage_win_probability[k].first] = static_cast<int>(k);
-  }
-  for (uint32_t index : ledger.OpportunitiesInIdOrder()) {
-    const Opportunity& o = ledger.opportunities()[index];
-    // Open at as_of: created by then and not closed by then (a later close is not known yet).
-    if (o.created_on > as_of || (o.status != OpportunityStatus::kOpen && o.closed_on && *o.closed_on <= as_of)) continue;
-    auto segment = segment_index.find(o.segment);
-    if (segment == segment_index.end()) {
-      ++state.deals_without_segment;
-      continue;
-    }
-    OpenDeal deal;
-    deal.entity = Identity::Of("opportunity", o.opportunity_id);
-    deal.segment = segment->second;
-    auto product = product_index.find(o.product);
-    deal.product = product == product_index.end() ? -1 : product->second;
-    deal.amount = Units(o.amount);
-    deal.expected_month = o.expected_close_on ? std::max(0, MonthOf(*o.expected_close_on) - state.first_month) : 0;
-    auto stage = stage_probability_index.find(o.stage);
-    deal.win_probability = stage != stage_probability_index.end()
-                               ? scenario.stage_win_probability[static_cast<size_t>(stage->second)].second
-                               : scenario.segments[static_cast<size_t>(deal.segment)].win_rate;
-    state.open_deals.push_back(deal);
-  }
+  AddOpenDeals(ledger, scenario, state);
   return state;
 }
 
