@@ -9,6 +9,11 @@
 namespace forecastle::forecast {
 namespace {
 
+// A cohort of `fte` full-time equivalents is ceil(fte) people of fte / ceil(fte) each, so 2.5 FTE
+// give 2.5 FTE of capacity and attrition still takes whole people.
+int64_t People(double fte) { return static_cast<int64_t>(std::ceil(fte)); }
+double FtePerPerson(double fte) { return fte > 0 ? fte / std::ceil(fte) : 0.0; }
+
 // Binomial inverts while n p (1 - p) is at most this; beyond it, the normal approximation.
 constexpr double kBinomialInversionVariance = 25;
 
@@ -63,10 +68,10 @@ Delivery::Delivery(const StartingState& state, const Scenario& scenario, LogNorm
   }
   // P(no one leaves) for every headcount a cohort can have: at most its size when it joins.
   std::vector<int64_t> largest(scenario.teams.size(), 0);
-  for (size_t t = 0; t < scenario.teams.size(); ++t) largest[t] = static_cast<int64_t>(std::llround(scenario.teams[t].fte));
+  for (size_t t = 0; t < scenario.teams.size(); ++t) largest[t] = People(scenario.teams[t].fte);
   for (size_t h = 0; h < scenario.hiring_plan.size(); ++h) {
     int64_t& most = largest[static_cast<size_t>(hire_team_[h])];
-    most = std::max<int64_t>(most, std::llround(scenario.hiring_plan[h].count));
+    most = std::max<int64_t>(most, People(scenario.hiring_plan[h].count));
   }
   for (size_t t = 0; t < scenario.teams.size(); ++t) {
     // Only headcounts Binomial inverts (larger ones take the normal approximation).
@@ -145,13 +150,14 @@ void Delivery::OpenCohorts(PathContext& path) const {
   cohorts.resize(teams_.size());
   for (size_t t = 0; t < teams_.size(); ++t) {
     cohorts[t].clear();
-    cohorts[t].push_back(Cohort{-1000, std::llround(teams_[t].fte), team_cohort_entity_[t]});
+    cohorts[t].push_back(
+        Cohort{-1000, People(teams_[t].fte), FtePerPerson(teams_[t].fte), team_cohort_entity_[t]});
   }
   for (size_t h = 0; h < scenario_.hiring_plan.size(); ++h) {
     const Hire& hire = scenario_.hiring_plan[h];
     const auto t = static_cast<size_t>(hire_team_[h]);
     const int join = std::max(0, hire.month - state_.first_month + scenario_.time_to_fill_months);
-    cohorts[t].push_back(Cohort{join, std::llround(hire.count), hire_cohort_entity_[h]});
+    cohorts[t].push_back(Cohort{join, People(hire.count), FtePerPerson(hire.count), hire_cohort_entity_[h]});
   }
   // A cohort draws one word a month, its stream's next, from the month it joins: all of them
   // come from one batch (the words a stream of its own would give).
@@ -201,8 +207,9 @@ void Delivery::Simulate(PathContext& path) const {
         c.count -= Leavers(t, c.count, u);
         const int tenure = m - c.join;
         const double productivity = team.ramp_up_months == 0 ? 1.0 : std::min(1.0, (tenure + 1.0) / (team.ramp_up_months + 1.0));
-        capacity += static_cast<double>(c.count) * productivity * team.hours_per_fte_month * team.utilization;
-        headcount += static_cast<double>(c.count);
+        const double fte = static_cast<double>(c.count) * c.fte_per_person;
+        capacity += fte * productivity * team.hours_per_fte_month * team.utilization;
+        headcount += fte;
       }
       double left = capacity;
       // First come, first served among the items that may start; finished ones are skipped for good.

@@ -94,7 +94,8 @@ class OpeningDraws {
 // A team cohort: people who joined together and leave by attrition, drawing a word a month.
 struct Cohort {
   int join;          // forecast month they start work (negative: before the forecast)
-  int64_t count;
+  int64_t count;         // people
+  double fte_per_person;  // each person's full-time equivalent (a cohort of 2.5 FTE: 3 of 5/6)
   uint64_t entity;   // its stream (Streams::Cohort)
   size_t first_block = 0;  // of its words in the batch
   int drawn = 0;

@@ -57,7 +57,8 @@ struct Renewals {
 // hires ramping up linearly over ramp_up_months.
 struct Team {
   std::string name;
-  double fte = 10;                           // current headcount, [0, 100000]
+  double fte = 10;                           // current headcount in full-time equivalents, [0, 100000];
+                                             // fractions count: 2.5 FTE are 3 people of 5/6 each
   double hours_per_fte_month = 140;          // (0, 744]
   double utilization = 0.75;                 // billable share, [0, 1]
   int ramp_up_months = 3;                    // [0, 24]
@@ -69,7 +70,7 @@ struct Team {
 struct Hire {
   std::string team;
   MonthIndex month = 0;                      // the month the hire is requested
-  double count = 0;                          // [0, 100000]
+  double count = 0;                          // FTE hired, [0, 100000]; fractions count as for Team::fte
 };
 
 struct PaymentTerms {

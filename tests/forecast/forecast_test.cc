@@ -673,3 +673,37 @@ TEST(Forecast, ATinyAttritionRateKeepsTheTeam) {
 
 }  // namespace
 }  // namespace forecastle::forecast
+
+namespace forecastle::forecast {
+namespace {
+
+// Fractional FTE are honoured, not rounded: 2.5 FTE give 250 hours at 100 hours per FTE, 0.4 FTE
+// give 40, and a hire of 1.5 adds 1.5 to headcount and 150 hours once ramped up.
+TEST(Forecast, FractionalFteAndHiresAreHonoured) {
+  for (const double fte : {2.5, 0.4, 3.0}) {
+    Scenario s = Degenerate();
+    s.teams[0].fte = fte;
+    s.teams[0].hours_per_fte_month = 100;
+    s.teams[0].utilization = 1;
+    s.teams[0].ramp_up_months = 0;
+    s.teams[0].monthly_attrition = 0;
+    s.time_to_fill_months = 0;
+    s.hiring_plan = {Hire{"delivery", MonthOf(D("2026-11-01")) + 2, 1.5}};  // joins in the third month
+    auto state = BuildStartingState(Ledger(), s, D("2026-10-31"), 4);
+    ASSERT_TRUE(state.ok()) << state.status();
+    ForecastOptions options;
+    options.paths = 4;
+    PathValues values;
+    ASSERT_TRUE(RunForecast(*state, s, options, {}, &values).ok());
+    for (int64_t p = 0; p < options.paths; ++p) {
+      EXPECT_FLOAT_EQ(values.at(kCapacityHours, 0, p), static_cast<float>(100 * fte)) << fte;
+      EXPECT_FLOAT_EQ(values.at(kHeadcount, 1, p), static_cast<float>(fte)) << fte;
+      EXPECT_FLOAT_EQ(values.at(kHeadcount, 2, p), static_cast<float>(fte + 1.5)) << fte;
+      EXPECT_FLOAT_EQ(values.at(kCapacityHours, 3, p), static_cast<float>(100 * (fte + 1.5))) << fte;
+      EXPECT_FLOAT_EQ(values.at(kDeliveryCost, 0, p), static_cast<float>(fte * s.teams[0].cost_per_fte_month)) << fte;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace forecastle::forecast
