@@ -56,24 +56,27 @@ std::string Inputs(const StartingState& state, const Scenario& s) {
                                   ",\"team_work_amount\":", Array(state.team_work_amount),
                                   ",\"team_work_hours\":", Array(state.team_work_hours),
                                   ",\"team_prepaid\":", Array(state.team_prepaid));
-  std::vector<double> amount, squared, term;
+  std::vector<double> amount, squared, term, start_fraction;
   for (const ExpiringSubscriptions& e : state.expiring) {
     amount.push_back(e.amount);
     squared.push_back(e.amount_squared);
     term.push_back(e.term_months);
+    start_fraction.push_back(e.start_fraction);
   }
   absl::StrAppend(&json, ",\"expiring\":{\"amount\":", Array(amount), ",\"amount_squared\":", Array(squared),
-                  ",\"term_months\":", Array(term), "}");
-  std::vector<double> segment, product, deal_amount, month, probability;
+                  ",\"term_months\":", Array(term), ",\"start_fraction\":", Array(start_fraction), "}");
+  std::vector<double> segment, product, deal_amount, month, close_fraction, probability;
   for (const OpenDeal& d : state.open_deals) {
     segment.push_back(d.segment);
     product.push_back(d.product);
     deal_amount.push_back(d.amount);
     month.push_back(d.expected_month);
+    close_fraction.push_back(d.close_fraction);
     probability.push_back(std::min(1.0, d.win_probability * s.win_rate_multiplier));
   }
   absl::StrAppend(&json, ",\"open_deals\":{\"segment\":", Array(segment), ",\"product\":", Array(product),
                   ",\"amount\":", Array(deal_amount), ",\"expected_month\":", Array(month),
+                  ",\"close_fraction\":", Array(close_fraction),
                   ",\"win_probability\":", Array(probability), "}");
   absl::StrAppend(&json, ",\"segments\":[");
   for (size_t g = 0; g < s.segments.size(); ++g) {

@@ -107,16 +107,19 @@ def add_deals(p, deals, work):
     r = kind == "ratable"
     path, first, amount = deals["path"][r], start[r], deals["size"][r]
     term, terms, cohort = deals["term"][r], billing[r], deals["cohort_squared"][r]
+    late = deals["start_fraction"][r]  # the share of the first month before the service starts
     while len(path):
         inside = first < h
-        path, first, amount, term, terms, cohort = (a[inside] for a in (path, first, amount, term, terms, cohort))
+        path, first, amount, term, terms, cohort, late = (
+            a[inside] for a in (path, first, amount, term, terms, cohort, late))
         if not len(path):
             break
         per_month = amount / term
         cells = p.n * (h + 1)
-        p.ratable_step += (np.bincount(path * (h + 1) + first, weights=per_month, minlength=cells)
-                           - np.bincount(path * (h + 1) + np.minimum(h, first + term), weights=per_month,
-                                         minlength=cells)).reshape(p.n, h + 1)
+        # 1 - late of a month in the first month, whole months, late in the month after the term.
+        for at, weight in ((first, 1 - late), (first + 1, late), (first + term, late - 1), (first + term + 1, -late)):
+            p.ratable_step += np.bincount(path * (h + 1) + np.minimum(h, at), weights=per_month * weight,
+                                          minlength=cells).reshape(p.n, h + 1)
         for terms_kind, period in ((ANNUAL, 12), (QUARTERLY, 3), (MONTHLY, 1)):
             sel = terms == terms_kind
             for k in range(0, int(term[sel].max()) if sel.any() else 0, period):
@@ -138,7 +141,7 @@ def add_deals(p, deals, work):
             cohort = np.where(is_cohort, cohort * np.where(amount > 0, renewed / amount, 0) * (1 + uplift) ** 2, 0)
         first = first + term
         go = (renewed > 0) & (first < h)
-        path, first, term, terms, cohort = path[go], first[go], term[go], terms[go], cohort[go]
+        path, first, term, terms, cohort, late = path[go], first[go], term[go], terms[go], cohort[go], late[go]
         amount = renewed[go] * (1 + uplift)
         p.add(p.bookings, path, first, amount)
 
@@ -207,6 +210,7 @@ def simulate(inp, n, rng):
     product = np.where(product >= 0, product, pick(g, rng.random(len(path))))
     term = np.array([q["term_months"] for q in products])[product]
     add_deals(p, {"path": path, "month": month, "size": size, "product": product, "term": term,
+                  "start_fraction": np.array(od["close_fraction"])[deal],
                   "cohort_squared": np.zeros(len(path)), "order": deal}, work)
     order = len(seg)
 
@@ -229,7 +233,10 @@ def simulate(inp, n, rng):
     size = np.where(deal_size > 0, price * np.exp(np.log(np.maximum(deal_size, 1e-9)) - size_sigma ** 2 / 2
                                                   + size_sigma * rng.standard_normal(len(path))), 0)
     product = pick(g, rng.random(len(path)))
-    add_deals(p, {"path": path, "month": month + np.floor(months + 0.5).astype(np.int64), "size": size,
+    # Created mid-month on average, a deal closes where m + 0.5 + cycle falls.
+    closes = np.minimum(months, 1e6) + 0.5
+    add_deals(p, {"path": path, "month": month + np.floor(closes).astype(np.int64), "size": size,
+                  "start_fraction": closes - np.floor(closes),
                   "product": product, "term": np.array([q["term_months"] for q in products])[product],
                   "cohort_squared": np.zeros(len(path)), "order": order + np.arange(len(path))}, work)
 
@@ -249,6 +256,7 @@ def simulate(inp, n, rng):
         terms = np.maximum(1, np.floor(np.array(e["term_months"]) + 0.5)).astype(np.int64)
         add_deals(p, {"path": path, "month": month, "size": size[path, month],
                       "product": np.full(len(path), ratable[0]), "term": terms[month],
+                      "start_fraction": np.array(e["start_fraction"])[month],
                       "cohort_squared": cohort[path, month], "order": np.zeros(len(path), dtype=np.int64)}, work)
 
     # 4. Teams month by month: attrition, hires with ramp-up, capacity spent first come first served.

@@ -142,13 +142,21 @@ void Arrivals::Simulate(PathContext& path, const Booking& booking) const {
         RandomStream stream(path.key, draws.counter(next_block), draws.words(next_block), 2);
         next_block += 2;
         const uint32_t cycle = stream.Word(), size_noise = stream.Word(), product_pick = stream.Word();
+        // Created mid-month on average, it closes a sales cycle later: in the month and at the
+        // point within it where m + 0.5 + cycle falls.
         const double months = segment.sales_cycle_months > 0 ? draw.cycle_scale * draw.cycle->FromWord(cycle) : 0;
-        const int close = m + static_cast<int>(std::min(months, 1e6) + 0.5);  // months >= 0: rounds like lround
+        const double closes = std::min(months, 1e6) + 0.5;
+        const int close = m + static_cast<int>(closes);
         if (close >= horizon) continue;  // sold after the horizon: nothing of it is forecast
-        const double size =
+        Sale sale;
+        sale.month = close;
+        sale.start_fraction = closes - std::floor(closes);
+        sale.size =
             segment.deal_size > 0 ? scenario_.price_multiplier * draw.size_scale * draw.size->FromWord(size_noise) : 0;
-        const int product = booking.PickProduct(static_cast<int>(g), product_pick);
-        booking.Book(path, close, size, product, stream, booking.term_months(product), SaleKey::Arrival(segment_entity_[g], path.first_month + m, i), 0);
+        sale.product = booking.PickProduct(static_cast<int>(g), product_pick);
+        sale.term_months = booking.term_months(sale.product);
+        sale.key = SaleKey::Arrival(segment_entity_[g], path.first_month + m, i);
+        booking.Book(path, sale, stream);
       }
     }
   }

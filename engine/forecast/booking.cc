@@ -26,10 +26,13 @@ Booking::Booking(const Scenario& scenario, const Cash& cash, const SubscriptionR
   }
 }
 
-void Booking::Book(PathContext& path, int month, double size, int product_index, RandomStream& stream, int term,
-                   uint64_t sale, double cohort_squared) const {
+void Booking::Book(PathContext& path, Sale sale, RandomStream& stream) const {
+  const int product_index = sale.product;
   const Product& product = products_[static_cast<size_t>(product_index)];
   const int horizon = path.horizon;
+  const int month = sale.month;
+  const double size = sale.size;
+  const int term = sale.term_months;
   if (month >= horizon) return;
   Flows& flows = path.flows;
   flows.bookings[static_cast<size_t>(month)] += size;
@@ -37,11 +40,16 @@ void Booking::Book(PathContext& path, int month, double size, int product_index,
   if (product.kind == LineKind::kRatable) {
     int first = start;
     double amount = size;
-    // The subscription and, while within the horizon, its renewals.
+    const double late = sale.start_fraction, early = 1 - late;
+    auto step = [&](int at, double change) { flows.ratable_step[static_cast<size_t>(std::min(horizon, at))] += change; };
+    // The subscription and, while within the horizon, its renewals: `early` of a month's revenue
+    // in its first month, whole months, then `late` in the month after its term.
     while (first < horizon) {
       const double per_month = amount / term;
-      flows.ratable_step[static_cast<size_t>(first)] += per_month;
-      flows.ratable_step[static_cast<size_t>(std::min(horizon, first + term))] -= per_month;
+      step(first, per_month * early);
+      step(first + 1, per_month * late);
+      step(first + term, -per_month * early);
+      step(first + term + 1, -per_month * late);
       if (const int months = upfront_months_[static_cast<size_t>(product_index)]; months > 0) {
         for (int k = 0; k < term; k += months) {
           cash_.Bill(path, first + k, per_month * std::min(months, term - k), stream.Word());
@@ -53,7 +61,7 @@ void Booking::Book(PathContext& path, int month, double size, int product_index,
       }
       first += term;
       if (first >= horizon) break;  // a renewal past the horizon is not drawn
-      amount = renewals_.Renew(stream, amount, cohort_squared);
+      amount = renewals_.Renew(stream, amount, sale.cohort_squared);
       if (amount <= 0) break;
       flows.bookings[static_cast<size_t>(first)] += amount;
     }
@@ -68,7 +76,7 @@ void Booking::Book(PathContext& path, int month, double size, int product_index,
   }
   if (upfront_months_[static_cast<size_t>(product_index)] > 0) cash_.Bill(path, start, size, stream.Word());
   const uint32_t delivery_word = product.billing == BillingTerms::kOnDelivery ? stream.Word() : 0;
-  path.work.emplace_back(team, month, start, size, hours, 0.0, product.billing, delivery_word, sale, 0.0);
+  path.work.emplace_back(team, month, start, size, hours, 0.0, product.billing, delivery_word, sale.key, 0.0);
 }
 
 }  // namespace forecastle::forecast

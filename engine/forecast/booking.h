@@ -18,18 +18,31 @@
 
 namespace forecastle::forecast {
 
+// A won deal, as a source of bookings hands it over.
+struct Sale {
+  int month = 0;               // forecast month it is booked (signed)
+  // The share of its first month of service before the service starts: a subscription starting
+  // on the 15th of a 31-day month serves 17/31 of it (SPEC §3.2, monthly convention) and the
+  // rest in the month after its term.
+  double start_fraction = 0;
+  double size = 0;             // currency units
+  int product = 0;             // index into Scenario::products
+  int term_months = 12;        // ratable: months of service
+  uint64_t key = 0;            // SaleKey: what its monthly work invoices draw from
+  // > 0: a cohort of existing subscriptions (Σ amount²), renewed as a share rather than all or
+  // nothing.
+  double cohort_squared = 0;
+};
+
 class Booking {
  public:
   // The drivers and `scenario` must outlive this; `scenario` must validate.
   Booking(const Scenario& scenario, const Cash& cash, const SubscriptionRenewals& renewals, const Delivery& delivery);
 
-  // A won deal of `size` booked in forecast month `month` becomes a line of product `product`
-  // over `term` months (ratable; work: the product's term is its plan, not used here). Draws its
-  // overrun and invoices from `stream`; `sale` (a SaleKey) keys its monthly work invoices.
-  // `cohort_squared` > 0 marks a cohort of existing subscriptions (Σ amount²), renewed as a share
-  // rather than all or nothing. Nothing is drawn for a deal booked past the horizon.
-  void Book(PathContext& path, int month, double size, int product, RandomStream& stream, int term, uint64_t sale,
-            double cohort_squared) const;
+  // A sale becomes a line of its product: a subscription over its term (renewing while the
+  // horizon lasts), or work for the product's team. Draws its overrun and invoices from
+  // `stream`. Nothing is drawn for a sale booked past the horizon.
+  void Book(PathContext& path, Sale sale, RandomStream& stream) const;
 
   // The product a deal of `segment` becomes, by its segment's product mix, from its `word`: the
   // first product whose cumulative share exceeds the word's uniform (the last if rounding leaves

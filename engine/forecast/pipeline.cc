@@ -76,11 +76,14 @@ void Pipeline::Simulate(PathContext& path, const Booking& booking) const {
     const uint32_t slip = stream.Word();
     const double slip_length = stream.Uniform();
     const uint32_t size_noise = stream.Word(), product_pick = stream.Word();
-    const int close = deal.expected_month + SlipMonths(segment.slip_powers, segment.slips.Below(slip), slip_length);
-    const double size =
-        deal.amount * price_multiplier_ * segment.size_noise_scale * segment.size_noise->FromWord(size_noise);
-    const int product = deal.product >= 0 ? deal.product : booking.PickProduct(deal.segment, product_pick);
-    booking.Book(path, close, size, product, stream, booking.term_months(product), SaleKey::OpenDeal(deal.entity), 0);
+    Sale sale;
+    sale.month = deal.expected_month + SlipMonths(segment.slip_powers, segment.slips.Below(slip), slip_length);
+    sale.start_fraction = deal.close_fraction;  // a slipping deal keeps its day of the month
+    sale.size = deal.amount * price_multiplier_ * segment.size_noise_scale * segment.size_noise->FromWord(size_noise);
+    sale.product = deal.product >= 0 ? deal.product : booking.PickProduct(deal.segment, product_pick);
+    sale.term_months = booking.term_months(sale.product);
+    sale.key = SaleKey::OpenDeal(deal.entity);
+    booking.Book(path, sale, stream);
   }
 }
 

@@ -33,8 +33,15 @@ void SubscriptionRenewals::Simulate(PathContext& path, const Booking& booking) c
     const double renewed = CohortRenewed(e.amount, e.amount_squared, z);
     const double size = renewed * (1 + uplift_) * price_multiplier_;
     const double scale = renewed > 0 ? size / renewed : 0;
-    booking.Book(path, m, size, product_, stream, std::max(1, static_cast<int>(std::lround(e.term_months))),
-                 SaleKey::Renewal(path.first_month + m), e.amount_squared * (renewed / e.amount) * scale * scale);
+    Sale sale;
+    sale.month = m;
+    sale.start_fraction = e.start_fraction;
+    sale.size = size;
+    sale.product = product_;
+    sale.term_months = std::max(1, static_cast<int>(std::lround(e.term_months)));
+    sale.key = SaleKey::Renewal(path.first_month + m);
+    sale.cohort_squared = e.amount_squared * (renewed / e.amount) * scale * scale;
+    booking.Book(path, sale, stream);
   }
 }
 

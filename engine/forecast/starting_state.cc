@@ -43,6 +43,15 @@ double HoursPerUnitValue(const Scenario& scenario, LineKind kind) {
   return 0;
 }
 
+// The share of its month before `day` begins, (day - 1) / days in the month; 0 for a day before
+// `first_month` (what was due earlier starts at the forecast's start).
+double MonthFraction(Date day, MonthIndex first_month) {
+  const MonthIndex month = MonthOf(day);
+  if (month < first_month) return 0;
+  const Date first = FirstDayOfMonth(month);
+  return static_cast<double>(day - first) / static_cast<double>(LastDayOfMonth(month) - first + 1);
+}
+
 // What every contract's projection needs from the scenario and the as-of date.
 struct Projection {
   Date as_of;
@@ -116,6 +125,8 @@ void ProjectSubscription(const Projection& p, const ContractState& c, const Line
       const double amount = Units(line.amount);
       const double term = std::max(1.0, std::round((*l.end_on - *l.start_on + 1) / 30.4375));
       e.term_months = (e.term_months * e.amount + term * amount) / std::max(1e-9, e.amount + amount);
+      e.start_fraction = (e.start_fraction * e.amount + MonthFraction(*l.end_on + 1, state.first_month) * amount) /
+                         std::max(1e-9, e.amount + amount);
       e.amount += amount;
       e.amount_squared += amount * amount;
     }
@@ -231,6 +242,7 @@ void AddOpenDeals(const Ledger& ledger, const Scenario& scenario, StartingState&
     deal.product = product == product_index.end() ? -1 : product->second;
     deal.amount = Units(o.amount);
     deal.expected_month = o.expected_close_on ? std::max(0, MonthOf(*o.expected_close_on) - state.first_month) : 0;
+    if (o.expected_close_on) deal.close_fraction = MonthFraction(*o.expected_close_on, state.first_month);
     auto stage = stage_probability_index.find(o.stage);
     deal.win_probability = stage != stage_probability_index.end()
                                ? scenario.stage_win_probability[static_cast<size_t>(stage->second)].second

@@ -21,6 +21,8 @@ struct OpenDeal {
   int product = -1;             // index into Scenario::products; -1: drawn from the segment's mix
   double amount = 0;
   int expected_month = 0;       // forecast month it is expected to close (0 = the first)
+  double close_fraction = 0.5;  // where in that month: (day - 1) / days in the month; 0.5 when
+                                // its day is not known, 0 when it was expected before month 0
   double win_probability = 0;   // before the scenario's multiplier
 };
 
@@ -29,6 +31,7 @@ struct ExpiringSubscriptions {
   double amount = 0;            // Σ amounts of the expiring lines
   double amount_squared = 0;    // Σ amount², for the variance of the renewed total
   double term_months = 12;      // amount-weighted mean term, for the renewed revenue's spread
+  double start_fraction = 0;    // amount-weighted share of the month before the renewals start
 };
 
 struct StartingState {

@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/actuals/metrics.h"
 #include "engine/common/status_macros.h"
 #include "engine/forecast/streams.h"
 #include "engine/sample/sample_company.h"
@@ -87,10 +88,10 @@ std::vector<double> Means(const ForecastResult& result, Metric metric) {
 
 TEST(Forecast, DegenerateScenarioEqualsTheHandProjection) {
   // Backlog: 100 estimated hours of effort worth 10,000.00, nothing done yet. Pipeline: a
-  // 12,000.00 subscription certain to close in December, billed annually upfront.
+  // 12,000.00 subscription certain to close on 1 December, billed annually upfront.
   Ledger ledger;
   ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L", "10000.00", "100"),
-                    Open("O1", "smb", "12000.00", "negotiate", "2026-12-15", "subscription")});
+                    Open("O1", "smb", "12000.00", "negotiate", "2026-12-01", "subscription")});
   ForecastOptions options;
   options.paths = 16;
   options.targets = {Target{kRevenue, 4500}, Target{kBacklog, 10000}};
@@ -135,7 +136,7 @@ TEST(Forecast, DeferredRevenueKeepsWorkBilledOnDeliveryApart) {
   // Certain to close in December: a 12,000.00 subscription billed annually upfront and 6,000.00 of
   // services (60 hours) billed on delivery. Capacity: 40 hours a month.
   Ledger ledger;
-  ApplyAll(ledger, {Open("O1", "smb", "12000.00", "negotiate", "2026-12-15", "subscription"),
+  ApplyAll(ledger, {Open("O1", "smb", "12000.00", "negotiate", "2026-12-01", "subscription"),
                     Open("O2", "smb", "6000.00", "negotiate", "2026-12-10", "services")});
   Scenario scenario = Degenerate();
   scenario.products[1].billing = BillingTerms::kOnDelivery;
@@ -703,6 +704,49 @@ TEST(Forecast, FractionalFteAndHiresAreHonoured) {
       EXPECT_FLOAT_EQ(values.at(kDeliveryCost, 0, p), static_cast<float>(fte * s.teams[0].cost_per_fte_month)) << fte;
     }
   }
+}
+
+}  // namespace
+}  // namespace forecastle::forecast
+
+namespace forecastle::forecast {
+namespace {
+
+// A subscription starting mid-month recognises from its start day, as the actuals do (SPEC §3.2,
+// §4.4): a sure 12,000.00 deal closing 2025-07-15 earns 17/31 of a month in July (the exact
+// actuals give 548.38), 1,000.00 a month after, and the rest, 14/31, in July 2026. Arrivals
+// and renewals start where in the month they fall too.
+TEST(Forecast, ASubscriptionClosingMidMonthRecognisesFromItsStartDay) {
+  Ledger ledger;
+  Opportunity deal = Open("O1", "smb", "12000.00", "negotiate", "2025-07-15", "subscription");
+  deal.created_on = D("2025-03-01");
+  ApplyAll(ledger, {deal});
+  auto state = BuildStartingState(ledger, Degenerate(), D("2025-06-30"), 14);
+  ASSERT_TRUE(state.ok()) << state.status();
+  ForecastOptions options;
+  options.paths = 4;
+  auto result = RunForecast(*state, Degenerate(), options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const std::vector<double> revenue = Means(*result, kRevenue);  // paths keep floats: 1e-7 relative
+  EXPECT_NEAR(revenue[0], 12000.0 / 12 * 17 / 31, 1e-3);
+  for (int m = 1; m < 12; ++m) EXPECT_NEAR(revenue[static_cast<size_t>(m)], 1000, 1e-3) << m;
+  EXPECT_NEAR(revenue[12], 12000.0 / 12 * 14 / 31, 1e-3);
+  EXPECT_NEAR(revenue[13], 0, 1e-3);
+  const std::vector<double> backlog = Means(*result, kBacklog);
+  EXPECT_NEAR(backlog[0], 12000 - revenue[0], 2e-3);
+  EXPECT_NEAR(backlog[12], 0, 2e-3);
+
+  // The exact actuals of the same line, for comparison: July's revenue to the cent.
+  Ledger signed_ledger;
+  ApplyAll(signed_ledger, {Cust("A"), Con("C", "A", "2025-07-15"),
+                           Ratable("C", "L", "12000.00", "2025-07-15", "2026-07-14")});
+  MetricsQuery query;
+  query.from = query.to = MonthOf(D("2025-07-01"));
+  query.as_of = D("2025-07-31");
+  auto tables = ComputeMetrics(signed_ledger, query);
+  ASSERT_TRUE(tables.ok());
+  EXPECT_EQ(tables->front().periods.front().revenue, 54838);
+  EXPECT_NEAR(revenue[0], 548.38, 0.01);
 }
 
 }  // namespace
