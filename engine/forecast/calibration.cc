@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/recognition.h"
 #include "engine/common/status_macros.h"
+#include "engine/forecast/renewal_links.h"
 
 namespace forecastle::forecast {
 namespace {
@@ -207,37 +208,24 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   Fit(out, "payment.bad_debt_rate", &s.payment.bad_debt_rate,
       old_billed > 0 ? static_cast<double>(old_unpaid) / static_cast<double>(old_billed) : 0, old_invoices);
 
-  // --- Renewals: subscriptions that ended 60+ days before as_of (and not cancelled) renewed when
-  // the customer has a subscription starting within 30 days before to 60 days after the end. ---
-  absl::flat_hash_map<uint32_t, std::vector<std::pair<Date, Cents>>> starts_by_customer;
-  const std::vector<uint32_t> contracts = ledger.ContractsInIdOrder();
-  for (uint32_t index : contracts) {
-    const ContractState& c = ledger.contracts()[index];
-    if (c.contract.signed_on > as_of) continue;
-    for (const LineState& line : c.lines) {
-      if (line.line.kind == LineKind::kRatable) starts_by_customer[c.customer].emplace_back(*line.line.start_on, line.amount);
-    }
-  }
+  // --- Renewals (SPEC §4.2): of the subscriptions that ran to their end within the last two
+  // years and whose renewal window has closed, the share renewed, and the renewals' amounts
+  // against theirs (a ratio of sums). Only contracts signed by as_of count. ---
+  const std::vector<Subscription> subscriptions = LinkRenewals(ledger, as_of);
   int64_t expired = 0, renewed = 0;
-  double uplift_sum = 0;
-  for (uint32_t index : contracts) {
-    const ContractState& c = ledger.contracts()[index];
-    for (const LineState& line : c.lines) {
-      if (line.line.kind != LineKind::kRatable || line.cancelled_on || line.amount <= 0) continue;
-      const Date end = *line.line.end_on;
-      if (end > as_of - 60 || end < as_of - 730) continue;
-      ++expired;
-      for (const auto& [next_start, amount] : starts_by_customer[c.customer]) {
-        if (next_start > end - 30 && next_start <= end + 60 && next_start != *line.line.start_on) {
-          ++renewed;
-          uplift_sum += std::clamp(static_cast<double>(amount) / static_cast<double>(line.amount) - 1, -0.9, 10.0);
-          break;
-        }
-      }
-    }
+  Cents renewed_from = 0, renewed_to = 0;
+  for (const Subscription& sub : subscriptions) {
+    if (sub.cancelled || !sub.WindowClosedBy(as_of) || sub.end < as_of - 730) continue;
+    ++expired;
+    if (sub.renewed_by < 0) continue;
+    ++renewed;
+    renewed_from += sub.line->amount;
+    renewed_to += subscriptions[static_cast<size_t>(sub.renewed_by)].line->amount;
   }
   Fit(out, "renewals.probability", &s.renewals.probability, static_cast<double>(renewed) / std::max<int64_t>(1, expired), expired);
-  Fit(out, "renewals.uplift", &s.renewals.uplift, uplift_sum / std::max<int64_t>(1, renewed), renewed);
+  Fit(out, "renewals.uplift", &s.renewals.uplift,
+      renewed_from > 0 ? std::clamp(static_cast<double>(renewed_to) / static_cast<double>(renewed_from) - 1, -0.9, 10.0) : 0,
+      renewed);
   RETURN_IF_ERROR(Validate(s));
   return out;
 }

@@ -8,6 +8,7 @@
 #include "engine/actuals/metrics.h"
 #include "engine/actuals/recognition.h"
 #include "engine/common/status_macros.h"
+#include "engine/forecast/renewal_links.h"
 #include "engine/forecast/streams.h"
 
 namespace forecastle::forecast {
@@ -60,18 +61,6 @@ struct Projection {
   double delivery_hours_per_unit = 0;
   int billing_months = 0;          // UpfrontBillingMonths
   std::vector<Date> month_ends;    // of each forecast month
-  // Subscriptions recorded to start, per customer: an expiring one whose successor is already in
-  // the ledger is not a renewal opportunity any more.
-  absl::flat_hash_map<uint32_t, std::vector<Date>> subscription_starts;
-
-  bool AlreadyRenewed(uint32_t customer, Date start, Date end) const {
-    auto starts = subscription_starts.find(customer);
-    if (starts == subscription_starts.end()) return false;
-    for (Date next : starts->second) {
-      if (next != start && next > end - 30 && next <= end + 60) return true;
-    }
-    return false;
-  }
 };
 
 // One contract's part of the projection, before its billing is settled.
@@ -86,8 +75,7 @@ struct ContractProjection {
   double period_prepaid = 0;
 };
 
-// A subscription line's schedule, its upfront billing periods and, when it expires within the
-// horizon without a successor, its renewal opportunity.
+// A subscription line's schedule and its upfront billing periods.
 void ProjectSubscription(const Projection& p, const ContractState& c, const LineState& line, Cents recognized,
                          ContractProjection& out, StartingState& state) {
   const Line& l = line.line;
@@ -116,20 +104,24 @@ void ProjectSubscription(const Projection& p, const ContractState& c, const Line
     out.period_billing[static_cast<size_t>(month)] +=
         Units(through_end - ScheduledThrough(line, signed_on, period - 1, p.as_of));
   }
-  // Expiring within the horizon, not renewed yet: a renewal opportunity. (A line ending in the
-  // rest of the as-of month renews in the first forecast month.)
-  if (*l.end_on > p.as_of && !p.AlreadyRenewed(c.customer, *l.start_on, *l.end_on)) {
-    const MonthIndex renew = std::max(0, MonthOf(*l.end_on + 1) - state.first_month);
-    if (renew < p.horizon) {
-      ExpiringSubscriptions& e = state.expiring[static_cast<size_t>(renew)];
-      const double amount = Units(line.amount);
-      const double term = std::max(1.0, std::round((*l.end_on - *l.start_on + 1) / 30.4375));
-      e.term_months = (e.term_months * e.amount + term * amount) / std::max(1e-9, e.amount + amount);
-      e.start_fraction = (e.start_fraction * e.amount + MonthFraction(*l.end_on + 1, state.first_month) * amount) /
-                         std::max(1e-9, e.amount + amount);
-      e.amount += amount;
-      e.amount_squared += amount * amount;
-    }
+}
+
+// The subscriptions that may still renew (SPEC §4.2): not renewed by as_of, not cancelled, their
+// window still open (one that ended on or before as_of included), ending within the horizon.
+// Those ending by the end of the as-of month renew in the first forecast month.
+void AddExpiring(const Ledger& ledger, StartingState& state) {
+  for (const Subscription& s : LinkRenewals(ledger, state.as_of)) {
+    if (s.cancelled || s.renewed_by >= 0 || s.WindowClosedBy(state.as_of)) continue;
+    const MonthIndex renew = std::max(0, MonthOf(s.end + 1) - state.first_month);
+    if (renew >= state.horizon) continue;
+    ExpiringSubscriptions& e = state.expiring[static_cast<size_t>(renew)];
+    const double amount = Units(s.line->amount);
+    const double term = std::max(1.0, std::round((s.end - s.start + 1) / 30.4375));
+    e.term_months = (e.term_months * e.amount + term * amount) / std::max(1e-9, e.amount + amount);
+    e.start_fraction = (e.start_fraction * e.amount + MonthFraction(s.end + 1, state.first_month) * amount) /
+                       std::max(1e-9, e.amount + amount);
+    e.amount += amount;
+    e.amount_squared += amount * amount;
   }
 }
 
@@ -289,19 +281,12 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   projection.month_ends.resize(h);
   for (size_t m = 0; m < h; ++m) projection.month_ends[m] = LastDayOfMonth(state.first_month + static_cast<int>(m));
   // Contracts and opportunities are visited in id order: no sum depends on the import's order.
-  const std::vector<uint32_t> contracts = ledger.ContractsInIdOrder();
-  for (uint32_t index : contracts) {
-    const ContractState& c = ledger.contracts()[index];
-    if (c.contract.signed_on > as_of) continue;
-    for (const LineState& line : c.lines) {
-      if (line.line.kind == LineKind::kRatable) projection.subscription_starts[c.customer].push_back(*line.line.start_on);
-    }
-  }
-  for (uint32_t index : contracts) {
+  for (uint32_t index : ledger.ContractsInIdOrder()) {
     const ContractState& c = ledger.contracts()[index];
     if (c.contract.signed_on > as_of) continue;
     RETURN_IF_ERROR(ProjectContract(projection, c, scenario.teams.size(), state));
   }
+  AddExpiring(ledger, state);
   AddOpenDeals(ledger, scenario, state);
   return state;
 }
