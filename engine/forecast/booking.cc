@@ -26,13 +26,14 @@ Booking::Booking(const Scenario& scenario, const Cash& cash, const SubscriptionR
   }
 }
 
-void Booking::Book(PathContext& path, Sale sale, RandomStream& stream) const {
+void Booking::Book(PathContext& path, const Sale& sale, RandomStream& stream) const {
   const int product_index = sale.product;
   const Product& product = products_[static_cast<size_t>(product_index)];
   const int horizon = path.horizon;
   const int month = sale.month;
   const double size = sale.size;
   const int term = sale.term_months;
+  double cohort_squared = sale.cohort_squared;
   if (month >= horizon) return;
   Flows& flows = path.flows;
   flows.bookings[static_cast<size_t>(month)] += size;
@@ -61,7 +62,7 @@ void Booking::Book(PathContext& path, Sale sale, RandomStream& stream) const {
       }
       first += term;
       if (first >= horizon) break;  // a renewal past the horizon is not drawn
-      amount = renewals_.Renew(stream, amount, sale.cohort_squared);
+      amount = renewals_.Renew(stream, amount, cohort_squared);
       if (amount <= 0) break;
       flows.bookings[static_cast<size_t>(first)] += amount;
     }

@@ -42,7 +42,7 @@ class Booking {
   // A sale becomes a line of its product: a subscription over its term (renewing while the
   // horizon lasts), or work for the product's team. Draws its overrun and invoices from
   // `stream`. Nothing is drawn for a sale booked past the horizon.
-  void Book(PathContext& path, Sale sale, RandomStream& stream) const;
+  void Book(PathContext& path, const Sale& sale, RandomStream& stream) const;
 
   // The product a deal of `segment` becomes, by its segment's product mix, from its `word`: the
   // first product whose cumulative share exceeds the word's uniform (the last if rounding leaves
