@@ -41,6 +41,82 @@ LogMoments OfLogs(const std::vector<double>& values) {
   return m;
 }
 
+// The cumulative progress of `line` known at the end of `day`: the last point on or before it.
+const ProgressPoint* ProgressAt(const LineState& line, Date day) {
+  auto after = std::upper_bound(line.to_date.begin(), line.to_date.end(), day,
+                                [](Date d, const ProgressPoint& p) { return d < p.on; });
+  return after == line.to_date.begin() ? nullptr : &*(after - 1);
+}
+
+// Work (SPEC §4.3): services' hours per currency unit from the estimates of effort lines signed
+// in the two years to as_of, and each team's capacity from the hours it delivered in the last
+// kCapacityMonths whole months: effort lines' hours from their progress, goods' units as hours
+// at the goods product's hours per unit. A team's FTE is then what delivers those hours at its
+// hours per FTE and utilisation.
+constexpr int kCapacityMonths = 6;
+
+void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
+  Scenario& s = out.scenario;
+  const std::vector<uint32_t> contracts = ledger.ContractsInIdOrder();
+  if (const Product* services = ProductOfKind(s, LineKind::kEffort)) {
+    CentiHours hours = 0;
+    Cents amount = 0;
+    int64_t lines = 0;
+    for (uint32_t index : contracts) {
+      const ContractState& c = ledger.contracts()[index];
+      if (c.contract.signed_on > as_of || c.contract.signed_on < as_of - 730) continue;
+      for (const LineState& line : c.lines) {
+        if (line.line.kind != LineKind::kEffort || line.amount <= 0) continue;
+        hours += *line.line.estimated_hours;  // as signed: later revisions are overruns
+        amount += line.amount;
+        ++lines;
+      }
+    }
+    const size_t p = static_cast<size_t>(services - s.products.data());
+    Fit(out, absl::StrCat("products[", services->name, "].hours_per_unit_value"), &s.products[p].hours_per_unit_value,
+        amount > 0 ? std::min(1.0, static_cast<double>(hours) / static_cast<double>(amount)) : 0, lines);
+  }
+  const Product* goods = ProductOfKind(s, LineKind::kDelivery);
+  const double goods_hours_per_unit_value = goods ? goods->hours_per_unit_value : 0;
+  const int effort_team = TeamOfKind(s, LineKind::kEffort), delivery_team = TeamOfKind(s, LineKind::kDelivery);
+  // The last whole months by as_of: [first, last].
+  const MonthIndex last = MonthOf(as_of) - (as_of == LastDayOfMonth(MonthOf(as_of)) ? 0 : 1);
+  const MonthIndex first = last - kCapacityMonths + 1;
+  std::vector<double> delivered(s.teams.size(), 0);  // hours over those months
+  std::vector<int64_t> records(s.teams.size(), 0);   // progress records among them
+  for (uint32_t index : contracts) {
+    const ContractState& c = ledger.contracts()[index];
+    if (c.contract.signed_on > as_of) continue;
+    for (const LineState& line : c.lines) {
+      const LineKind kind = line.line.kind;
+      const int team = kind == LineKind::kEffort ? effort_team : kind == LineKind::kDelivery ? delivery_team : -1;
+      if (team < 0) continue;
+      const ProgressPoint* before = ProgressAt(line, LastDayOfMonth(first - 1));
+      const ProgressPoint* after = ProgressAt(line, LastDayOfMonth(last));
+      if (after == nullptr || after == before) continue;
+      double hours;
+      if (kind == LineKind::kEffort) {
+        hours = static_cast<double>(after->hours_to_date - (before ? before->hours_to_date : 0)) / 100.0;
+      } else {
+        const int64_t units = after->units_to_date - (before ? before->units_to_date : 0);
+        hours = Units(line.amount) * static_cast<double>(units) / static_cast<double>(std::max<int64_t>(1, *line.line.total_units)) *
+                goods_hours_per_unit_value;
+      }
+      delivered[static_cast<size_t>(team)] += hours;
+      // Progress records in those months: the points after `before` up to `after`.
+      const auto through = [&](const ProgressPoint* point) { return point ? point - line.to_date.data() + 1 : 0; };
+      records[static_cast<size_t>(team)] += through(after) - through(before);
+    }
+  }
+  for (size_t t = 0; t < s.teams.size(); ++t) {
+    Team& team = s.teams[t];
+    const double hours_per_month = delivered[t] / kCapacityMonths;
+    const double per_fte = team.hours_per_fte_month * team.utilization;
+    Fit(out, absl::StrCat("teams[", team.name, "].fte"), &team.fte,
+        per_fte > 0 ? std::min(100000.0, hours_per_month / per_fte) : team.fte, records[t]);
+  }
+}
+
 }  // namespace
 
 PaymentDelays FitPaymentDelays(const Ledger& ledger, Date as_of) {
@@ -211,6 +287,8 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   // --- Renewals (SPEC §4.2): of the subscriptions that ran to their end within the last two
   // years and whose renewal window has closed, the share renewed, and the renewals' amounts
   // against theirs (a ratio of sums). Only contracts signed by as_of count. ---
+  FitWork(ledger, as_of, out);
+
   const std::vector<Subscription> subscriptions = LinkRenewals(ledger, as_of);
   int64_t expired = 0, renewed = 0;
   Cents renewed_from = 0, renewed_to = 0;

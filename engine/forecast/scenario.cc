@@ -60,6 +60,22 @@ int UpfrontInvoiceMonths(BillingTerms billing) {
   return 0;
 }
 
+const Product* ProductOfKind(const Scenario& scenario, LineKind kind) {
+  for (const Product& product : scenario.products) {
+    if (product.kind == kind) return &product;
+  }
+  return nullptr;
+}
+
+int TeamOfKind(const Scenario& scenario, LineKind kind) {
+  const Product* product = ProductOfKind(scenario, kind);
+  if (product == nullptr) return -1;
+  for (size_t t = 0; t < scenario.teams.size(); ++t) {
+    if (scenario.teams[t].name == product->team) return static_cast<int>(t);
+  }
+  return -1;
+}
+
 Scenario DefaultScenario() {
   Scenario s;
   s.name = "default";

@@ -102,6 +102,12 @@ struct Scenario {
   double demand_volatility = 0.2;            // lognormal sigma of a segment's monthly demand factor, [0, 3]
 };
 
+// The product that work of `kind` already in the ledger is taken to be (lines record no product):
+// the scenario's first product of that kind; nullptr if none.
+const Product* ProductOfKind(const Scenario& scenario, LineKind kind);
+// The index of the team doing work of `kind` (ProductOfKind's team), -1 if none.
+int TeamOfKind(const Scenario& scenario, LineKind kind);
+
 // The scenario every forecast starts from when none is given: the three sample segments, the
 // three sample products, one delivery team.
 Scenario DefaultScenario();

@@ -16,32 +16,12 @@ namespace {
 
 double Units(Cents cents) { return static_cast<double>(cents) / 100.0; }
 
-// The team doing a kind of work: the first product of that kind.
-int TeamFor(const Scenario& scenario, LineKind kind) {
-  for (const Product& product : scenario.products) {
-    if (product.kind != kind) continue;
-    for (size_t t = 0; t < scenario.teams.size(); ++t) {
-      if (scenario.teams[t].name == product.team) return static_cast<int>(t);
-    }
-  }
-  return -1;
-}
-
 // Months between an existing subscription's upfront invoices: those of the scenario's first
 // ratable product (the one renewals take). 0 when it bills in arrears or on delivery: existing
 // subscriptions then bill as they recognise.
 int UpfrontBillingMonths(const Scenario& scenario) {
-  for (const Product& product : scenario.products) {
-    if (product.kind == LineKind::kRatable) return UpfrontInvoiceMonths(product.billing);
-  }
-  return 0;
-}
-
-double HoursPerUnitValue(const Scenario& scenario, LineKind kind) {
-  for (const Product& product : scenario.products) {
-    if (product.kind == kind) return product.hours_per_unit_value;
-  }
-  return 0;
+  const Product* subscription = ProductOfKind(scenario, LineKind::kRatable);
+  return subscription ? UpfrontInvoiceMonths(subscription->billing) : 0;
 }
 
 // The share of its month before `day` begins, (day - 1) / days in the month; 0 for a day before
@@ -274,9 +254,10 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   Projection projection;
   projection.as_of = as_of;
   projection.horizon = horizon;
-  projection.effort_team = TeamFor(scenario, LineKind::kEffort);
-  projection.delivery_team = TeamFor(scenario, LineKind::kDelivery);
-  projection.delivery_hours_per_unit = HoursPerUnitValue(scenario, LineKind::kDelivery);
+  projection.effort_team = TeamOfKind(scenario, LineKind::kEffort);
+  projection.delivery_team = TeamOfKind(scenario, LineKind::kDelivery);
+  const Product* goods = ProductOfKind(scenario, LineKind::kDelivery);
+  projection.delivery_hours_per_unit = goods ? goods->hours_per_unit_value : 0;
   projection.billing_months = UpfrontBillingMonths(scenario);
   projection.month_ends.resize(h);
   for (size_t m = 0; m < h; ++m) projection.month_ends[m] = LastDayOfMonth(state.first_month + static_cast<int>(m));

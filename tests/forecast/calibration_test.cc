@@ -8,6 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+#include "engine/forecast/forecast.h"
 #include "tests/testing/ledger_builder.h"
 
 namespace forecastle::forecast {
@@ -113,6 +115,56 @@ TEST_F(CalibrationTest, TooFewObservationsKeepTheStartingValue) {
   EXPECT_FALSE(renewals.fitted);
   EXPECT_EQ(renewals.value, DefaultScenario().renewals.probability);
   EXPECT_EQ(renewals.sample_size, 0);
+}
+
+}  // namespace
+}  // namespace forecastle::forecast
+
+namespace forecastle::forecast {
+namespace {
+
+// Capacity from the ledger (SPEC §4.3): ten services lines signed in 2025 (20,000.00 for 200
+// estimated hours each: 0.01 hours per unit) delivering 30 hours a month each from May to
+// October 2026, and 100 units a month of goods (40,000.00 for 1,000 units, at the default 1/1000
+// hours per unit: 4 hours a month). The team delivered 304 hours a month: at 140 hours per FTE
+// and 75% utilisation, 2.895 FTE. Progress after as-of is not known and does not count.
+TEST(CalibrationCapacity, TeamsDeliverWhatTheLedgerDelivered) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A", "smb"), Con("G", "A", "2025-06-01"),
+                    ::forecastle::testing::Delivery("G", "L", "40000.00", 1000)});
+  for (int i = 0; i < 10; ++i) {
+    const std::string c = absl::StrCat("S", i);
+    ApplyAll(ledger, {Con(c, "A", "2025-12-01"), Effort(c, "L", "20000.00", "200")});
+    ApplyAll(ledger, {Hours(c, "L", "2026-04-15", "25")});  // before the window
+    for (const char* day : {"2026-05-10", "2026-06-10", "2026-07-10", "2026-08-10", "2026-09-10", "2026-10-10"}) {
+      ApplyAll(ledger, {Hours(c, "L", day, "30")});
+    }
+    ApplyAll(ledger, {Hours(c, "L", "2026-11-05", "99")});  // after as-of
+  }
+  for (const char* day : {"2026-05-20", "2026-06-20", "2026-07-20", "2026-08-20", "2026-09-20", "2026-10-20"}) {
+    ApplyAll(ledger, {Units("G", "L", day, 100)});
+  }
+  auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const FittedValue& hours_per_unit = Find(*fit, "products[services].hours_per_unit_value");
+  EXPECT_TRUE(hours_per_unit.fitted);
+  EXPECT_EQ(hours_per_unit.sample_size, 10);
+  EXPECT_NEAR(hours_per_unit.value, 0.01, 1e-12);
+  const FittedValue& fte = Find(*fit, "teams[delivery].fte");
+  EXPECT_TRUE(fte.fitted);
+  EXPECT_EQ(fte.sample_size, 66);  // progress records in the six months
+  EXPECT_NEAR(fte.value, 304.0 / (140 * 0.75), 1e-9);
+
+  // The calibrated forecast starts from that capacity.
+  auto state = BuildStartingState(ledger, fit->scenario, D("2026-10-31"), 3);
+  ASSERT_TRUE(state.ok()) << state.status();
+  ForecastOptions options;
+  options.paths = 2000;
+  auto result = RunForecast(*state, fit->scenario, options);
+  ASSERT_TRUE(result.ok());
+  const Summary& capacity = result->summaries[kCapacityHours][0];
+  // Month 1 after attrition (1% a month of 3 people of 0.965 FTE): 304 x 0.99 on average.
+  EXPECT_NEAR(capacity.mean, 304 * 0.99, 4 * capacity.standard_error);
 }
 
 }  // namespace
