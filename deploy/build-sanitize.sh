@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds forecastle's C++ tests under AddressSanitizer + UBSan (and libstdc++'s
-# bounds checks) into ./build-sanitize, with Ninja and ccache. No benchmarks, no clients' tests.
+# bounds checks) into ./build-sanitize, with Ninja and ccache. No benchmarks. tests/sanitize/run.sh
+# (which tests/run_all.sh calls) builds it with this and runs the C++ suites in it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}

@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 deploy/build.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 900
+# Then the C++ suites again, built with ASan + UBSan into build-sanitize/.
+tests/sanitize/run.sh
