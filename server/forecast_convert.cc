@@ -137,6 +137,34 @@ v1::Scenario MergeScenario(const v1::Scenario& base, const v1::Scenario& overlay
   return merged;
 }
 
+namespace {
+
+absl::Status DirectFromProto(const v1::DirectBookings& p, const std::string& f, forecast::DirectBookings& d) {
+  if (p.has_per_month()) d.per_month = p.per_month();
+  if (p.seasonality_size() > 0) {
+    if (p.seasonality_size() != 12) {
+      return absl::InvalidArgumentError(absl::StrCat(f, ".seasonality must have 12 values, got ", p.seasonality_size()));
+    }
+    for (int k = 0; k < 12; ++k) d.seasonality[static_cast<size_t>(k)] = p.seasonality(k);
+  }
+  if (p.has_growth_per_year()) d.growth_per_year = p.growth_per_year();
+  if (p.has_growth_sigma()) d.growth_sigma = p.growth_sigma();
+  if (p.has_size()) d.size = p.size();
+  if (p.has_size_sigma()) d.size_sigma = p.size_sigma();
+  return absl::OkStatus();
+}
+
+void DirectToProto(const forecast::DirectBookings& d, v1::DirectBookings* p) {
+  p->set_per_month(d.per_month);
+  for (double v : d.seasonality) p->add_seasonality(v);
+  p->set_growth_per_year(d.growth_per_year);
+  p->set_growth_sigma(d.growth_sigma);
+  p->set_size(d.size);
+  p->set_size_sigma(d.size_sigma);
+}
+
+}  // namespace
+
 absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& m) {
   forecast::Scenario s = forecast::DefaultScenario();
   s.name = m.name();
@@ -168,6 +196,8 @@ absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& m) {
         a.product_mix.clear();
         for (const auto& share : p.product_mix()) a.product_mix.emplace_back(share.product(), share.share());
       }
+      RETURN_IF_ERROR(DirectFromProto(p.new_customers(), f + ".new_customers", a.new_customers));
+      RETURN_IF_ERROR(DirectFromProto(p.expansions(), f + ".expansions", a.expansions));
       s.segments.push_back(std::move(a));
     }
   }
@@ -261,6 +291,8 @@ v1::Scenario ScenarioToProto(const forecast::Scenario& s) {
       ps->set_product(product);
       ps->set_share(share);
     }
+    DirectToProto(a.new_customers, p->mutable_new_customers());
+    DirectToProto(a.expansions, p->mutable_expansions());
   }
   for (const auto& [stage, probability] : s.stage_win_probability) {
     v1::StageProbability* p = m.add_stage_win_probability();

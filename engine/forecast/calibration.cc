@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/recognition.h"
 #include "engine/common/status_macros.h"
@@ -39,6 +40,136 @@ LogMoments OfLogs(const std::vector<double>& values) {
   m.sigma = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0;
   m.mean = std::exp(mu + m.sigma * m.sigma / 2);  // the lognormal's mean
   return m;
+}
+
+// The scenario's segment `name`, added (with default fields, its product mix spread evenly over
+// the scenario's products) when it has none.
+SegmentAssumptions& SegmentNamed(Scenario& s, const std::string& name) {
+  for (SegmentAssumptions& segment : s.segments) {
+    if (segment.name == name) return segment;
+  }
+  SegmentAssumptions& added = s.segments.emplace_back();
+  added.name = name;
+  added.product_mix.clear();
+  for (const Product& p : s.products) added.product_mix.emplace_back(p.name, 1.0 / static_cast<double>(s.products.size()));
+  return added;
+}
+
+// Bookings without an opportunity (SPEC §4.1 source 3), per segment, of new customers and of
+// existing customers: the contracts signed in the last 24 whole months by as_of that no won
+// opportunity (of the same customer, closed within 30 days of the signing, nearest first, one
+// each) and no renewal (LinkRenewals) is behind. Their count a month now (the last 12 months'
+// mean, moved half a year along the trend), the trend from the last 12 months against the 12
+// before, with its uncertainty (Poisson counts: sigma of the log ratio sqrt(1/n1 + 1/n0)),
+// seasonality once there are 120 of them, and their sizes (lognormal). Also each segment's
+// product mix: the shares of the kinds of lines booked in those 24 months.
+constexpr int kDirectMonths = 24;
+
+void FitDirectBookings(const Ledger& ledger, Date as_of, const std::vector<Subscription>& subscriptions,
+                       Calibration& out) {
+  Scenario& s = out.scenario;
+  const MonthIndex last = MonthOf(as_of) - (as_of == LastDayOfMonth(MonthOf(as_of)) ? 0 : 1);
+  const MonthIndex first = last - kDirectMonths + 1;
+  // Contracts with a won opportunity or a renewal behind them.
+  absl::flat_hash_set<const ContractState*> sourced;
+  for (const Subscription& sub : subscriptions) {
+    if (sub.renews >= 0) sourced.insert(sub.contract);
+  }
+  for (uint32_t index : ledger.OpportunitiesInIdOrder()) {
+    const Opportunity& o = ledger.opportunities()[index];
+    if (o.status != OpportunityStatus::kWon || !o.closed_on || *o.closed_on > as_of || o.customer_id.empty()) continue;
+    const std::optional<uint32_t> customer = ledger.FindCustomer(o.customer_id);
+    if (!customer) continue;
+    const ContractState* nearest = nullptr;
+    for (uint32_t c : ledger.customers()[*customer].contracts) {
+      const ContractState& contract = ledger.contracts()[c];
+      const int distance = std::abs(contract.contract.signed_on - *o.closed_on);
+      if (contract.contract.signed_on > as_of || distance > 30 || sourced.contains(&contract)) continue;
+      if (nearest == nullptr || distance < std::abs(nearest->contract.signed_on - *o.closed_on) ||
+          (distance == std::abs(nearest->contract.signed_on - *o.closed_on) &&
+           contract.contract.contract_id < nearest->contract.contract_id)) {
+        nearest = &contract;
+      }
+    }
+    if (nearest) sourced.insert(nearest);
+  }
+  struct Source {
+    std::vector<int64_t> per_month = std::vector<int64_t>(kDirectMonths, 0);
+    std::vector<double> sizes;
+  };
+  std::map<std::string, std::array<Source, 2>> by_segment;  // [0] new customers, [1] expansions
+  std::map<std::string, std::map<LineKind, Cents>> booked_by_kind;
+  std::map<std::string, int64_t> contracts_by_segment;
+  for (uint32_t index : ledger.ContractsInIdOrder()) {
+    const ContractState& c = ledger.contracts()[index];
+    const MonthIndex month = MonthOf(c.contract.signed_on);
+    if (c.contract.signed_on > as_of || month < first || month > last) continue;
+    const std::string& segment = ledger.customers()[c.customer].customer.segment;
+    if (segment.empty()) continue;
+    for (const LineState& line : c.lines) booked_by_kind[segment][line.line.kind] += line.amount;
+    ++contracts_by_segment[segment];
+    if (sourced.contains(&c) || c.booked <= 0) continue;
+    Source& source = by_segment[segment][c.new_business ? 0 : 1];
+    ++source.per_month[static_cast<size_t>(month - first)];
+    source.sizes.push_back(Units(c.booked));
+  }
+  for (auto& [name, sources] : by_segment) {
+    SegmentAssumptions& segment = SegmentNamed(s, name);
+    for (int kind = 0; kind < 2; ++kind) {
+      const Source& source = sources[static_cast<size_t>(kind)];
+      DirectBookings& d = kind == 0 ? segment.new_customers : segment.expansions;
+      const std::string f = absl::StrCat("segments[", name, "].", kind == 0 ? "new_customers" : "expansions", ".");
+      int64_t recent = 0, earlier = 0;
+      for (int m = 0; m < kDirectMonths; ++m) (m < 12 ? earlier : recent) += source.per_month[static_cast<size_t>(m)];
+      const bool trend = recent >= kMinSample && earlier >= kMinSample;
+      const double growth = trend ? static_cast<double>(recent) / static_cast<double>(earlier) - 1 : 0;
+      Fit(out, f + "growth_per_year", &d.growth_per_year, std::clamp(growth, -0.9, 10.0), std::min(recent, earlier));
+      Fit(out, f + "growth_sigma", &d.growth_sigma,
+          trend ? std::min(3.0, std::sqrt(1.0 / static_cast<double>(recent) + 1.0 / static_cast<double>(earlier))) : 0,
+          std::min(recent, earlier));
+      // The last 12 months' mean is the rate half a year before as_of's month end.
+      Fit(out, f + "per_month", &d.per_month,
+          std::min(10000.0, static_cast<double>(recent) / 12 * std::pow(1 + d.growth_per_year, 0.5)), recent + earlier);
+      const LogMoments sizes = OfLogs(source.sizes);
+      Fit(out, f + "size", &d.size, std::min(1e12, sizes.mean), sizes.n);
+      Fit(out, f + "size_sigma", &d.size_sigma, std::min(3.0, sizes.sigma), sizes.n);
+      if (recent + earlier >= 120) {
+        // Each calendar month's count against what the trend expected of it, normalised to mean 1.
+        std::array<double, 12> actual{}, expected{};
+        for (int m = 0; m < kDirectMonths; ++m) {
+          const auto calendar = static_cast<size_t>((first + m) % 12);
+          actual[calendar] += static_cast<double>(source.per_month[static_cast<size_t>(m)]);
+          expected[calendar] += std::pow(1 + d.growth_per_year, (m - (kDirectMonths - 0.5)) / 12.0);
+        }
+        double mean = 0;
+        for (size_t k = 0; k < 12; ++k) mean += actual[k] / expected[k] / 12;
+        for (size_t k = 0; k < 12; ++k) {
+          Fit(out, absl::StrCat(f, "seasonality[", k, "]"), &d.seasonality[k],
+              mean > 0 ? std::min(10.0, actual[k] / expected[k] / mean) : 1.0, static_cast<int64_t>(actual[k]));
+        }
+      }
+    }
+  }
+  for (auto& [name, kinds] : booked_by_kind) {
+    Cents total = 0;
+    for (const auto& [kind, amount] : kinds) total += std::max<Cents>(0, amount);
+    const int64_t contracts = contracts_by_segment[name];
+    if (total <= 0 || contracts < kMinSample) continue;
+    SegmentAssumptions& segment = SegmentNamed(s, name);
+    std::vector<std::pair<std::string, double>> mix;
+    for (const auto& [kind, amount] : kinds) {
+      const Product* product = ProductOfKind(s, kind);
+      if (product != nullptr && amount > 0) mix.emplace_back(product->name, static_cast<double>(amount) / static_cast<double>(total));
+    }
+    double sum = 0;
+    for (const auto& entry : mix) sum += entry.second;
+    if (mix.empty() || sum <= 0) continue;
+    for (auto& entry : mix) entry.second /= sum;
+    segment.product_mix = mix;
+    for (const auto& [product, share] : mix) {
+      out.values.push_back(FittedValue{absl::StrCat("segments[", name, "].product_mix[", product, "]"), share, contracts, true});
+    }
+  }
 }
 
 // The cumulative progress of `line` known at the end of `day`: the last point on or before it.
@@ -202,17 +333,7 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
     }
   }
   for (auto& [name, d] : by_segment) {
-    auto segment = std::find_if(s.segments.begin(), s.segments.end(),
-                                [&](const SegmentAssumptions& a) { return a.name == name; });
-    if (segment == s.segments.end()) {
-      SegmentAssumptions added;
-      added.name = name;
-      // Keep the product mix valid against this scenario's products.
-      added.product_mix.clear();
-      for (const Product& p : s.products) added.product_mix.emplace_back(p.name, 1.0 / static_cast<double>(s.products.size()));
-      s.segments.push_back(added);
-      segment = s.segments.end() - 1;
-    }
+    SegmentAssumptions* segment = &SegmentNamed(s, name);
     const std::string f = absl::StrCat("segments[", name, "].");
     Fit(out, f + "win_rate", &segment->win_rate, static_cast<double>(d.won) / std::max<int64_t>(1, d.closed), d.closed);
     const LogMoments sizes = OfLogs(d.won_sizes);
@@ -290,6 +411,7 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   FitWork(ledger, as_of, out);
 
   const std::vector<Subscription> subscriptions = LinkRenewals(ledger, as_of);
+  FitDirectBookings(ledger, as_of, subscriptions, out);
   int64_t expired = 0, renewed = 0;
   Cents renewed_from = 0, renewed_to = 0;
   for (const Subscription& sub : subscriptions) {

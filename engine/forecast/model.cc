@@ -22,7 +22,8 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
       renewals_(state, scenario),
       booking_(scenario, cash_, renewals_, delivery_),
       pipeline_(state, scenario, tables_),
-      arrivals_(state, scenario, tables_) {}
+      arrivals_(state, scenario, tables_),
+      direct_sales_(state, scenario, tables_) {}
 
 void PathModel::Run(uint64_t path, PathContext& context, PathOutput& out) const {
   const int horizon = state_.horizon;
@@ -42,6 +43,7 @@ void PathModel::Run(uint64_t path, PathContext& context, PathOutput& out) const 
   // Every source of bookings, then the teams deliver what was sold.
   pipeline_.Simulate(context, booking_);
   arrivals_.Simulate(context, booking_);
+  direct_sales_.Simulate(context, booking_);
   renewals_.Simulate(context, booking_);
   delivery_.Simulate(context);
   WriteMetrics(context, out);

@@ -2,6 +2,7 @@
 // a file of its own that owns its assumptions, its random streams and its speed tricks:
 //   pipeline.h   open opportunities at as-of: win, slip, size        (§4.1 source 1)
 //   arrivals.h   new opportunities per segment and month              (§4.1 source 2)
+//   direct_sales.h  bookings without an opportunity: new customers, expansions (§4.1 source 3)
 //   renewals.h   subscriptions renewing at the end of their terms     (§4.2)
 //   booking.h    a won deal becomes lines by its product's template
 //   delivery.h   teams (attrition, hiring, ramp-up) burn the work backlog down
@@ -19,6 +20,7 @@
 #include "engine/forecast/booking.h"
 #include "engine/forecast/cash.h"
 #include "engine/forecast/delivery.h"
+#include "engine/forecast/direct_sales.h"
 #include "engine/forecast/path_context.h"
 #include "engine/forecast/pipeline.h"
 #include "engine/forecast/random.h"
@@ -68,6 +70,7 @@ class PathModel {
   Booking booking_;
   Pipeline pipeline_;
   Arrivals arrivals_;
+  DirectSales direct_sales_;
 };
 
 }  // namespace forecastle::forecast

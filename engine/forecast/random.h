@@ -47,6 +47,7 @@ enum class EntityKind : uint32_t {
   kInvoice = 5,      // an invoice for a month of work: payment delay and bad debt
   kRenewal = 6,      // the existing subscriptions expiring in a month
   kCorrelation = 7,  // a month's demand shocks, shared by the segments
+  kDirect = 8,       // bookings without an opportunity: a segment's trend, a month's count, each booking
 };
 
 // The draws for one entity on one path: the same (seed, kind, entity, path) always gives the

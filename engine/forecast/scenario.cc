@@ -146,6 +146,17 @@ absl::Status Validate(const Scenario& s) {
     for (size_t m = 0; m < 12; ++m) {
       RETURN_IF_ERROR(InRange(absl::StrCat(f, ".seasonality[", m, "]"), seg.seasonality[m], 0, 10));
     }
+    for (const auto& [name, direct] : {std::pair{"new_customers", &seg.new_customers}, std::pair{"expansions", &seg.expansions}}) {
+      const std::string d = absl::StrCat(f, ".", name);
+      RETURN_IF_ERROR(InRange(d + ".per_month", direct->per_month, 0, 10000));
+      for (size_t m = 0; m < 12; ++m) {
+        RETURN_IF_ERROR(InRange(absl::StrCat(d, ".seasonality[", m, "]"), direct->seasonality[m], 0, 10));
+      }
+      RETURN_IF_ERROR(InRange(d + ".growth_per_year", direct->growth_per_year, -0.9, 10));
+      RETURN_IF_ERROR(InRange(d + ".growth_sigma", direct->growth_sigma, 0, 3));
+      RETURN_IF_ERROR(InRange(d + ".size", direct->size, 0, 1e12));
+      RETURN_IF_ERROR(InRange(d + ".size_sigma", direct->size_sigma, 0, 3));
+    }
     RETURN_IF_ERROR(InRange(f + ".win_rate", seg.win_rate, 0, 1));
     RETURN_IF_ERROR(InRange(f + ".sales_cycle_months", seg.sales_cycle_months, 0, 60));
     RETURN_IF_ERROR(InRange(f + ".sales_cycle_sigma", seg.sales_cycle_sigma, 0, 3));

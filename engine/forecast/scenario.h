@@ -14,6 +14,19 @@
 
 namespace forecastle::forecast {
 
+// Bookings of one segment without an opportunity behind them (SPEC §4.1 source 3), of one kind:
+// new customers, or existing customers' expansions. Contracts arrive per month (Poisson, with
+// seasonality and a trend whose growth each path draws from its uncertainty) at lognormal sizes,
+// and become products by the segment's product mix.
+struct DirectBookings {
+  double per_month = 0;                      // contracts a month at as-of, before seasonality, [0, 10000]
+  std::array<double, 12> seasonality = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};  // by calendar month, [0, 10]
+  double growth_per_year = 0;                // the rate grows by this a year, [-0.9, 10]
+  double growth_sigma = 0;                   // sigma of log(1 + growth), drawn once a path, [0, 3]
+  double size = 50000;                       // mean contract value in currency units, [0, 1e12]
+  double size_sigma = 0.8;                   // lognormal sigma of sizes, [0, 3]
+};
+
 // New business of one customer segment.
 struct SegmentAssumptions {
   std::string name;                          // matches customers' and opportunities' segment
@@ -30,6 +43,8 @@ struct SegmentAssumptions {
                                              // around its amount (mean 1), [0, 3]
   std::vector<std::pair<std::string, double>> product_mix = {{"subscription", 0.6}, {"services", 0.3}, {"goods", 0.1}};
                                              // product -> share; shares in [0, 1], summing to 1 (±1e-9)
+  DirectBookings new_customers;              // none by default: calibration fits them
+  DirectBookings expansions;
 };
 
 enum class BillingTerms { kAnnualUpfront, kQuarterlyUpfront, kMonthlyUpfront, kMonthlyInArrears, kOnDelivery };

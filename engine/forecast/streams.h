@@ -64,6 +64,9 @@ struct SaleKey {
     return Identity::Of(3, Identity::Of(segment, static_cast<uint64_t>(month)), static_cast<uint64_t>(index));
   }
   static uint64_t Renewal(MonthIndex month) { return Identity::Of(4, static_cast<uint64_t>(month)); }
+  static uint64_t Direct(uint64_t source, MonthIndex month, int64_t index) {
+    return Identity::Of(5, Identity::Of(source, static_cast<uint64_t>(month)), static_cast<uint64_t>(index));
+  }
 };
 
 // The first counter of each stream (RandomStream::FirstCounter), by entity. Months are calendar
@@ -99,6 +102,19 @@ struct Streams {
   // A cohort's attrition, a word a month from the month it joins (Delivery names cohorts).
   static PhiloxCounter Cohort(uint64_t cohort, uint64_t path) {
     return RandomStream::FirstCounter(EntityKind::kTeam, cohort, path);
+  }
+  // Bookings without an opportunity of one source (Identity::Of(segment, 1 for new customers or
+  // 2 for expansions)): its trend, drawn once a path; each month's count; each booking's day,
+  // size, product, then its invoices' and renewals' words.
+  static PhiloxCounter DirectTrend(uint64_t source, uint64_t path) {
+    return RandomStream::FirstCounter(EntityKind::kDirect, Identity::Of(source, 0), path);
+  }
+  static PhiloxCounter DirectCount(uint64_t source, MonthIndex month, uint64_t path) {
+    return RandomStream::FirstCounter(EntityKind::kDirect, Identity::Of(source, static_cast<uint64_t>(month), 0), path);
+  }
+  static PhiloxCounter DirectBooking(uint64_t source, MonthIndex month, int64_t index, uint64_t path) {
+    return RandomStream::FirstCounter(
+        EntityKind::kDirect, Identity::Of(source, static_cast<uint64_t>(month), static_cast<uint64_t>(index) + 1), path);
   }
   // The payment delay and bad debt of a sale's invoice for the work of one month.
   static PhiloxCounter WorkInvoice(uint64_t sale, MonthIndex month, uint64_t path) {

@@ -169,3 +169,58 @@ TEST(CalibrationCapacity, TeamsDeliverWhatTheLedgerDelivered) {
 
 }  // namespace
 }  // namespace forecastle::forecast
+
+namespace forecastle::forecast {
+namespace {
+
+// Bookings without an opportunity: over the 24 months to 2026-10-31, "smb" new customers sign
+// 2 contracts a month in the first year and 3 in the second (growth +50%, its sigma
+// sqrt(1/36 + 1/24)), at 10,000.00 each; an existing customer expands once a month (no growth).
+// A contract behind a won opportunity and a renewal are other sources and do not count.
+TEST(CalibrationDirect, BookingsWithoutAnOpportunityFitRateTrendAndSize) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("OLD", "smb"), Con("OLD-0", "OLD", "2024-01-15"),
+                    Ratable("OLD-0", "L", "1200.00", "2024-02-01", "2025-01-31")});
+  int n = 0;
+  for (MonthIndex m = *ParseMonth("2024-11", "m"); m <= *ParseMonth("2026-10", "m"); ++m) {
+    const int count = m < *ParseMonth("2025-11", "m") ? 2 : 3;
+    for (int i = 0; i < count; ++i, ++n) {
+      const std::string c = absl::StrCat("N", n);
+      const Date day = FirstDayOfMonth(m) + 3 + i;
+      ApplyAll(ledger, {Cust(c, "smb"), Con(c, c, FormatDate(day)), Effort(c, "L", "10000.00", "50")});
+    }
+    const std::string e = absl::StrCat("E", m);
+    ApplyAll(ledger, {Con(e, "OLD", FormatDate(FirstDayOfMonth(m) + 10)), Effort(e, "L", "4000.00", "20")});
+  }
+  // Another source: a won opportunity's contract, and OLD-0's renewal.
+  Opportunity won;
+  won.opportunity_id = "OPP-1";
+  won.segment = "smb";
+  won.amount = 9900000;
+  won.created_on = D("2026-01-01");
+  won.status = OpportunityStatus::kWon;
+  won.stage = "negotiate";
+  won.closed_on = D("2026-03-02");
+  won.customer_id = "W";
+  ApplyAll(ledger, {Cust("W", "smb"), Con("W-1", "W", "2026-03-05"), Effort("W-1", "L", "99000.00", "50"), won,
+                    Con("OLD-1", "OLD", "2025-01-20"), Ratable("OLD-1", "L", "1300.00", "2025-02-01", "2026-01-31")});
+  auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const std::string f = "segments[smb].new_customers.";
+  EXPECT_NEAR(Find(*fit, f + "growth_per_year").value, 0.5, 1e-12);
+  EXPECT_NEAR(Find(*fit, f + "growth_sigma").value, std::sqrt(1.0 / 36 + 1.0 / 24), 1e-12);
+  EXPECT_NEAR(Find(*fit, f + "per_month").value, 3 * std::sqrt(1.5), 1e-12);
+  EXPECT_EQ(Find(*fit, f + "per_month").sample_size, 60);
+  EXPECT_NEAR(Find(*fit, f + "size").value, 10000, 1e-6);
+  EXPECT_NEAR(Find(*fit, f + "size_sigma").value, 0, 1e-9);
+  const std::string e = "segments[smb].expansions.";
+  EXPECT_NEAR(Find(*fit, e + "growth_per_year").value, 0, 1e-12);
+  EXPECT_NEAR(Find(*fit, e + "per_month").value, 1, 1e-12);
+  EXPECT_EQ(Find(*fit, e + "per_month").sample_size, 24);  // OLD-1 renews OLD-0: not an expansion
+  EXPECT_NEAR(Find(*fit, e + "size").value, 4000, 1e-6);
+  // The mix of what the segment booked in those months: all services but the renewal's subscription.
+  EXPECT_GT(Find(*fit, "segments[smb].product_mix[services]").value, 0.99);
+}
+
+}  // namespace
+}  // namespace forecastle::forecast

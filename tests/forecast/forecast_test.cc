@@ -751,3 +751,46 @@ TEST(Forecast, ASubscriptionClosingMidMonthRecognisesFromItsStartDay) {
 
 }  // namespace
 }  // namespace forecastle::forecast
+
+namespace forecastle::forecast {
+namespace {
+
+// Bookings without an opportunity (SPEC §4.1 source 3): λ contracts a month of lognormal sizes
+// book the compound Poisson moments; with a trend g whose log is drawn N(log(1 + g), σ²) once a
+// path, month m's mean is λ E[exp(L t)] = λ exp(log(1 + g) t + σ² t² / 2) with t = (m + 0.5) / 12,
+// so the fan widens with the horizon.
+TEST(Forecast, BookingsWithoutAnOpportunityFollowTheirRateSizesAndTrend) {
+  Scenario s = Degenerate();
+  s.segments[0].product_mix = {{"subscription", 1.0}};
+  DirectBookings& d = s.segments[0].new_customers;
+  d.per_month = 20;
+  d.size = 1000;
+  d.size_sigma = 0.5;
+  {
+    const PathValues values = RunPaths(s, Ledger(), 3, 20000);
+    const double second_moment = 1000.0 * 1000.0 * std::exp(0.25);
+    for (int month = 0; month < 3; ++month) {
+      const Sampled b = Sample(values, kBookings, month);
+      EXPECT_NEAR(b.mean, 20 * 1000, 4 * b.mean_se) << month;
+      EXPECT_NEAR(b.variance, 20 * second_moment, 4 * b.variance_se) << month;
+    }
+  }
+  d.growth_per_year = 0.2;
+  d.growth_sigma = 0.3;
+  s.segments[0].expansions = d;  // the second source draws its own trend
+  s.segments[0].expansions.per_month = 5;
+  const PathValues values = RunPaths(s, Ledger(), 24, 20000);
+  double first_spread = 0;
+  for (int month : {0, 11, 23}) {
+    const double t = (month + 0.5) / 12;
+    const double factor = std::exp(std::log(1.2) * t + 0.3 * 0.3 * t * t / 2);
+    const Sampled b = Sample(values, kBookings, month);
+    EXPECT_NEAR(b.mean, 25 * 1000 * factor, 4 * b.mean_se) << month;
+    const double spread = std::sqrt(b.variance) / b.mean;
+    if (month == 0) first_spread = spread;
+    if (month == 23) EXPECT_GT(spread, 1.3 * first_spread);
+  }
+}
+
+}  // namespace
+}  // namespace forecastle::forecast
