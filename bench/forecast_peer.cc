@@ -51,6 +51,7 @@ std::string Inputs(const StartingState& state, const Scenario& s) {
                                   ",\"backlog\":", Num(state.backlog), ",\"unbilled_backlog\":", Num(state.unbilled_backlog),
                                   ",\"net_contract_liability\":", Num(state.net_contract_liability),
                                   ",\"accounts_receivable\":", Num(state.accounts_receivable),
+                                  ",\"receivables_by_age\":", Array({state.receivables_by_age.begin(), state.receivables_by_age.end()}),
                                   ",\"scheduled_revenue\":", Array(state.scheduled_revenue),
                                   ",\"scheduled_billing\":", Array(state.scheduled_billing),
                                   ",\"team_work_amount\":", Array(state.team_work_amount),
@@ -143,6 +144,7 @@ std::string Inputs(const StartingState& state, const Scenario& s) {
                   ",\"renewal_uplift\":", Num(s.renewals.uplift), ",\"effort_overrun\":", Num(s.effort_overrun),
                   ",\"effort_overrun_sigma\":", Num(s.effort_overrun_sigma), ",\"delay_months\":", Array(delay_months),
                   ",\"delay_shares\":", Array(delay_shares), ",\"bad_debt_rate\":", Num(s.payment.bad_debt_rate),
+                  ",\"collection_by_age\":", Array({s.payment.collection_by_age.begin(), s.payment.collection_by_age.end()}),
                   ",\"demand_volatility\":", Num(s.demand_volatility), ",\"correlation_factor\":", Array(factor_rows), "}");
   return json;
 }

@@ -40,8 +40,9 @@ class Paths:
         self.revenue = np.tile(np.array(inp["scheduled_revenue"]), (n, 1))
         self.billings = np.tile(np.array(inp["scheduled_billing"]), (n, 1))
         self.ratable_step = np.zeros((n, h + 1))
-        # Existing receivables and scheduled billing collect by the delay mix's expected split.
-        collections, write_offs = np.zeros(h), np.zeros(h)
+        # Scheduled billing collects by the delay mix's expected split; a bad debt is never
+        # collected and stays receivable (the ledger records no write-offs).
+        collections = np.zeros(h)
         shares = np.array(inp["delay_shares"])
 
         def collect(month, amount):
@@ -49,12 +50,18 @@ class Paths:
                 paid = max(0, month + delay)
                 if paid < h:
                     collections[paid] += amount * share * (1 - self.bad)
-                    write_offs[paid] += amount * share * self.bad
-        collect(-1, inp["accounts_receivable"])
         for m in range(h):
             collect(m, inp["scheduled_billing"][m])
+        # Receivables open at as-of: what is still open is collected at its age bucket's monthly
+        # share, the bucket it is in that month (from its bucket's typical age at as-of).
+        buckets = [30, 60, 90, 180]  # upper bounds of the first four, in days past issue
+        for typical, open_amount in zip([15, 45, 75, 135, 270], inp["receivables_by_age"]):
+            for m in range(h):
+                age = int(typical + 30.4375 * (m + 0.5))
+                share = inp["collection_by_age"][sum(age > b for b in buckets)]
+                collections[m] += open_amount * share
+                open_amount -= open_amount * share
         self.collections = np.tile(collections, (n, 1))
-        self.write_offs = np.tile(write_offs, (n, 1))
         self.invoices = []
 
     def add(self, target, path, month, amount):
@@ -81,7 +88,6 @@ class Paths:
         pick = np.where(bad, u / max(self.bad, 1e-300), (u - self.bad) / (1 - self.bad))
         delay = self.delays[np.minimum(np.searchsorted(self.delay_cdf, pick, side="right"), len(self.delays) - 1)]
         paid = month + delay
-        self.add(self.write_offs, path[bad], paid[bad], amount[bad])
         self.add(self.collections, path[~bad], paid[~bad], amount[~bad])
 
 
@@ -342,7 +348,7 @@ def simulate(inp, n, rng):
     out["backlog"] = inp["backlog"] + np.cumsum(p.bookings - p.revenue, axis=1)
     out["unbilled_backlog"] = inp["unbilled_backlog"] + np.cumsum(p.bookings - p.billings, axis=1)
     out["deferred_revenue"] = np.maximum(0, net + unbilled_work)
-    out["accounts_receivable"] = inp["accounts_receivable"] + np.cumsum(p.billings - p.collections - p.write_offs, axis=1)
+    out["accounts_receivable"] = inp["accounts_receivable"] + np.cumsum(p.billings - p.collections, axis=1)
     out["work_backlog_hours"], out["capacity_hours"] = work_left, capacity_total
     with np.errstate(divide="ignore", invalid="ignore"):
         out["utilization"] = np.where(capacity_total > 0, worked_total / capacity_total, 0)

@@ -258,6 +258,15 @@ absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& m) {
       for (const auto& d : m.payment().delay_days_mix()) s.payment.delay_days_mix.emplace_back(d.days(), d.probability());
     }
     if (m.payment().has_bad_debt_rate()) s.payment.bad_debt_rate = m.payment().bad_debt_rate();
+    if (m.payment().collection_by_age_size() > 0) {
+      if (m.payment().collection_by_age_size() != forecast::kAgeBuckets) {
+        return absl::InvalidArgumentError(absl::StrCat("payment.collection_by_age must have ", forecast::kAgeBuckets,
+                                                       " values, got ", m.payment().collection_by_age_size()));
+      }
+      for (int b = 0; b < forecast::kAgeBuckets; ++b) {
+        s.payment.collection_by_age[static_cast<size_t>(b)] = m.payment().collection_by_age(b);
+      }
+    }
   }
   if (m.segment_correlation_size() > 0) {
     s.segment_correlation.clear();
@@ -338,6 +347,7 @@ v1::Scenario ScenarioToProto(const forecast::Scenario& s) {
     d->set_probability(probability);
   }
   m.mutable_payment()->set_bad_debt_rate(s.payment.bad_debt_rate);
+  for (double share : s.payment.collection_by_age) m.mutable_payment()->add_collection_by_age(share);
   for (const auto& row : s.segment_correlation) {
     v1::CorrelationRow* r = m.add_segment_correlation();
     for (double v : row) r->add_values(v);

@@ -172,6 +172,47 @@ void FitDirectBookings(const Ledger& ledger, Date as_of, const std::vector<Subsc
   }
 }
 
+// Receivables by age (SPEC §4.4): at each of the last 12 month ends E whose next month is over
+// by as_of, every invoice open at E by its age then, and what was paid of it in the month after
+// E; a bucket's share is Σ paid / Σ open (in cents), its sample the invoice-months observed.
+void FitCollectionByAge(const Ledger& ledger, Date as_of, Calibration& out) {
+  std::vector<std::vector<const Payment*>> payments(ledger.invoices().size());
+  for (const Payment& p : ledger.payments()) {
+    if (p.received_on > as_of) continue;
+    if (const std::optional<uint32_t> invoice = ledger.FindInvoice(p.invoice_id)) payments[*invoice].push_back(&p);
+  }
+  std::array<Cents, kAgeBuckets> open{}, paid{};
+  std::array<int64_t, kAgeBuckets> observed{};
+  const MonthIndex last = MonthOf(as_of) - 1 - (as_of == LastDayOfMonth(MonthOf(as_of)) ? 0 : 1);
+  for (MonthIndex month = last - 11; month <= last; ++month) {
+    const Date end = LastDayOfMonth(month), next_end = LastDayOfMonth(month + 1);
+    for (size_t i = 0; i < ledger.invoices().size(); ++i) {
+      const Invoice& invoice = ledger.invoices()[i].invoice;
+      if (invoice.issued_on > end || invoice.amount <= 0) continue;
+      Cents paid_by_end = 0, paid_next = 0;
+      for (const Payment* p : payments[i]) {
+        if (p->received_on <= end) {
+          paid_by_end += p->amount;
+        } else if (p->received_on <= next_end) {
+          paid_next += p->amount;
+        }
+      }
+      const Cents still_open = invoice.amount - paid_by_end;
+      if (still_open <= 0) continue;
+      const auto bucket = static_cast<size_t>(AgeBucket(end - invoice.issued_on));
+      open[bucket] += still_open;
+      paid[bucket] += std::min(paid_next, still_open);
+      ++observed[bucket];
+    }
+  }
+  for (int b = 0; b < kAgeBuckets; ++b) {
+    const auto k = static_cast<size_t>(b);
+    Fit(out, absl::StrCat("payment.collection_by_age[", std::string(AgeBucketName(b)), "]"),
+        &out.scenario.payment.collection_by_age[k],
+        open[k] > 0 ? static_cast<double>(paid[k]) / static_cast<double>(open[k]) : 0, observed[k]);
+  }
+}
+
 // The cumulative progress of `line` known at the end of `day`: the last point on or before it.
 const ProgressPoint* ProgressAt(const LineState& line, Date day) {
   auto after = std::upper_bound(line.to_date.begin(), line.to_date.end(), day,
@@ -409,6 +450,7 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   // years and whose renewal window has closed, the share renewed, and the renewals' amounts
   // against theirs (a ratio of sums). Only contracts signed by as_of count. ---
   FitWork(ledger, as_of, out);
+  FitCollectionByAge(ledger, as_of, out);
 
   const std::vector<Subscription> subscriptions = LinkRenewals(ledger, as_of);
   FitDirectBookings(ledger, as_of, subscriptions, out);

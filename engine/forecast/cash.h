@@ -1,6 +1,8 @@
 // The cash driver (SPEC §4 step 3, §4.4): an invoice is paid after a delay drawn from the payment
-// mix, or goes bad; receivables open at as-of and the existing contracts' scheduled billing are
-// collected by the mix's expected split (too many invoices to draw one by one on every path).
+// mix, or goes bad (never collected: it stays receivable, as the ledger has no write-offs). The
+// existing contracts' scheduled billing is collected by the mix's expected split, and the
+// receivables open at as-of by their age buckets' monthly shares (expected values: too many
+// invoices to draw one by one on every path).
 #ifndef FORECASTLE_ENGINE_FORECAST_CASH_H_
 #define FORECASTLE_ENGINE_FORECAST_CASH_H_
 
@@ -23,7 +25,7 @@ class Cash {
   // The existing contracts' collections and write-offs into the path's flows.
   void Open(PathContext& path) const;
   // An invoice billed in `month` for `amount`: into billings, and after its delay into
-  // collections or, if it goes bad, write-offs; both decided by `word`, the invoice's draw.
+  // collections unless it goes bad; both decided by `word`, the invoice's draw.
   // Months past the horizon land in the flows' spare slot. Callers draw the word whether or not
   // the invoice falls within the horizon, so the draws after it stay the same in every scenario.
   void Bill(PathContext& path, int month, double amount, uint32_t word) const {
@@ -36,7 +38,9 @@ class Cash {
     const int paid = month + delay_months_[k].first;
     Flows& flows = path.flows;
     flows.billings[static_cast<size_t>(std::min(month, path.horizon))] += amount;
-    (bad ? flows.write_offs : flows.collections)[static_cast<size_t>(std::min(paid, path.horizon))] += amount;
+    // A bad debt is never collected: it goes to the spare slot past the horizon, which no month
+    // reads, and stays receivable.
+    flows.collections[static_cast<size_t>(bad ? path.horizon : std::min(paid, path.horizon))] += amount;
   }
 
  private:
@@ -46,7 +50,7 @@ class Cash {
   // rate + (1 - rate) x (cumulative share).
   WordThreshold bad_debt_;
   std::vector<WordThreshold> delay_if_bad_, delay_if_good_;
-  std::vector<double> existing_collections_, existing_write_offs_;  // per forecast month
+  std::vector<double> existing_collections_;  // per forecast month
 };
 
 }  // namespace forecastle::forecast

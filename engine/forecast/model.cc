@@ -63,7 +63,7 @@ void PathModel::WriteMetrics(const PathContext& path, PathOutput& out) const {
     backlog += flows.bookings[i] - revenue;
     unbilled += flows.bookings[i] - flows.billings[i];
     net_liability += flows.billings[i] - revenue;
-    receivable += flows.billings[i] - flows.collections[i] - flows.write_offs[i];
+    receivable += flows.billings[i] - flows.collections[i];  // bad debts stay receivable, as in the ledger
     const double values[kMetricCount] = {
         flows.bookings[i], revenue, flows.billings[i], flows.collections[i], backlog, unbilled,
         std::max(0.0, net_liability + month.arrears_unbilled + std::max(0.0, month.delivery_unbilled)), receivable,

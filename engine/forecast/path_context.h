@@ -16,7 +16,7 @@ namespace forecastle::forecast {
 
 // Month-by-month flows of one path, in currency units.
 struct Flows {
-  std::vector<double> bookings, revenue, billings, collections, write_offs;
+  std::vector<double> bookings, revenue, billings, collections;
   // Ratable revenue as steps: a line adding r a month from month a to month b - 1 adds r at a and
   // subtracts it at b (one write per line instead of one per month); summed month by month.
   std::vector<double> ratable_step;
@@ -24,7 +24,7 @@ struct Flows {
   // the horizon is added there rather than tested for (invoices' months are random: a test would be
   // a branch the predictor misses).
   void Reset(int horizon) {
-    for (auto* v : {&bookings, &revenue, &billings, &collections, &write_offs, &ratable_step}) {
+    for (auto* v : {&bookings, &revenue, &billings, &collections, &ratable_step}) {
       v->assign(static_cast<size_t>(horizon) + 1, 0);
     }
   }

@@ -60,6 +60,19 @@ int UpfrontInvoiceMonths(BillingTerms billing) {
   return 0;
 }
 
+int AgeBucket(int days_past_issue) {
+  if (days_past_issue <= 30) return 0;
+  if (days_past_issue <= 60) return 1;
+  if (days_past_issue <= 90) return 2;
+  if (days_past_issue <= 180) return 3;
+  return 4;
+}
+
+std::string_view AgeBucketName(int bucket) {
+  static constexpr std::string_view kNames[kAgeBuckets] = {"0-30", "31-60", "61-90", "91-180", "180+"};
+  return kNames[bucket];
+}
+
 const Product* ProductOfKind(const Scenario& scenario, LineKind kind) {
   for (const Product& product : scenario.products) {
     if (product.kind == kind) return &product;
@@ -208,6 +221,10 @@ absl::Status Validate(const Scenario& s) {
   }
   RETURN_IF_ERROR(SumsToOne("payment.delay_days_mix probabilities", delay_share));
   RETURN_IF_ERROR(InRange("payment.bad_debt_rate", s.payment.bad_debt_rate, 0, 1));
+  for (int b = 0; b < kAgeBuckets; ++b) {
+    RETURN_IF_ERROR(InRange(absl::StrCat("payment.collection_by_age[", std::string(AgeBucketName(b)), "]"),
+                            s.payment.collection_by_age[static_cast<size_t>(b)], 0, 1));
+  }
   RETURN_IF_ERROR(InRange("demand_volatility", s.demand_volatility, 0, 3));
 
   const auto& rho = s.segment_correlation;

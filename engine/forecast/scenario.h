@@ -88,10 +88,19 @@ struct Hire {
   double count = 0;                          // FTE hired, [0, 100000]; fractions count as for Team::fte
 };
 
+// Receivables by age (SPEC §4.4): days past issue 0-30, 31-60, 61-90, 91-180, over 180.
+inline constexpr int kAgeBuckets = 5;
+int AgeBucket(int days_past_issue);  // 0 .. kAgeBuckets - 1
+std::string_view AgeBucketName(int bucket);  // "0-30", ..., "180+"
+
 struct PaymentTerms {
   // The delay from invoice to payment, as a mix of (days, probability); probabilities sum to 1.
   std::vector<std::pair<int, double>> delay_days_mix = {{30, 0.6}, {60, 0.3}, {90, 0.1}};
   double bad_debt_rate = 0.01;               // share of invoices never paid, [0, 1]
+  // Receivables open at as-of: the share of what is still open collected in a month, by the
+  // age bucket it is in that month, [0, 1]. What is never collected stays receivable (the
+  // ledger records no write-offs: AR is billed - collected, SPEC §1).
+  std::array<double, kAgeBuckets> collection_by_age = {0.6, 0.5, 0.5, 0.3, 0.02};
 };
 
 struct Scenario {

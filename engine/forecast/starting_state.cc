@@ -187,6 +187,23 @@ absl::Status ProjectContract(const Projection& p, const ContractState& c, size_t
   return absl::OkStatus();
 }
 
+// Each invoice's amount still open at as_of (issued by then, less what was paid by then), by its
+// age, in cents: exact, and summing to the AR balance.
+void AddReceivablesByAge(const Ledger& ledger, StartingState& state) {
+  std::vector<Cents> paid(ledger.invoices().size(), 0);
+  for (const Payment& p : ledger.payments()) {
+    if (p.received_on > state.as_of) continue;
+    if (const std::optional<uint32_t> invoice = ledger.FindInvoice(p.invoice_id)) paid[*invoice] += p.amount;
+  }
+  std::array<Cents, kAgeBuckets> open{};
+  for (size_t i = 0; i < ledger.invoices().size(); ++i) {
+    const Invoice& invoice = ledger.invoices()[i].invoice;
+    if (invoice.issued_on > state.as_of) continue;
+    open[static_cast<size_t>(AgeBucket(state.as_of - invoice.issued_on))] += invoice.amount - paid[i];
+  }
+  for (size_t b = 0; b < open.size(); ++b) state.receivables_by_age[b] = Units(open[b]);
+}
+
 // The opportunities open at as_of: created by then and not closed by then (a later close is not
 // known yet), in id order.
 void AddOpenDeals(const Ledger& ledger, const Scenario& scenario, StartingState& state) {
@@ -250,6 +267,7 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   state.unbilled_backlog = Units(now.unbilled_backlog);
   state.net_contract_liability = Units(now.deferred_revenue - now.contract_assets);
   state.accounts_receivable = Units(now.accounts_receivable);
+  AddReceivablesByAge(ledger, state);
 
   Projection projection;
   projection.as_of = as_of;

@@ -4,6 +4,7 @@
 #ifndef FORECASTLE_ENGINE_FORECAST_STARTING_STATE_H_
 #define FORECASTLE_ENGINE_FORECAST_STARTING_STATE_H_
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -43,6 +44,7 @@ struct StartingState {
   double unbilled_backlog = 0;
   double net_contract_liability = 0;  // deferred revenue - contract assets
   double accounts_receivable = 0;
+  std::array<double, kAgeBuckets> receivables_by_age{};  // what is open at as_of, by AgeBucket
   // Existing subscriptions' revenue and the billing it brings, per forecast month (deterministic:
   // ratable lines follow their schedules). They bill upfront by the billing terms of the
   // scenario's first ratable product: each year (quarter, month) of a line, counted from its

@@ -224,3 +224,34 @@ TEST(CalibrationDirect, BookingsWithoutAnOpportunityFitRateTrendAndSize) {
 
 }  // namespace
 }  // namespace forecastle::forecast
+
+namespace forecastle::forecast {
+namespace {
+
+// Receivables by age: 20 invoices of 100.00 issued 2026-06-20, half paid on 2026-07-10 and half
+// never. At June's end all 20 are 0-30 days old and half the amount is paid in July (0.5); at
+// July's end 10 are 31-60 days old and nothing comes in August (0); so on to 91-180 days (30
+// invoice-months, 0). None reached 180 days: that share keeps its default.
+TEST(CalibrationReceivables, EachAgeBucketCollectsWhatItsHistoryCollected) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Ratable("C", "L", "10000.00", "2026-01-01", "2026-12-31")});
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = absl::StrCat("I", i);
+    ApplyAll(ledger, {Inv(id, "C", "2026-06-20", "100.00")});
+    if (i < 10) ApplyAll(ledger, {Pay(absl::StrCat("P", i), id, "2026-07-10", "100.00")});
+  }
+  auto fit = Calibrate(ledger, D("2026-12-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const FittedValue& fresh = Find(*fit, "payment.collection_by_age[0-30]");
+  EXPECT_EQ(fresh.sample_size, 20);
+  EXPECT_NEAR(fresh.value, 0.5, 1e-12);
+  EXPECT_EQ(Find(*fit, "payment.collection_by_age[31-60]").sample_size, 10);
+  EXPECT_NEAR(Find(*fit, "payment.collection_by_age[31-60]").value, 0, 1e-12);
+  EXPECT_EQ(Find(*fit, "payment.collection_by_age[91-180]").sample_size, 30);
+  const FittedValue& old = Find(*fit, "payment.collection_by_age[180+]");
+  EXPECT_FALSE(old.fitted);
+  EXPECT_EQ(old.value, DefaultScenario().payment.collection_by_age[4]);
+}
+
+}  // namespace
+}  // namespace forecastle::forecast

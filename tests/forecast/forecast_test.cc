@@ -788,8 +788,41 @@ TEST(Forecast, BookingsWithoutAnOpportunityFollowTheirRateSizesAndTrend) {
     EXPECT_NEAR(b.mean, 25 * 1000 * factor, 4 * b.mean_se) << month;
     const double spread = std::sqrt(b.variance) / b.mean;
     if (month == 0) first_spread = spread;
-    if (month == 23) EXPECT_GT(spread, 1.3 * first_spread);
+    if (month == 23) {
+      EXPECT_GT(spread, 1.3 * first_spread);
+    }
   }
+}
+
+}  // namespace
+}  // namespace forecastle::forecast
+
+namespace forecastle::forecast {
+namespace {
+
+// Receivables are aged (SPEC §4.4): a 900-day-old unpaid invoice is not collected next month as
+// fresh cash. With the default monthly shares (0-30 days: 0.6, 180+: 0.02), of 1,000.00 issued 10
+// days before as-of and 1,000.00 issued 900 days before, the first month collects 600 + 20;
+// what is never collected stays receivable.
+TEST(Forecast, ReceivablesAreCollectedByTheirAge) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2023-01-01"), Ratable("C", "L", "2000.00", "2023-01-01", "2023-12-31"),
+                    Inv("OLD", "C", "2024-05-15", "1000.00"), Inv("NEW", "C", "2026-10-21", "1000.00")});
+  Scenario s = Degenerate();
+  s.payment.collection_by_age = {0.6, 0.5, 0.5, 0.3, 0.02};
+  auto state = BuildStartingState(ledger, s, D("2026-10-31"), 3);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->receivables_by_age[0], 1000);
+  EXPECT_EQ(state->receivables_by_age[4], 1000);
+  EXPECT_EQ(state->accounts_receivable, 2000);
+  ForecastOptions options;
+  options.paths = 4;
+  auto result = RunForecast(*state, s, options);
+  ASSERT_TRUE(result.ok());
+  const std::vector<double> collections = Means(*result, kCollections);
+  EXPECT_NEAR(collections[0], 600 + 20, 1e-3);
+  EXPECT_NEAR(collections[1], 400 * 0.5 + 980 * 0.02, 1e-3);  // the new one is 31-60 days old
+  EXPECT_NEAR(Means(*result, kAccountsReceivable)[0], 2000 - 620, 1e-3);
 }
 
 }  // namespace
