@@ -1,4 +1,4 @@
-// The inputs of the standard scenario (bench/README.md) as JSON for bench/peer_numpy.py, which
+// The inputs of the standard scenario (bench/README.md) as JSON for tests/reference/peer_numpy.py, which
 // runs the same model in vectorised numpy, and forecastle's own run of them on one core: the
 // time (median of --runs) and every metric's monthly mean and standard error, so the peer can
 // check that both agree within 4 standard errors before comparing speeds.

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""The forecast model of SPEC §4, as PathModel::Run implements it, in vectorised numpy: the peer
-forecastle's speed is measured against (bench/README.md).
+"""The forecast model of SPEC §4 in vectorised numpy: the readable statement of what the drivers
+of engine/forecast/ (pipeline, arrivals, renewals, booking, delivery, cash) compute, kept
+independent of them, and the peer forecastle's speed is measured against (bench/README.md).
+Bookings without an opportunity (direct_sales) are not in the standard scenario and not here.
 
 It reads the standard scenario's inputs and forecastle's own one-core run of them from
 build/bench/forecast_peer, simulates the same number of paths (all paths at once, in chunks),
@@ -8,7 +10,7 @@ checks that every metric's monthly mean agrees with forecastle's within 4 combin
 errors (so the comparison is of the same model), and reports both speeds per core.
 
     build/bench/forecast_peer /tmp/peer.json --paths 20000 --runs 3
-    OMP_NUM_THREADS=1 /usr/bin/python3 bench/peer_numpy.py /tmp/peer.json --runs 3
+    OMP_NUM_THREADS=1 /usr/bin/python3 tests/reference/peer_numpy.py /tmp/peer.json --runs 3
 
 Random numbers come from numpy's PCG64, not Philox: the two runs are independent samples of
 the same distributions, which is what the 4-standard-error check compares.
