@@ -1,5 +1,7 @@
 #include "server/forecast_convert.h"
 
+#include <cmath>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
@@ -410,6 +412,59 @@ void ComparisonToProto(const forecast::PathValues& base, const forecast::PathVal
       probability->set_mean(comparison.probability_higher[static_cast<size_t>(metric)][m]);
     }
   }
+}
+
+absl::StatusOr<forecast::BacktestOptions> BacktestOptionsFromProto(const v1::BacktestRequest& request) {
+  forecast::BacktestOptions o;
+  if (request.from().empty()) return absl::InvalidArgumentError("from: required (the first as-of month, YYYY-MM)");
+  ASSIGN_OR_RETURN(const MonthIndex from, ParseMonth(request.from(), "from"));
+  MonthIndex to = from;
+  if (!request.to().empty()) {
+    ASSIGN_OR_RETURN(to, ParseMonth(request.to(), "to"));
+  }
+  if (to < from) {
+    return absl::InvalidArgumentError(absl::StrCat("to must not be before from, got ", request.to(), " < ", request.from()));
+  }
+  const int step = request.step_months() == 0 ? 3 : request.step_months();
+  if (step < 1 || step > 12) return absl::InvalidArgumentError(absl::StrCat("step_months must be in [1, 12], got ", step));
+  if ((to - from) / step + 1 > 120) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from..to by step_months gives ", (to - from) / step + 1, " as-of dates; at most 120"));
+  }
+  for (MonthIndex m = from; m <= to; m += step) o.as_of.push_back(LastDayOfMonth(m));
+  o.horizon = request.horizon_months() == 0 ? 12 : request.horizon_months();
+  o.paths = request.paths() == 0 ? 1000 : request.paths();
+  o.seed = request.seed() == 0 ? 1 : request.seed();
+  o.calibrate = !request.no_calibration();
+  return o;
+}
+
+namespace {
+
+void ScoreToProto(const forecast::BacktestCell& c, v1::BacktestScore* out) {
+  out->set_metric(std::string(forecast::MetricName(c.metric)));
+  out->set_horizon_month(c.horizon);
+  out->set_forecasts(c.forecasts);
+  out->set_coverage_80(c.coverage_80);
+  out->set_coverage_50(c.coverage_50);
+  for (int64_t n : c.pit) out->add_pit(n);
+  out->set_bias(c.bias);
+  out->set_crps(c.crps);
+  for (int k = 0; k < forecast::kPeerCount; ++k) {
+    v1::PeerScore* peer = out->add_peers();
+    peer->set_peer(std::string(forecast::PeerName(static_cast<forecast::Peer>(k))));
+    if (std::isfinite(c.peer_crps[static_cast<size_t>(k)])) peer->set_crps(c.peer_crps[static_cast<size_t>(k)]);
+  }
+  out->set_best_peer(std::string(forecast::PeerName(c.best_peer)));
+  if (std::isfinite(c.skill)) out->set_skill(c.skill);
+}
+
+}  // namespace
+
+void BacktestToProto(const forecast::BacktestReport& report, v1::BacktestReply* reply) {
+  for (Date d : report.as_of) reply->add_as_of(FormatDate(d));
+  for (const forecast::BacktestCell& c : report.overall) ScoreToProto(c, reply->add_overall());
+  for (const forecast::BacktestCell& c : report.cells) ScoreToProto(c, reply->add_cells());
 }
 
 }  // namespace forecastle

@@ -4,6 +4,7 @@
 #define FORECASTLE_SERVER_FORECAST_CONVERT_H_
 
 #include "absl/status/statusor.h"
+#include "engine/forecast/backtest.h"
 #include "engine/forecast/forecast.h"
 #include "engine/forecast/scenario.h"
 #include "forecastle/v1/forecast.pb.h"
@@ -32,6 +33,11 @@ void ForecastToProto(const forecast::ForecastResult& result, const forecast::For
 void ComparisonToProto(const forecast::PathValues& base, const forecast::PathValues& variant,
                        const forecast::ForecastOptions& options, MonthIndex first_month,
                        v1::VariantComparison* out);
+
+// A backtest request as the engine's options (the as-of month ends from..to by step);
+// INVALID_ARGUMENT naming the field.
+absl::StatusOr<forecast::BacktestOptions> BacktestOptionsFromProto(const v1::BacktestRequest& request);
+void BacktestToProto(const forecast::BacktestReport& report, v1::BacktestReply* reply);
 
 }  // namespace forecastle
 

@@ -434,4 +434,27 @@ grpc::Status ForecastServiceImpl::Calibrate(grpc::ServerContext*, const v1::Cali
   return grpc::Status::OK;
 }
 
+grpc::Status ForecastServiceImpl::Backtest(grpc::ServerContext* context, const v1::BacktestRequest* request,
+                                           v1::BacktestReply* reply) {
+  auto options = BacktestOptionsFromProto(*request);
+  if (!options.ok()) return ToGrpcStatus(options.status());
+  if (options->paths > options_.max_paths) {
+    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+        "paths must be in [2, ", options_.max_paths, "] (the server's --max_paths), got ", options->paths)));
+  }
+  Slot slot(running_, options_.max_concurrent_forecasts);
+  if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
+  StopWatch watch(context);
+  options->stop = watch.flag();
+  auto resolution = ResolveName(request->scenario());
+  if (!resolution.ok()) return ToGrpcStatus(resolution.status());
+  auto scenario = ScenarioFromProto(resolution->scenario);
+  if (!scenario.ok()) return ToGrpcStatus(scenario.status());
+  auto report = book_->Read([&](const Ledger& ledger) { return forecast::RunBacktest(ledger, *scenario, *options); });
+  if (watch.stopped()) return StoppedStatus(context);
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  BacktestToProto(*report, reply);
+  return grpc::Status::OK;
+}
+
 }  // namespace forecastle

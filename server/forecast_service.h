@@ -41,6 +41,8 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
                        v1::CompareReply* reply) override;
   grpc::Status Calibrate(grpc::ServerContext*, const v1::CalibrateRequest* request,
                          v1::CalibrateReply* reply) override;
+  grpc::Status Backtest(grpc::ServerContext* context, const v1::BacktestRequest* request,
+                        v1::BacktestReply* reply) override;
 
   // Everything a forecast needs, prepared from a request.
   struct Prepared {

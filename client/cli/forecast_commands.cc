@@ -83,6 +83,22 @@ Example: forecastle calibrate --as-of 2026-10-31 --save-as calibrated
          forecastle forecast --scenario calibrated --as-of 2026-10-31
 )";
 
+constexpr char kBacktestUsage[] =
+    R"(Usage: forecastle backtest --from YYYY-MM [--to YYYY-MM] [--step 3] [--horizon 12]
+         [--paths 1000] [--seed 1] [--scenario NAME] [--no-calibrate] [--by-horizon]
+         [--format table|csv|json]
+
+Replays forecasts from the month ends of --from..--to every --step months, each from only what
+the ledger held for that date and calibrated then (unless --no-calibrate), and scores every
+forecast month against the exact actuals that followed (SPEC 4.5). Per metric: the share of
+actual months inside P10-P90 and P25-P75 (80% and 50% when calibrated), the bias of P50, the
+CRPS (relative to |actual|), the best naive peer's (last 3 months, same month last year x
+growth, persistence, CRM weighted pipeline) and the skill 1 - CRPS / peer's (> 0 beats every
+peer). --by-horizon adds a row per metric and horizon month.
+
+Example: forecastle backtest --from 2025-01 --to 2025-10 --step 3 --horizon 12
+)";
+
 std::string QuantileName(double q) {
   std::string text = absl::StrFormat("%.6g", q * 100);
   return "p" + text;
@@ -414,6 +430,59 @@ int CalibrateCommand(const Args& args) {
   if (!request.save_as().empty() && *format == Format::kTable) {
     std::cout << "stored as scenario " << request.save_as() << "\n";
   }
+  return 0;
+}
+
+int BacktestCommand(const Args& args) {
+  if (args.help) return std::cout << kBacktestUsage, 0;
+  if (!args.positional.empty()) return Fail(absl::StrCat("backtest takes no arguments\n", kBacktestUsage), 2);
+  auto format = ParseFormat(args.Get("format"));
+  if (!format.ok()) return Fail(std::string(format.status().message()), 2);
+  if (!args.Has("from")) return Fail(absl::StrCat("--from is required\n", kBacktestUsage), 2);
+  v1::BacktestRequest request;
+  request.set_scenario(args.Get("scenario"));
+  request.set_from(args.Get("from"));
+  request.set_to(args.Get("to"));
+  auto step = ParseIntFlag("step", args.Get("step", "3"), 1, 12);
+  auto horizon = ParseIntFlag("horizon", args.Get("horizon", "12"), 1, 36);
+  auto paths = ParseIntFlag("paths", args.Get("paths", "1000"), 2, 100000);
+  auto seed = ParseIntFlag("seed", args.Get("seed", "1"), 1, INT64_MAX);
+  for (const auto* parsed : {&step, &horizon, &paths, &seed}) {
+    if (!parsed->ok()) return Fail(std::string(parsed->status().message()), 2);
+  }
+  request.set_step_months(static_cast<int32_t>(*step));
+  request.set_horizon_months(static_cast<int32_t>(*horizon));
+  request.set_paths(*paths);
+  request.set_seed(static_cast<uint64_t>(*seed));
+  request.set_no_calibration(args.Has("no-calibrate"));
+  v1::BacktestReply reply;
+  auto stub = v1::ForecastService::NewStub(Connect(args));
+  if (int failed = Call(args, &v1::ForecastService::Stub::Backtest, *stub, request, &reply)) return failed;
+  if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
+  Grid grid;
+  grid.header = {"metric", "horizon", "forecasts", "in_p10_p90", "in_p25_p75", "bias", "crps", "best_peer",
+                 "peer_crps", "skill"};
+  auto add = [&](const v1::BacktestScore& s) {
+    double peer_crps = 0;
+    for (const v1::PeerScore& p : s.peers()) {
+      if (p.peer() == s.best_peer() && p.has_crps()) peer_crps = p.crps();
+    }
+    grid.rows.push_back({s.metric(), s.horizon_month() == 0 ? "all" : absl::StrCat(s.horizon_month()),
+                         absl::StrCat(s.forecasts()), absl::StrFormat("%.3f", s.coverage_80()),
+                         absl::StrFormat("%.3f", s.coverage_50()), absl::StrFormat("%+.3f", s.bias()),
+                         absl::StrFormat("%.4f", s.crps()), s.best_peer(), absl::StrFormat("%.4f", peer_crps),
+                         s.has_skill() ? absl::StrFormat("%+.3f", s.skill()) : ""});
+  };
+  for (const v1::BacktestScore& s : reply.overall()) add(s);
+  if (args.Has("by-horizon")) {
+    for (const v1::BacktestScore& s : reply.cells()) add(s);
+  }
+  if (*format == Format::kTable) {
+    std::cout << "backtest of " << reply.as_of_size() << " as-of dates (" << (reply.as_of().empty() ? "" : reply.as_of(0))
+              << (reply.as_of_size() > 1 ? " .. " + reply.as_of(reply.as_of_size() - 1) : std::string()) << "), "
+              << request.horizon_months() << " months each\n";
+  }
+  PrintGrid(grid, *format, std::cout);
   return 0;
 }
 

@@ -13,6 +13,7 @@ int ScenarioCommand(const Args& args);
 int ForecastCommand(const Args& args);
 int CompareCommand(const Args& args);
 int CalibrateCommand(const Args& args);
+int BacktestCommand(const Args& args);
 
 // The flags each command takes (besides --server and --timeout).
 inline const std::set<std::string> kScenarioFlags = {"base", "description", "file"};  // and --resolved
@@ -20,6 +21,8 @@ inline const std::set<std::string> kForecastFlags = {"scenario", "as-of", "horiz
                                                      "quantiles", "strain-months", "format", "target-error",
                                                      "target", "plot", "plot-metrics"};
 inline const std::set<std::string> kCalibrateFlags = {"as-of", "base", "save-as", "format"};
+inline const std::set<std::string> kBacktestFlags = {"scenario", "from", "to", "step", "horizon", "paths", "seed",
+                                                     "format"};
 inline const std::set<std::string> kCompareFlags = {"as-of", "horizon", "paths", "seed", "quantiles", "format",
                                                     "plot", "plot-metrics"};
 

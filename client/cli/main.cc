@@ -43,6 +43,7 @@ Commands:
   forecast            Monte Carlo forecast per month (P10/P50/P90) with a progress bar
   compare BASE VAR... scenarios side by side on common random numbers, with differences
   calibrate           fit a scenario's assumptions to the actuals (each value with its sample size)
+  backtest            forecasts from past month ends scored against what happened (coverage, CRPS, skill)
   sample              write a generated sample company as CSV (no server needed)
 
 Common flags:
@@ -333,6 +334,7 @@ int Run(int argc, char** argv) {
       {"forecast", With(kForecastFlags), ForecastCommand},
       {"compare", With(kCompareFlags), CompareCommand},
       {"calibrate", With(kCalibrateFlags), CalibrateCommand},
+      {"backtest", With(kBacktestFlags), BacktestCommand, {"no-calibrate", "by-horizon"}},
   };
   for (const Command& c : commands) {
     if (command != c.name) continue;

@@ -239,6 +239,58 @@ TEST_F(ForecastServiceTest, AnyAsOfDayForecastsComparesAndCalibrates) {
   }
 }
 
+// Backtest (SPEC §4.5): month ends from..to by step, each scored over the horizon; every metric
+// has an overall row and a row per horizon month; bad requests name the field.
+TEST_F(ForecastServiceTest, BacktestScoresEachMetricAndNamesBadFields) {
+  v1::BacktestRequest request;
+  request.set_from("2025-06");
+  request.set_to("2025-12");
+  request.set_step_months(6);
+  request.set_horizon_months(6);
+  request.set_paths(100);
+  v1::BacktestReply reply;
+  {
+    grpc::ClientContext context;
+    grpc::Status status = server_->forecasts().Backtest(&context, request, &reply);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  ASSERT_EQ(reply.as_of_size(), 2);
+  EXPECT_EQ(reply.as_of(0), "2025-06-30");
+  EXPECT_EQ(reply.as_of(1), "2025-12-31");
+  ASSERT_EQ(reply.overall_size(), 8);
+  EXPECT_EQ(reply.overall(1).metric(), "revenue");
+  EXPECT_EQ(reply.overall(1).forecasts(), 12);
+  EXPECT_EQ(reply.cells_size(), 8 * 6);
+  EXPECT_EQ(reply.cells(0).pit_size(), 10);
+  EXPECT_EQ(reply.cells(0).peers_size(), 4);
+  for (const v1::BacktestScore& s : reply.overall()) {
+    EXPECT_GE(s.coverage_80(), s.coverage_50()) << s.metric();
+    EXPECT_TRUE(s.has_skill()) << s.metric();
+  }
+  auto refused = [&](v1::BacktestRequest bad, const std::string& field) {
+    grpc::ClientContext context;
+    v1::BacktestReply ignored;
+    grpc::Status status = server_->forecasts().Backtest(&context, bad, &ignored);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_THAT(status.error_message(), HasSubstr(field));
+  };
+  v1::BacktestRequest bad = request;
+  bad.clear_from();
+  refused(bad, "from");
+  bad = request;
+  bad.set_to("2025-01");
+  refused(bad, "to must not be before from");
+  bad = request;
+  bad.set_step_months(13);
+  refused(bad, "step_months");
+  bad = request;
+  bad.set_paths(60000);
+  refused(bad, "--max_paths");
+  bad = request;
+  bad.set_horizon_months(40);
+  refused(bad, "horizon_months");
+}
+
 TEST_F(ForecastServiceTest, RequestsAreValidatedAndBounded) {
   v1::ForecastReply reply;
   grpc::Status status = Forecast(Request("", 50001), &reply);

@@ -137,6 +137,13 @@ TEST(Integration, ImportSampleQueryRestartSameAnswers) {
   EXPECT_EQ(Cli(restarted.address(), "actuals --from 2025-01 --to 2026-12 --as-of 2026-10-31 --format csv").out, csv);
   CliResult backlog = Cli(restarted.address(), "backlog --as-of 2026-10-31 --format csv");
   EXPECT_THAT(backlog.out, ::testing::StartsWith("as_of,backlog,age_0_90,age_91_180,age_181_365,age_366_plus,crpo,non_current\n2026-10-31,"));
+  // The backtest through the CLI: a row per metric, and a bad --from refused with usage status 2.
+  CliResult backtest =
+      Cli(restarted.address(), "backtest --from 2025-06 --to 2025-12 --step 6 --horizon 6 --paths 100 --format csv", true);
+  ASSERT_EQ(backtest.exit_code, 0) << backtest.out;
+  EXPECT_THAT(backtest.out, ::testing::StartsWith("metric,horizon,forecasts,in_p10_p90,in_p25_p75,bias,crps,best_peer,peer_crps,skill\nbookings,all,12,"));
+  EXPECT_EQ(std::count(backtest.out.begin(), backtest.out.end(), '\n'), 9);
+  EXPECT_EQ(Cli(restarted.address(), "backtest --horizon 6").exit_code, 2);
 }
 
 TEST(Integration, CliReportsEveryBadRecordWithFileLineAndFieldAndStoresNothingOfIt) {
