@@ -275,6 +275,7 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
   RETURN_IF_ERROR(book_->Read([&](const Ledger& ledger) -> absl::Status {
     ApplyPaymentHistory(resolution.sets_payment_delays, ledger, as_of, &prepared.scenario);
     ASSIGN_OR_RETURN(prepared.state, forecast::BuildStartingState(ledger, prepared.scenario, as_of, horizon));
+    prepared.warnings = forecast::CapacityWarnings(ledger, as_of, prepared.scenario);
     MetricsQuery history;
     history.to = MonthOf(as_of);
     history.from = history.to - 11;
@@ -296,6 +297,7 @@ void ForecastServiceImpl::FillReply(const Prepared& prepared, const forecast::Fo
   *reply->mutable_resolved_scenario() = prepared.resolved;
   reply->set_open_opportunities(static_cast<int64_t>(prepared.state.open_deals.size()));
   reply->set_opportunities_without_segment(prepared.state.deals_without_segment);
+  for (const std::string& warning : prepared.warnings) reply->add_warnings(warning);
 }
 
 grpc::Status ForecastServiceImpl::Forecast(grpc::ServerContext* context, const v1::ForecastRequest* request,

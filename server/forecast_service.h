@@ -51,6 +51,7 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
     forecast::StartingState state;
     forecast::ForecastOptions options;
     v1::MetricsReply actuals;
+    std::vector<std::string> warnings;
   };
 
  private:

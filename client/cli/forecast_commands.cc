@@ -354,6 +354,7 @@ int ForecastCommand(const Args& args) {
   if (!plot->path.empty()) {
     if (int failed = Plot(*plot, ForecastChart(final_reply, plot->metrics))) return failed;
   }
+  for (const std::string& warning : final_reply.warnings()) std::cerr << "forecastle: warning: " << warning << "\n";
   if (*format == Format::kJson) return PrintJson(final_reply, std::cout), std::cout << "\n", 0;
   if (*format == Format::kTable) {
     std::cout << "forecast of scenario " << final_reply.scenario() << " as of " << final_reply.as_of() << ": "

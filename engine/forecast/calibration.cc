@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "engine/actuals/recognition.h"
 #include "engine/common/status_macros.h"
 #include "engine/forecast/renewal_links.h"
@@ -225,8 +226,6 @@ const ProgressPoint* ProgressAt(const LineState& line, Date day) {
 // kCapacityMonths whole months: effort lines' hours from their progress, goods' units as hours
 // at the goods product's hours per unit. A team's FTE is then what delivers those hours at its
 // hours per FTE and utilisation.
-constexpr int kCapacityMonths = 6;
-
 void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
   Scenario& s = out.scenario;
   const std::vector<uint32_t> contracts = ledger.ContractsInIdOrder();
@@ -248,15 +247,28 @@ void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
     Fit(out, absl::StrCat("products[", services->name, "].hours_per_unit_value"), &s.products[p].hours_per_unit_value,
         amount > 0 ? std::min(1.0, static_cast<double>(hours) / static_cast<double>(amount)) : 0, lines);
   }
+  const DeliveredHours delivered = DeliveredHoursPerMonth(ledger, as_of, s);
+  for (size_t t = 0; t < s.teams.size(); ++t) {
+    Team& team = s.teams[t];
+    const double per_fte = team.hours_per_fte_month * team.utilization;
+    Fit(out, absl::StrCat("teams[", team.name, "].fte"), &team.fte,
+        per_fte > 0 ? std::min(100000.0, delivered.per_month[t] / per_fte) : team.fte, delivered.records[t]);
+  }
+}
+
+}  // namespace
+
+DeliveredHours DeliveredHoursPerMonth(const Ledger& ledger, Date as_of, const Scenario& s) {
+  DeliveredHours out;
+  out.per_month.assign(s.teams.size(), 0);
+  out.records.assign(s.teams.size(), 0);
   const Product* goods = ProductOfKind(s, LineKind::kDelivery);
   const double goods_hours_per_unit_value = goods ? goods->hours_per_unit_value : 0;
   const int effort_team = TeamOfKind(s, LineKind::kEffort), delivery_team = TeamOfKind(s, LineKind::kDelivery);
   // The last whole months by as_of: [first, last].
   const MonthIndex last = MonthOf(as_of) - (as_of == LastDayOfMonth(MonthOf(as_of)) ? 0 : 1);
   const MonthIndex first = last - kCapacityMonths + 1;
-  std::vector<double> delivered(s.teams.size(), 0);  // hours over those months
-  std::vector<int64_t> records(s.teams.size(), 0);   // progress records among them
-  for (uint32_t index : contracts) {
+  for (uint32_t index : ledger.ContractsInIdOrder()) {
     const ContractState& c = ledger.contracts()[index];
     if (c.contract.signed_on > as_of) continue;
     for (const LineState& line : c.lines) {
@@ -271,25 +283,36 @@ void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
         hours = static_cast<double>(after->hours_to_date - (before ? before->hours_to_date : 0)) / 100.0;
       } else {
         const int64_t units = after->units_to_date - (before ? before->units_to_date : 0);
-        hours = Units(line.amount) * static_cast<double>(units) / static_cast<double>(std::max<int64_t>(1, *line.line.total_units)) *
-                goods_hours_per_unit_value;
+        hours = Units(line.amount) * static_cast<double>(units) /
+                static_cast<double>(std::max<int64_t>(1, *line.line.total_units)) * goods_hours_per_unit_value;
       }
-      delivered[static_cast<size_t>(team)] += hours;
+      out.per_month[static_cast<size_t>(team)] += hours / kCapacityMonths;
       // Progress records in those months: the points after `before` up to `after`.
       const auto through = [&](const ProgressPoint* point) { return point ? point - line.to_date.data() + 1 : 0; };
-      records[static_cast<size_t>(team)] += through(after) - through(before);
+      out.records[static_cast<size_t>(team)] += through(after) - through(before);
     }
   }
-  for (size_t t = 0; t < s.teams.size(); ++t) {
-    Team& team = s.teams[t];
-    const double hours_per_month = delivered[t] / kCapacityMonths;
-    const double per_fte = team.hours_per_fte_month * team.utilization;
-    Fit(out, absl::StrCat("teams[", team.name, "].fte"), &team.fte,
-        per_fte > 0 ? std::min(100000.0, hours_per_month / per_fte) : team.fte, records[t]);
-  }
+  return out;
 }
 
-}  // namespace
+std::vector<std::string> CapacityWarnings(const Ledger& ledger, Date as_of, const Scenario& scenario) {
+  std::vector<std::string> warnings;
+  const DeliveredHours delivered = DeliveredHoursPerMonth(ledger, as_of, scenario);
+  for (size_t t = 0; t < scenario.teams.size(); ++t) {
+    const Team& team = scenario.teams[t];
+    const double capacity = team.fte * team.hours_per_fte_month * team.utilization;
+    const double hours = delivered.per_month[t];
+    if (delivered.records[t] < kMinSample || hours <= 0) continue;
+    if (capacity < 0.5 * hours || capacity > 2 * hours) {
+      warnings.push_back(absl::StrFormat(
+          "teams[%s]: capacity %.0f hours a month (%.4g FTE x %.4g hours x %.4g utilization) is %.2gx the %.0f hours a "
+          "month the ledger shows delivered over the last %d months; calibrate, or set teams[%s].fte",
+          team.name, capacity, team.fte, team.hours_per_fte_month, team.utilization, capacity / hours, hours,
+          kCapacityMonths, team.name));
+    }
+  }
+  return warnings;
+}
 
 PaymentDelays FitPaymentDelays(const Ledger& ledger, Date as_of) {
   constexpr int kBuckets[] = {0, 30, 60, 90, 120};

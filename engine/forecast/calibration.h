@@ -43,6 +43,21 @@ struct PaymentDelays {
 };
 PaymentDelays FitPaymentDelays(const Ledger& ledger, Date as_of);
 
+// Each team's hours delivered a month (Scenario::teams order), the mean over the last
+// kCapacityMonths whole months by as_of: effort lines' hours from their progress, goods' units at
+// the goods product's hours per unit; with the progress records behind each.
+inline constexpr int kCapacityMonths = 6;
+struct DeliveredHours {
+  std::vector<double> per_month;
+  std::vector<int64_t> records;
+};
+DeliveredHours DeliveredHoursPerMonth(const Ledger& ledger, Date as_of, const Scenario& scenario);
+
+// What a forecast warns of (SPEC §4.3): a team whose capacity at as_of (fte x hours_per_fte_month
+// x utilization) is below half or above twice what the ledger shows it delivered (teams with at
+// least kMinSample progress records). Each names the team, both figures and the fix.
+std::vector<std::string> CapacityWarnings(const Ledger& ledger, Date as_of, const Scenario& scenario);
+
 // Fits `start`'s assumptions to the ledger's events dated on or before `as_of`. Segments seen in
 // the opportunities but missing from `start` are added (with default fields, then fitted).
 absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Scenario& start);

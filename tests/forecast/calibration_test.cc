@@ -155,6 +155,14 @@ TEST(CalibrationCapacity, TeamsDeliverWhatTheLedgerDelivered) {
   EXPECT_EQ(fte.sample_size, 66);  // progress records in the six months
   EXPECT_NEAR(fte.value, 304.0 / (140 * 0.75), 1e-9);
 
+  // A forecast warns when its capacity is far from what was delivered: the default 40 FTE give
+  // 4,200 hours a month, 13.8x the 304 delivered; the calibrated scenario's none.
+  const std::vector<std::string> warnings = CapacityWarnings(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], ::testing::HasSubstr("teams[delivery]: capacity 4200 hours a month"));
+  EXPECT_THAT(warnings[0], ::testing::HasSubstr("the 304 hours a month the ledger shows delivered"));
+  EXPECT_TRUE(CapacityWarnings(ledger, D("2026-10-31"), fit->scenario).empty());
+
   // The calibrated forecast starts from that capacity.
   auto state = BuildStartingState(ledger, fit->scenario, D("2026-10-31"), 3);
   ASSERT_TRUE(state.ok()) << state.status();

@@ -191,6 +191,18 @@ TEST_F(ForecastServiceTest, ForecastReplaysAndCarriesTheActuals) {
   EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
   EXPECT_EQ(first.paths(), 500);
   ASSERT_EQ(first.metrics_size(), 13);
+  // A team of 1 FTE is far from what the sample's delivery team delivered: the reply says so.
+  EXPECT_EQ(first.warnings_size(), 0);
+  v1::Scenario tiny;
+  tiny.set_name("tiny");
+  v1::Team* team = tiny.add_teams();
+  team->set_name("delivery");
+  team->set_fte(1);
+  ASSERT_TRUE(Create(tiny).ok());
+  v1::ForecastReply warned;
+  ASSERT_TRUE(Forecast(Request("tiny"), &warned).ok());
+  ASSERT_EQ(warned.warnings_size(), 1);
+  EXPECT_THAT(warned.warnings(0), HasSubstr("teams[delivery]: capacity 105 hours a month (1 FTE x 140 hours"));
   EXPECT_EQ(first.metrics(1).metric(), "revenue");
   ASSERT_EQ(first.metrics(1).months_size(), 12);
   EXPECT_EQ(first.metrics(1).months(0).month(), "2026-11");
