@@ -6,11 +6,11 @@
 """
 from forecastle.client import Client
 from forecastle.errors import ForecastleError
-from forecastle.types import (BacklogReport, Calibration, Comparison, FittedValue, Forecast, ImportResult,
-                              MetricsTable, MonthSummary, PeriodMetrics, Progress, RecordError, TargetProbability,
-                              VariantComparison)
+from forecastle.types import (Backtest, BacktestScore, BacklogReport, Calibration, Comparison, FittedValue, Forecast,
+                              ImportResult, MetricsTable, MonthSummary, PeriodMetrics, Progress, RecordError,
+                              TargetProbability, VariantComparison)
 
-__all__ = ["Client", "ForecastleError", "BacklogReport", "Calibration", "Comparison", "FittedValue", "Forecast",
-           "ImportResult", "MetricsTable", "MonthSummary", "PeriodMetrics", "Progress", "RecordError",
-           "TargetProbability", "VariantComparison"]
+__all__ = ["Client", "ForecastleError", "Backtest", "BacktestScore", "BacklogReport", "Calibration", "Comparison",
+           "FittedValue", "Forecast", "ImportResult", "MetricsTable", "MonthSummary", "PeriodMetrics", "Progress",
+           "RecordError", "TargetProbability", "VariantComparison"]
 __version__ = "0.1.0"

@@ -174,3 +174,34 @@ class FittedValue:
 class Calibration:
     scenario: object             # forecastle.v1.forecast_pb2.Scenario, every field set
     values: List[FittedValue]
+
+
+@dataclass(frozen=True)
+class BacktestScore:
+    """How well forecasts of one metric did against the exact actuals that followed (SPEC §4.5),
+    at one horizon month or, with horizon_month 0, over every horizon month."""
+    metric: str                          # "bookings", "revenue", ... (the metrics with exact actuals)
+    horizon_month: int                   # 1 = the first month after as-of; 0 = every horizon month
+    forecasts: int                       # forecast months scored: as-of dates (x horizon months when overall)
+    coverage_80: float                   # share of actuals inside P10-P90 (0.8 when calibrated)
+    coverage_50: float                   # share of actuals inside P25-P75 (0.5 when calibrated)
+    pit: List[int]                       # 10 bins: actuals by the share of paths below them (flat when calibrated)
+    bias: float                          # mean (P50 - actual) / |actual|: > 0 forecasts too high
+    crps: float                          # mean CRPS / |actual|: lower is better
+    peers: Dict[str, Optional[float]]    # naive peer -> its mean |error| / |actual|; None where it does not apply
+    best_peer: str                       # the peer with the lowest crps
+    skill: Optional[float]               # 1 - crps / best peer's crps (> 0 beats every peer); None without a peer
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Forecasts replayed from past month ends, each from what the ledger held then, scored
+    against the actuals that followed (SPEC §4.5)."""
+    as_of: List[datetime.date]           # the month ends forecast from
+    overall: List[BacktestScore]         # per metric (bookings first), over every horizon month
+    cells: List[BacktestScore]           # per metric, then horizon month 1, 2, ...
+
+    def score(self, metric: str, horizon_month: int = 0) -> Optional[BacktestScore]:
+        """The score of `metric` at `horizon_month` (0: over every horizon month), or None."""
+        rows = self.overall if horizon_month == 0 else self.cells
+        return next((s for s in rows if s.metric == metric and s.horizon_month == horizon_month), None)

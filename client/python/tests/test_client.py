@@ -163,6 +163,33 @@ class ClientTest(unittest.TestCase):
         for value in calibration.values:
             self.assertEqual(value.fitted, value.sample_size >= 10, value)
 
+    def test_backtest_scores_past_forecasts_against_the_actuals(self) -> None:
+        # As-of 2025-06-30 and 2025-12-31, six months each: scored by actuals through 2026-06.
+        result = self.client.backtest("2025-06", "2025-12", step_months=6, horizon_months=6, paths=100)
+        self.assertIsInstance(result, forecastle.Backtest)
+        self.assertEqual(result.as_of, [date(2025, 6, 30), date(2025, 12, 31)])
+        self.assertEqual(len(result.overall), 8)
+        self.assertEqual(result.overall[0].metric, "bookings")
+        self.assertEqual(len(result.cells), 8 * 6)
+        for score in result.overall:
+            with self.subTest(metric=score.metric):
+                self.assertEqual(score.horizon_month, 0)
+                self.assertEqual(score.forecasts, 2 * 6)
+                self.assertGreaterEqual(score.coverage_80, score.coverage_50)
+                self.assertEqual(len(score.pit), 10)
+                self.assertEqual(sum(score.pit), score.forecasts)
+                self.assertIn(score.best_peer, score.peers)
+                self.assertTrue(all(v is None or v >= 0 for v in score.peers.values()))
+                if score.skill is not None:
+                    self.assertAlmostEqual(score.skill, 1 - score.crps / score.peers[score.best_peer])
+        self.assertEqual(result.score("revenue", 3), result.cells[1 * 6 + 2])
+        self.assertIsNone(result.overall[0].peers["persistence"])  # a flow has no persistence peer
+        with self.assertRaises(forecastle.ForecastleError) as caught:
+            self.client.backtest("2025-06", "2025-12", step_months=13)
+        self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertEqual(caught.exception.field, "step_months")
+        self.assertIn("step_months", caught.exception.message)
+
     def test_examples_run(self) -> None:
         for example in ("hiring_comparison.py", "capacity_question.py"):
             with self.subTest(example=example):

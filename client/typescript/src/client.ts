@@ -13,6 +13,9 @@ import type { ProtoGrpcType as ActualsProto } from "./generated/actuals";
 import type { ProtoGrpcType as ForecastProto } from "./generated/forecast";
 import type { ActualsServiceClient } from "./generated/forecastle/v1/ActualsService";
 import type { BacklogReport__Output } from "./generated/forecastle/v1/BacklogReport";
+import type { BacktestReply__Output } from "./generated/forecastle/v1/BacktestReply";
+import type { BacktestRequest } from "./generated/forecastle/v1/BacktestRequest";
+import type { BacktestScore__Output } from "./generated/forecastle/v1/BacktestScore";
 import type { FittedValue__Output } from "./generated/forecastle/v1/FittedValue";
 import type { ForecastProgress__Output } from "./generated/forecastle/v1/ForecastProgress";
 import type { ForecastReply__Output } from "./generated/forecastle/v1/ForecastReply";
@@ -126,6 +129,41 @@ export interface ForecastOptions {
   targetRelativeError?: number;
 }
 
+/** What to backtest (SPEC §4.5): forecasts from the month ends of from..to, every stepMonths. */
+export interface BacktestOptions {
+  from: string; // first as-of month, "YYYY-MM" (its month end); required
+  to?: string; // last as-of month, "YYYY-MM"; default: from
+  stepMonths?: number; // months between as-of dates, [1, 12]; default 3
+  horizonMonths?: number; // months forecast and scored from each as-of, [1, 36]; default 12
+  paths?: number; // per forecast, [2, 100000]; default 1000
+  seed?: number | string; // default 1
+  scenario?: string; // the stored scenario to start from; "" = the defaults
+  calibrate?: boolean; // calibrate the scenario at each as-of (default true); false: forecast it as it is
+}
+
+/** How well forecasts of one metric did against the exact actuals that followed, at one horizon
+ * month or (horizonMonth 0) over every horizon month. */
+export interface BacktestScore {
+  metric: string; // "bookings", "revenue", ... (the metrics with exact actuals)
+  horizonMonth: number; // 1 = the first month after as-of; 0 = every horizon month
+  forecasts: number; // forecast months scored: as-of dates (x horizon months when overall)
+  coverage80: number; // share of actuals inside P10-P90 (0.8 when calibrated)
+  coverage50: number; // share of actuals inside P25-P75 (0.5 when calibrated)
+  pit: number[]; // 10 bins: actuals by the share of paths below them (flat when calibrated)
+  bias: number; // mean (P50 - actual) / |actual|: > 0 forecasts too high
+  crps: number; // mean CRPS / |actual|: lower is better
+  peers: Record<string, number | null>; // naive peer -> its mean |error| / |actual|; null where it does not apply
+  bestPeer: string; // the peer with the lowest crps
+  skill?: number; // 1 - crps / best peer's crps (> 0 beats every peer); absent without a peer
+}
+
+/** Forecasts replayed from past month ends, each from what the ledger held then, scored. */
+export interface Backtest {
+  asOf: string[]; // the month ends forecast from, "YYYY-MM-DD"
+  overall: BacktestScore[]; // per metric (bookings first), over every horizon month
+  cells: BacktestScore[]; // per metric, then horizon month 1, 2, ...
+}
+
 export interface CallOptions {
   signal?: AbortSignal; // aborting cancels the call on the server (CANCELLED)
   timeoutMs?: number; // the call's deadline; default the client's
@@ -196,6 +234,22 @@ function toForecast(reply: ForecastReply__Output): Forecast {
     openOpportunities: Number(reply.open_opportunities),
     opportunitiesWithoutSegment: Number(reply.opportunities_without_segment),
     resolvedScenario: reply.resolved_scenario ?? undefined,
+  };
+}
+
+function toBacktestScore(s: BacktestScore__Output): BacktestScore {
+  return {
+    metric: s.metric,
+    horizonMonth: s.horizon_month,
+    forecasts: Number(s.forecasts),
+    coverage80: s.coverage_80,
+    coverage50: s.coverage_50,
+    pit: s.pit.map(Number),
+    bias: s.bias,
+    crps: s.crps,
+    peers: Object.fromEntries(s.peers.map((p) => [p.peer, p.crps ?? null])),
+    bestPeer: s.best_peer,
+    skill: s.skill ?? undefined,
   };
 }
 
@@ -466,5 +520,18 @@ export class Client {
         probabilityHigher: Object.fromEntries(v.probability_higher.map((m) => [m.metric, m.months.map((s) => s.mean)])),
       })),
     };
+  }
+
+  /** Replays forecasts from the month ends of from..to every stepMonths, each from only what the
+   * ledger held on that date (and calibrated then, unless calibrate: false), and scores each of the
+   * horizonMonths forecast months against the exact actuals that followed (SPEC §4.5): coverage of
+   * P10-P90 and P25-P75, PIT histogram, bias, CRPS, and skill against the best naive peer. */
+  async backtest(options: BacktestOptions, call?: CallOptions): Promise<Backtest> {
+    const reply = await this.unary<BacktestRequest, BacktestReply__Output>(this.forecasts, "Backtest", {
+      scenario: options.scenario ?? "", from: options.from, to: options.to ?? "",
+      step_months: options.stepMonths ?? 3, horizon_months: options.horizonMonths ?? 12,
+      paths: options.paths ?? 1000, seed: options.seed ?? 1, no_calibration: !(options.calibrate ?? true),
+    }, call);
+    return { asOf: reply.as_of, overall: reply.overall.map(toBacktestScore), cells: reply.cells.map(toBacktestScore) };
   }
 }

@@ -154,6 +154,35 @@ describe("forecastle TypeScript client", () => {
     assert.equal(cents("-12.5"), -1250n);
   });
 
+  it("backtests past forecasts against the actuals", async () => {
+    // As-of 2025-06-30 and 2025-12-31, six months each: scored by actuals through 2026-06.
+    const result = await client.backtest({ from: "2025-06", to: "2025-12", stepMonths: 6, horizonMonths: 6, paths: 100 });
+    assert.deepEqual(result.asOf, ["2025-06-30", "2025-12-31"]);
+    assert.equal(result.overall.length, 8);
+    assert.equal(result.overall[0].metric, "bookings");
+    assert.equal(result.cells.length, 8 * 6);
+    for (const score of result.overall) {
+      assert.equal(score.horizonMonth, 0);
+      assert.equal(score.forecasts, 2 * 6);
+      assert.ok(score.coverage80 >= score.coverage50, `${score.metric} coverage`);
+      assert.equal(score.pit.length, 10);
+      assert.equal(score.pit.reduce((a, b) => a + b, 0), score.forecasts);
+      assert.ok(score.bestPeer in score.peers, score.metric);
+      assert.ok(Object.values(score.peers).every((v) => v === null || v >= 0), score.metric);
+      if (score.skill !== undefined) assert.ok(Math.abs(score.skill - (1 - score.crps / score.peers[score.bestPeer]!)) < 1e-9);
+    }
+    assert.equal(result.overall[0].peers.persistence, null); // a flow has no persistence peer
+    assert.equal(result.cells[6 + 2].metric, "revenue");
+    assert.equal(result.cells[6 + 2].horizonMonth, 3);
+    await assert.rejects(client.backtest({ from: "2025-06", to: "2025-12", stepMonths: 13 }), (e: ForecastleError) => {
+      assert.ok(e instanceof ForecastleError);
+      assert.equal(e.codeName, "INVALID_ARGUMENT");
+      assert.equal(e.field, "step_months");
+      assert.match(e.details, /step_months/);
+      return true;
+    });
+  });
+
   it("runs the examples", () => {
     for (const example of ["hiring-comparison.js", "capacity-question.js"]) {
       const out = execFileSync(process.execPath, [path.join(__dirname, "..", "examples", example),
