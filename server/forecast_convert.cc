@@ -153,6 +153,7 @@ absl::Status DirectFromProto(const v1::DirectBookings& p, const std::string& f, 
   if (p.has_growth_sigma()) d.growth_sigma = p.growth_sigma();
   if (p.has_size()) d.size = p.size();
   if (p.has_size_sigma()) d.size_sigma = p.size_sigma();
+  if (p.has_volatility()) d.volatility = p.volatility();
   return absl::OkStatus();
 }
 
@@ -163,6 +164,7 @@ void DirectToProto(const forecast::DirectBookings& d, v1::DirectBookings* p) {
   p->set_growth_sigma(d.growth_sigma);
   p->set_size(d.size);
   p->set_size_sigma(d.size_sigma);
+  p->set_volatility(d.volatility);
 }
 
 }  // namespace

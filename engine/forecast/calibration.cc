@@ -131,6 +131,19 @@ void FitDirectBookings(const Ledger& ledger, Date as_of, const std::vector<Subsc
       // The last 12 months' mean is the rate half a year before as_of's month end.
       Fit(out, f + "per_month", &d.per_month,
           std::min(10000.0, static_cast<double>(recent) / 12 * std::pow(1 + d.growth_per_year, 0.5)), recent + earlier);
+      // Dispersion beyond Poisson: with N ~ Poisson(e D), E D = 1, Var D = s², Var N = e + e² s²,
+      // so s² = Σ ((n - e)² - e) / Σ e² over the months, e each month's expectation on the trend
+      // (seasonality left in the residual); volatility = sqrt(log(1 + s²)), D lognormal.
+      double excess = 0, scale = 0;
+      for (int m = 0; m < kDirectMonths; ++m) {
+        const double e = static_cast<double>(recent + earlier) / kDirectMonths *
+                         std::pow(1 + d.growth_per_year, (m - (kDirectMonths - 1) / 2.0) / 12.0);
+        const double n = static_cast<double>(source.per_month[static_cast<size_t>(m)]);
+        excess += (n - e) * (n - e) - e;
+        scale += e * e;
+      }
+      Fit(out, f + "volatility", &d.volatility,
+          scale > 0 ? std::min(3.0, std::sqrt(std::log1p(std::max(0.0, excess / scale)))) : 0, recent + earlier);
       const LogMoments sizes = OfLogs(source.sizes);
       Fit(out, f + "size", &d.size, std::min(1e12, sizes.mean), sizes.n);
       Fit(out, f + "size_sigma", &d.size_sigma, std::min(3.0, sizes.sigma), sizes.n);

@@ -34,9 +34,11 @@ void DirectSales::Simulate(PathContext& path, const Booking& booking) const {
     for (int m = 0; m < path.horizon; ++m) {
       const MonthIndex month = path.first_month + m;
       // The rate is the level at as-of; month m's middle is m + 0.5 months after it.
-      const double mean = std::min(1e5, d.per_month * d.seasonality[static_cast<size_t>(month % 12)] *
-                                            std::exp(log_growth * (m + 0.5) / 12));
       RandomStream count_stream(path.key, Streams::DirectCount(source.entity, month, path.path));
+      const double v = d.volatility;
+      const double shock = std::exp(v * count_stream.Normal() - v * v / 2);  // mean 1
+      const double mean = std::min(1e5, d.per_month * d.seasonality[static_cast<size_t>(month % 12)] *
+                                            std::exp(log_growth * (m + 0.5) / 12) * shock);
       const int64_t count = std::min(kMaxPerMonth, count_stream.Poisson(mean));
       for (int64_t i = 0; i < count; ++i) {
         RandomStream stream(path.key, Streams::DirectBooking(source.entity, month, i, path.path));

@@ -167,6 +167,7 @@ absl::Status Validate(const Scenario& s) {
       }
       RETURN_IF_ERROR(InRange(d + ".growth_per_year", direct->growth_per_year, -0.9, 10));
       RETURN_IF_ERROR(InRange(d + ".growth_sigma", direct->growth_sigma, 0, 3));
+      RETURN_IF_ERROR(InRange(d + ".volatility", direct->volatility, 0, 3));
       RETURN_IF_ERROR(InRange(d + ".size", direct->size, 0, 1e12));
       RETURN_IF_ERROR(InRange(d + ".size_sigma", direct->size_sigma, 0, 3));
     }

@@ -17,12 +17,14 @@ namespace forecastle::forecast {
 // Bookings of one segment without an opportunity behind them (SPEC §4.1 source 3), of one kind:
 // new customers, or existing customers' expansions. Contracts arrive per month (Poisson, with
 // seasonality and a trend whose growth each path draws from its uncertainty) at lognormal sizes,
-// and become products by the segment's product mix.
+// and become products by the segment's product mix. A month's rate also moves by a lognormal
+// factor of mean 1 (volatility): months vary more than Poisson counts alone do.
 struct DirectBookings {
   double per_month = 0;                      // contracts a month at as-of, before seasonality, [0, 10000]
   std::array<double, 12> seasonality = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};  // by calendar month, [0, 10]
   double growth_per_year = 0;                // the rate grows by this a year, [-0.9, 10]
   double growth_sigma = 0;                   // sigma of log(1 + growth), drawn once a path, [0, 3]
+  double volatility = 0;                     // lognormal sigma of a month's rate around the trend, [0, 3]
   double size = 50000;                       // mean contract value in currency units, [0, 1e12]
   double size_sigma = 0.8;                   // lognormal sigma of sizes, [0, 3]
 };

@@ -221,6 +221,7 @@ TEST(CalibrationDirect, BookingsWithoutAnOpportunityFitRateTrendAndSize) {
   EXPECT_EQ(Find(*fit, f + "per_month").sample_size, 60);
   EXPECT_NEAR(Find(*fit, f + "size").value, 10000, 1e-6);
   EXPECT_NEAR(Find(*fit, f + "size_sigma").value, 0, 1e-9);
+  EXPECT_EQ(Find(*fit, f + "volatility").value, 0);  // steadier than Poisson: no excess dispersion
   const std::string e = "segments[smb].expansions.";
   EXPECT_NEAR(Find(*fit, e + "growth_per_year").value, 0, 1e-12);
   EXPECT_NEAR(Find(*fit, e + "per_month").value, 1, 1e-12);

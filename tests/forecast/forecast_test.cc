@@ -827,3 +827,27 @@ TEST(Forecast, ReceivablesAreCollectedByTheirAge) {
 
 }  // namespace
 }  // namespace forecastle::forecast
+
+namespace forecastle::forecast {
+namespace {
+
+// A month's rate of bookings without an opportunity moves by a lognormal factor D of mean 1:
+// a count of contracts of size 1 has mean λ and variance λ + λ² (e^{v²} - 1).
+TEST(Forecast, VolatileMonthsSpreadBookingsWithoutAnOpportunityBeyondPoisson) {
+  Scenario s = Degenerate();
+  s.segments[0].product_mix = {{"subscription", 1.0}};
+  DirectBookings& d = s.segments[0].new_customers;
+  d.per_month = 10;
+  d.size = 1;
+  d.size_sigma = 0;
+  d.volatility = 0.5;
+  const PathValues values = RunPaths(s, Ledger(), 2, 20000);
+  for (int month = 0; month < 2; ++month) {
+    const Sampled b = Sample(values, kBookings, month);
+    EXPECT_NEAR(b.mean, 10, 4 * b.mean_se) << month;
+    EXPECT_NEAR(b.variance, 10 + 100 * (std::exp(0.25) - 1), 4 * b.variance_se) << month;
+  }
+}
+
+}  // namespace
+}  // namespace forecastle::forecast
