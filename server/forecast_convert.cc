@@ -141,14 +141,20 @@ v1::Scenario MergeScenario(const v1::Scenario& base, const v1::Scenario& overlay
 
 namespace {
 
+// 12 calendar months' multipliers, when given (none: the default stays).
+absl::Status SeasonalityFromProto(const google::protobuf::RepeatedField<double>& values, const std::string& f,
+                                  std::array<double, 12>& out) {
+  if (values.empty()) return absl::OkStatus();
+  if (values.size() != 12) {
+    return absl::InvalidArgumentError(absl::StrCat(f, ".seasonality must have 12 values, got ", values.size()));
+  }
+  for (int k = 0; k < 12; ++k) out[static_cast<size_t>(k)] = values[k];
+  return absl::OkStatus();
+}
+
 absl::Status DirectFromProto(const v1::DirectBookings& p, const std::string& f, forecast::DirectBookings& d) {
   if (p.has_per_month()) d.per_month = p.per_month();
-  if (p.seasonality_size() > 0) {
-    if (p.seasonality_size() != 12) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ".seasonality must have 12 values, got ", p.seasonality_size()));
-    }
-    for (int k = 0; k < 12; ++k) d.seasonality[static_cast<size_t>(k)] = p.seasonality(k);
-  }
+  RETURN_IF_ERROR(SeasonalityFromProto(p.seasonality(), f, d.seasonality));
   if (p.has_growth_per_year()) d.growth_per_year = p.growth_per_year();
   if (p.has_growth_sigma()) d.growth_sigma = p.growth_sigma();
   if (p.has_size()) d.size = p.size();
@@ -182,12 +188,7 @@ absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& m) {
       forecast::SegmentAssumptions a;
       a.name = p.name();
       if (p.has_arrivals_per_month()) a.arrivals_per_month = p.arrivals_per_month();
-      if (p.seasonality_size() > 0) {
-        if (p.seasonality_size() != 12) {
-          return absl::InvalidArgumentError(absl::StrCat(f, ".seasonality must have 12 values, got ", p.seasonality_size()));
-        }
-        for (int k = 0; k < 12; ++k) a.seasonality[static_cast<size_t>(k)] = p.seasonality(k);
-      }
+      RETURN_IF_ERROR(SeasonalityFromProto(p.seasonality(), f, a.seasonality));
       if (p.has_win_rate()) a.win_rate = p.win_rate();
       if (p.has_sales_cycle_months()) a.sales_cycle_months = p.sales_cycle_months();
       if (p.has_sales_cycle_sigma()) a.sales_cycle_sigma = p.sales_cycle_sigma();

@@ -10,21 +10,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/forecast/forecast.h"
+#include "tests/testing/fitted.h"
 #include "tests/testing/ledger_builder.h"
 
 namespace forecastle::forecast {
 namespace {
 
 using namespace ::forecastle::testing;  // NOLINT
-
-const FittedValue& Find(const Calibration& c, const std::string& field) {
-  for (const FittedValue& v : c.values) {
-    if (v.field == field) return v;
-  }
-  ADD_FAILURE() << "no fitted value " << field;
-  static FittedValue none;
-  return none;
-}
 
 // 36 months of "smb" opportunities: 40 a month (80 in December), won with probability 0.3 at a
 // lognormal size (mean 20,000, sigma 0.5) after a lognormal cycle (mean 3 months); invoices paid

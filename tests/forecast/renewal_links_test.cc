@@ -10,21 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "engine/forecast/calibration.h"
 #include "engine/forecast/starting_state.h"
+#include "tests/testing/fitted.h"
 #include "tests/testing/ledger_builder.h"
 
 namespace forecastle::forecast {
 namespace {
 
 using namespace ::forecastle::testing;  // NOLINT
-
-const FittedValue& Find(const Calibration& c, const std::string& field) {
-  for (const FittedValue& v : c.values) {
-    if (v.field == field) return v;
-  }
-  ADD_FAILURE() << "no fitted value " << field;
-  static FittedValue none;
-  return none;
-}
 
 // The index of customer/contract `contract`'s first line among the links.
 int64_t IndexOf(const std::vector<Subscription>& subs, const std::string& contract) {
