@@ -26,6 +26,8 @@ void Fit(Calibration& out, const std::string& field, double* target, double valu
   out.values.push_back(FittedValue{field, *target, n, fitted});
 }
 
+// Sizes: their arithmetic mean (what the scenario's mean sizes are: the lognormal's mean from the
+// logs overshoots where the right tail is lighter than lognormal), and the sigma of their logs.
 struct LogMoments {
   double mean = 0, sigma = 0;
   int64_t n = 0;
@@ -37,9 +39,13 @@ LogMoments OfLogs(const std::vector<double>& values) {
   double sum = 0, squares = 0;
   for (double v : values) sum += std::log(v);
   const double mu = sum / static_cast<double>(values.size());
-  for (double v : values) squares += (std::log(v) - mu) * (std::log(v) - mu);
+  double total = 0;
+  for (double v : values) {
+    squares += (std::log(v) - mu) * (std::log(v) - mu);
+    total += v;
+  }
   m.sigma = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0;
-  m.mean = std::exp(mu + m.sigma * m.sigma / 2);  // the lognormal's mean
+  m.mean = total / static_cast<double>(values.size());
   return m;
 }
 
