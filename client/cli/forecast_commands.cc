@@ -73,11 +73,15 @@ constexpr char kCalibrateUsage[] =
     R"(Usage: forecastle calibrate [--as-of YYYY-MM-DD] [--base NAME] [--save-as NAME]
          [--format table|csv|json]
 
-Fits a scenario to the actuals up to --as-of (default today), starting from --base (default: the
-defaults): win rates by stage and segment, deal sizes, arrival rates and seasonality, sales
-cycle and slip (opportunities); the payment-delay mix and bad debt (invoices and payments);
-renewal rate and uplift (expired subscriptions). Prints each value with its sample size; a
-value with fewer than 10 observations keeps the starting one. --save-as stores the result.
+Fits a scenario to what the ledger knew at --as-of (default today), starting from --base
+(default: the defaults): win rates by stage and segment, deal sizes, arrival rates and
+seasonality, sales cycle and slip (opportunities); bookings without an opportunity per segment,
+new customers and expansions, with their trend and seasonality, and each segment's product mix
+(contracts); renewal rate and uplift (subscriptions linked to their renewals); each team's FTE
+from the hours it delivered in the last 6 months, and services' hours per currency unit
+(progress); the payment-delay mix, bad debt and the collection of receivables by age (invoices
+and payments). Prints each value with its sample size; a value with fewer than 10 observations
+keeps the starting one. --save-as stores the result.
 
 Example: forecastle calibrate --as-of 2026-10-31 --save-as calibrated
          forecastle forecast --scenario calibrated --as-of 2026-10-31
