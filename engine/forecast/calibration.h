@@ -1,8 +1,10 @@
-// Calibration of a scenario from the actuals (SPEC §4: "every assumption has a default that can
-// be calibrated"): win rates by stage and segment, deal sizes, arrival rates and seasonality,
-// sales cycle and slip from the opportunities; the payment-delay mix and bad debt from invoices
-// and payments; renewal rate and uplift from expired subscriptions. Each fitted value comes with
-// its sample size; a value with too few observations keeps the starting scenario's.
+// Calibration of a scenario from the actuals (SPEC §4.3), from only what was known at as-of: win
+// rates by stage and segment, deal sizes, arrival rates and seasonality, sales cycle and slip
+// (opportunities); bookings without an opportunity with their trend, seasonality and volatility,
+// and product mixes (contracts); renewal rate and uplift (linked subscriptions); team capacity
+// and services' hours per unit (progress); payment delays, bad debt and the collection of
+// receivables by age (invoices and payments). Each fitted value comes with its sample size; a
+// value with too few observations keeps the starting scenario's.
 #ifndef FORECASTLE_ENGINE_FORECAST_CALIBRATION_H_
 #define FORECASTLE_ENGINE_FORECAST_CALIBRATION_H_
 
