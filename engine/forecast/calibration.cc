@@ -364,13 +364,12 @@ PaymentDelays FitPaymentDelays(const Ledger& ledger, Date as_of) {
   return out;
 }
 
-absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Scenario& start) {
-  RETURN_IF_ERROR(Validate(start));
-  Calibration out;
-  out.scenario = start;
-  Scenario& s = out.scenario;
+namespace {
 
-  // --- Opportunities, by segment. ---
+// Opportunities, by segment (SPEC §4.3): win rates, sizes, cycles, slips, arrivals and
+// seasonality; and each stage's win probability.
+void FitOpportunities(const Ledger& ledger, Date as_of, Calibration& out) {
+  Scenario& s = out.scenario;
   struct SegmentData {
     int64_t won = 0, closed = 0, slipped = 0, with_expected = 0;
     double slip_months = 0;
@@ -382,8 +381,6 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   for (size_t k = 0; k < s.stage_win_probability.size(); ++k) stage_rank[s.stage_win_probability[k].first] = static_cast<int>(k);
   std::vector<int64_t> reached_won(s.stage_win_probability.size()), reached_closed(s.stage_win_probability.size());
   MonthIndex first_created = MonthOf(as_of);
-  // Opportunities and contracts in id order, and money summed in cents: no fit depends on the
-  // order records were imported in.
   for (uint32_t index : ledger.OpportunitiesInIdOrder()) {
     const Opportunity& o = ledger.opportunities()[index];
     if (o.created_on > as_of) continue;
@@ -464,8 +461,12 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
         static_cast<double>(reached_won[k]) / std::max<int64_t>(1, reached_closed[k]), reached_closed[k]);
   }
 
-  // --- Payments: the delay mix (FitPaymentDelays) and the share of invoices over 180 days old
-  // still unpaid. ---
+}
+
+// Payments: the delay mix (FitPaymentDelays) and the share of invoices over 180 days old still
+// unpaid (bad debt).
+void FitPayments(const Ledger& ledger, Date as_of, Calibration& out) {
+  Scenario& s = out.scenario;
   const PaymentDelays delays = FitPaymentDelays(ledger, as_of);
   out.payment_delays_fitted = !delays.mix.empty();
   if (out.payment_delays_fitted) s.payment.delay_days_mix = delays.mix;
@@ -488,14 +489,13 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   Fit(out, "payment.bad_debt_rate", &s.payment.bad_debt_rate,
       old_billed > 0 ? static_cast<double>(old_unpaid) / static_cast<double>(old_billed) : 0, old_invoices);
 
-  // --- Renewals (SPEC §4.2): of the subscriptions that ran to their end within the last two
-  // years and whose renewal window has closed, the share renewed, and the renewals' amounts
-  // against theirs (a ratio of sums). Only contracts signed by as_of count. ---
-  FitWork(ledger, as_of, out);
-  FitCollectionByAge(ledger, as_of, out);
+}
 
-  const std::vector<Subscription> subscriptions = LinkRenewals(ledger, as_of);
-  FitDirectBookings(ledger, as_of, subscriptions, out);
+// Renewals (SPEC §4.2): of the subscriptions that ran to their end within the last two
+// years and whose renewal window has closed, the share renewed, and the renewals' amounts
+// against theirs (a ratio of sums). Only contracts signed by as_of count.
+void FitRenewals(const std::vector<Subscription>& subscriptions, Date as_of, Calibration& out) {
+  Scenario& s = out.scenario;
   int64_t expired = 0, renewed = 0;
   Cents renewed_from = 0, renewed_to = 0;
   for (const Subscription& sub : subscriptions) {
@@ -510,7 +510,24 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   Fit(out, "renewals.uplift", &s.renewals.uplift,
       renewed_from > 0 ? std::clamp(static_cast<double>(renewed_to) / static_cast<double>(renewed_from) - 1, -0.9, 10.0) : 0,
       renewed);
-  RETURN_IF_ERROR(Validate(s));
+}
+
+}  // namespace
+
+absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Scenario& start) {
+  RETURN_IF_ERROR(Validate(start));
+  Calibration out;
+  out.scenario = start;
+  // Opportunities and contracts in id order, and money summed in cents: no fit depends on the
+  // order records were imported in.
+  FitOpportunities(ledger, as_of, out);
+  FitPayments(ledger, as_of, out);
+  FitWork(ledger, as_of, out);
+  FitCollectionByAge(ledger, as_of, out);
+  const std::vector<Subscription> subscriptions = LinkRenewals(ledger, as_of);
+  FitDirectBookings(ledger, as_of, subscriptions, out);
+  FitRenewals(subscriptions, as_of, out);
+  RETURN_IF_ERROR(Validate(out.scenario));
   return out;
 }
 
