@@ -119,6 +119,52 @@ Scenario DefaultScenario() {
   return s;
 }
 
+namespace {
+
+// One segment's fields, named `f` ("segments[1]"); its product mix against `products`.
+absl::Status ValidateSegment(const SegmentAssumptions& seg, const std::string& f,
+                             const absl::flat_hash_set<std::string>& products) {
+  RETURN_IF_ERROR(Name(f + ".name", seg.name));
+  RETURN_IF_ERROR(InRange(f + ".arrivals_per_month", seg.arrivals_per_month, 0, 10000));
+  for (size_t m = 0; m < 12; ++m) {
+    RETURN_IF_ERROR(InRange(absl::StrCat(f, ".seasonality[", m, "]"), seg.seasonality[m], 0, 10));
+  }
+  for (const auto& [name, direct] : {std::pair{"new_customers", &seg.new_customers}, std::pair{"expansions", &seg.expansions}}) {
+    const std::string d = absl::StrCat(f, ".", name);
+    RETURN_IF_ERROR(InRange(d + ".per_month", direct->per_month, 0, 10000));
+    for (size_t m = 0; m < 12; ++m) {
+      RETURN_IF_ERROR(InRange(absl::StrCat(d, ".seasonality[", m, "]"), direct->seasonality[m], 0, 10));
+    }
+    RETURN_IF_ERROR(InRange(d + ".growth_per_year", direct->growth_per_year, -0.9, 10));
+    RETURN_IF_ERROR(InRange(d + ".growth_sigma", direct->growth_sigma, 0, 3));
+    RETURN_IF_ERROR(InRange(d + ".volatility", direct->volatility, 0, 3));
+    RETURN_IF_ERROR(InRange(d + ".size", direct->size, 0, 1e12));
+    RETURN_IF_ERROR(InRange(d + ".size_sigma", direct->size_sigma, 0, 3));
+  }
+  RETURN_IF_ERROR(InRange(f + ".win_rate", seg.win_rate, 0, 1));
+  RETURN_IF_ERROR(InRange(f + ".sales_cycle_months", seg.sales_cycle_months, 0, 60));
+  RETURN_IF_ERROR(InRange(f + ".sales_cycle_sigma", seg.sales_cycle_sigma, 0, 3));
+  RETURN_IF_ERROR(InRange(f + ".slip_probability", seg.slip_probability, 0, 1));
+  RETURN_IF_ERROR(InRange(f + ".slip_months", seg.slip_months, 1, 36));
+  RETURN_IF_ERROR(InRange(f + ".deal_size", seg.deal_size, 0, 1e12));
+  RETURN_IF_ERROR(InRange(f + ".deal_size_sigma", seg.deal_size_sigma, 0, 3));
+  RETURN_IF_ERROR(InRange(f + ".open_deal_size_sigma", seg.open_deal_size_sigma, 0, 3));
+  double shares = 0;
+  for (size_t k = 0; k < seg.product_mix.size(); ++k) {
+    const auto& [product, share] = seg.product_mix[k];
+    const std::string pf = absl::StrCat(f, ".product_mix[", k, "]");
+    if (!products.contains(product)) {
+      return absl::InvalidArgumentError(absl::StrCat(pf, ".product \"", product, "\" is not one of products"));
+    }
+    RETURN_IF_ERROR(InRange(pf + ".share", share, 0, 1));
+    shares += share;
+  }
+  RETURN_IF_ERROR(SumsToOne(f + ".product_mix shares", shares));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status Validate(const Scenario& s) {
   RETURN_IF_ERROR(Name("name", s.name));
   if (!s.base.empty()) RETURN_IF_ERROR(Name("base", s.base));
@@ -151,45 +197,11 @@ absl::Status Validate(const Scenario& s) {
     }
   }
   for (size_t g = 0; g < s.segments.size(); ++g) {
-    const SegmentAssumptions& seg = s.segments[g];
     const std::string f = absl::StrCat("segments[", g, "]");
-    RETURN_IF_ERROR(Name(f + ".name", seg.name));
-    if (!segments.insert(seg.name).second) return absl::InvalidArgumentError(absl::StrCat(f, ".name \"", seg.name, "\" appears twice"));
-    RETURN_IF_ERROR(InRange(f + ".arrivals_per_month", seg.arrivals_per_month, 0, 10000));
-    for (size_t m = 0; m < 12; ++m) {
-      RETURN_IF_ERROR(InRange(absl::StrCat(f, ".seasonality[", m, "]"), seg.seasonality[m], 0, 10));
+    if (!segments.insert(s.segments[g].name).second) {
+      return absl::InvalidArgumentError(absl::StrCat(f, ".name \"", s.segments[g].name, "\" appears twice"));
     }
-    for (const auto& [name, direct] : {std::pair{"new_customers", &seg.new_customers}, std::pair{"expansions", &seg.expansions}}) {
-      const std::string d = absl::StrCat(f, ".", name);
-      RETURN_IF_ERROR(InRange(d + ".per_month", direct->per_month, 0, 10000));
-      for (size_t m = 0; m < 12; ++m) {
-        RETURN_IF_ERROR(InRange(absl::StrCat(d, ".seasonality[", m, "]"), direct->seasonality[m], 0, 10));
-      }
-      RETURN_IF_ERROR(InRange(d + ".growth_per_year", direct->growth_per_year, -0.9, 10));
-      RETURN_IF_ERROR(InRange(d + ".growth_sigma", direct->growth_sigma, 0, 3));
-      RETURN_IF_ERROR(InRange(d + ".volatility", direct->volatility, 0, 3));
-      RETURN_IF_ERROR(InRange(d + ".size", direct->size, 0, 1e12));
-      RETURN_IF_ERROR(InRange(d + ".size_sigma", direct->size_sigma, 0, 3));
-    }
-    RETURN_IF_ERROR(InRange(f + ".win_rate", seg.win_rate, 0, 1));
-    RETURN_IF_ERROR(InRange(f + ".sales_cycle_months", seg.sales_cycle_months, 0, 60));
-    RETURN_IF_ERROR(InRange(f + ".sales_cycle_sigma", seg.sales_cycle_sigma, 0, 3));
-    RETURN_IF_ERROR(InRange(f + ".slip_probability", seg.slip_probability, 0, 1));
-    RETURN_IF_ERROR(InRange(f + ".slip_months", seg.slip_months, 1, 36));
-    RETURN_IF_ERROR(InRange(f + ".deal_size", seg.deal_size, 0, 1e12));
-    RETURN_IF_ERROR(InRange(f + ".deal_size_sigma", seg.deal_size_sigma, 0, 3));
-    RETURN_IF_ERROR(InRange(f + ".open_deal_size_sigma", seg.open_deal_size_sigma, 0, 3));
-    double shares = 0;
-    for (size_t k = 0; k < seg.product_mix.size(); ++k) {
-      const auto& [product, share] = seg.product_mix[k];
-      const std::string pf = absl::StrCat(f, ".product_mix[", k, "]");
-      if (!products.contains(product)) {
-        return absl::InvalidArgumentError(absl::StrCat(pf, ".product \"", product, "\" is not one of products"));
-      }
-      RETURN_IF_ERROR(InRange(pf + ".share", share, 0, 1));
-      shares += share;
-    }
-    RETURN_IF_ERROR(SumsToOne(f + ".product_mix shares", shares));
+    RETURN_IF_ERROR(ValidateSegment(s.segments[g], f, products));
   }
   for (size_t k = 0; k < s.stage_win_probability.size(); ++k) {
     const std::string f = absl::StrCat("stage_win_probability[", k, "]");
