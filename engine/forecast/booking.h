@@ -1,7 +1,7 @@
 // How a won deal becomes lines (SPEC §4 step 1): by its product's template, a subscription of
 // `term` months (with its renewals while the horizon lasts), or effort or delivery work queued
 // for the product's team; each bills by the product's terms. Every source of bookings
-// (pipeline, arrivals, renewals) books through here.
+// (pipeline, arrivals, direct sales, renewals) books through here.
 #ifndef FORECASTLE_ENGINE_FORECAST_BOOKING_H_
 #define FORECASTLE_ENGINE_FORECAST_BOOKING_H_
 

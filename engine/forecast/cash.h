@@ -22,7 +22,8 @@ class Cash {
   // `scenario` must validate.
   Cash(const StartingState& state, const Scenario& scenario);
 
-  // The existing contracts' collections and write-offs into the path's flows.
+  // The existing contracts' collections (scheduled billing and receivables open at as-of) into
+  // the path's flows.
   void Open(PathContext& path) const;
   // An invoice billed in `month` for `amount`: into billings, and after its delay into
   // collections unless it goes bad; both decided by `word`, the invoice's draw.
