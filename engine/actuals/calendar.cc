@@ -82,6 +82,8 @@ Date FirstDayOfMonth(MonthIndex month) { return DateFromCivil(month / 12, month 
 
 Date LastDayOfMonth(MonthIndex month) { return FirstDayOfMonth(month + 1) - 1; }
 
+MonthIndex LastWholeMonth(Date day) { return MonthOf(day) - (day == LastDayOfMonth(MonthOf(day)) ? 0 : 1); }
+
 absl::StatusOr<MonthIndex> ParseMonth(absl::string_view text, absl::string_view field) {
   int y = 0, m = 0;
   if (text.size() != 7 || text[4] != '-' || !ParseDigits(text.substr(0, 4), &y) ||

@@ -45,6 +45,8 @@ using MonthIndex = int32_t;
 MonthIndex MonthOf(Date date);
 Date FirstDayOfMonth(MonthIndex month);
 Date LastDayOfMonth(MonthIndex month);
+// The last month that has ended by the end of `day`: its own month on a month end, else the one before.
+MonthIndex LastWholeMonth(Date day);
 // "YYYY-MM"; errors name `field`.
 absl::StatusOr<MonthIndex> ParseMonth(absl::string_view text, absl::string_view field);
 std::string FormatMonth(MonthIndex month);

@@ -75,6 +75,21 @@ std::optional<uint32_t> Ledger::FindInvoice(absl::string_view invoice_id) const 
   return it->second;
 }
 
+const ProgressPoint* LineState::ProgressThrough(Date day) const {
+  auto after = std::upper_bound(to_date.begin(), to_date.end(), day,
+                                [](Date d, const ProgressPoint& p) { return d < p.on; });
+  return after == to_date.begin() ? nullptr : &*(after - 1);
+}
+
+std::vector<Cents> Ledger::PaidThrough(Date day) const {
+  std::vector<Cents> paid(invoices_.size(), 0);
+  for (const Payment& p : payments_) {
+    if (p.received_on > day) continue;
+    if (const std::optional<uint32_t> invoice = FindInvoice(p.invoice_id)) paid[*invoice] += p.amount;
+  }
+  return paid;
+}
+
 std::vector<uint32_t> Ledger::ContractsInIdOrder() const {
   std::vector<uint32_t> order(contracts_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -30,6 +30,10 @@ struct LineState {
   std::vector<Progress> progress;      // as recorded, sorted by day
   std::vector<ProgressPoint> to_date;  // cumulative, one per progress record
   std::optional<Date> cancelled_on;
+
+  // The cumulative progress known at the end of `day` (the last point on or before it), or
+  // nullptr when none was recorded by then.
+  const ProgressPoint* ProgressThrough(Date day) const;
 };
 
 // An amount on a day: an invoice issued or a payment received.
@@ -83,6 +87,9 @@ class Ledger {
   // calibration visits them, so that no sum of theirs depends on the order records arrived in.
   std::vector<uint32_t> ContractsInIdOrder() const;
   std::vector<uint32_t> OpportunitiesInIdOrder() const;
+
+  // What each invoice (by index into invoices()) had been paid by the end of `day`.
+  std::vector<Cents> PaidThrough(Date day) const;
 
   std::optional<uint32_t> FindContract(absl::string_view contract_id) const;
   std::optional<uint32_t> FindCustomer(absl::string_view customer_id) const;

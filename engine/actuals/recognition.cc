@@ -63,11 +63,9 @@ Cents ScheduledThrough(const LineState& state, Date signed_on, Date day, Date ev
   if (line.kind == LineKind::kRatable) {
     return RatableSchedule(state.amount, *line.start_on, *line.end_on, line.convention).Through(day);
   }
-  const Date cutoff = std::min(day, events_through);
-  auto after = std::upper_bound(state.to_date.begin(), state.to_date.end(), cutoff,
-                                [](Date d, const ProgressPoint& p) { return d < p.on; });
-  if (after == state.to_date.begin()) return 0;
-  const ProgressPoint& point = *(after - 1);
+  const ProgressPoint* known = state.ProgressThrough(std::min(day, events_through));
+  if (known == nullptr) return 0;
+  const ProgressPoint& point = *known;
   if (point.complete) return state.amount;
   if (line.kind == LineKind::kDelivery) {
     const int64_t total = *line.total_units;

@@ -204,7 +204,7 @@ absl::StatusOr<BacktestReport> RunBacktest(const Ledger& ledger, const Scenario&
     forecast.seed = options.seed;
     forecast.stop = options.stop;
     PathValues values;
-    ASSIGN_OR_RETURN(ForecastResult result, RunForecast(state, fitted, forecast, {}, &values));
+    RETURN_IF_ERROR(RunForecast(state, fitted, forecast, {}, &values).status());
     report.as_of.push_back(as_of);
     const std::vector<double> pipeline = WeightedPipeline(state, fitted);
     for (size_t k = 0; k < metrics; ++k) {
@@ -253,7 +253,6 @@ absl::StatusOr<BacktestReport> RunBacktest(const Ledger& ledger, const Scenario&
         }
       }
     }
-    (void)result;
     if (progress && !progress(d + 1, dates.size())) return absl::CancelledError("backtest cancelled");
   }
   for (size_t k = 0; k < metrics; ++k) {

@@ -75,7 +75,7 @@ constexpr int kDirectMonths = 24;
 void FitDirectBookings(const Ledger& ledger, Date as_of, const std::vector<Subscription>& subscriptions,
                        Calibration& out) {
   Scenario& s = out.scenario;
-  const MonthIndex last = MonthOf(as_of) - (as_of == LastDayOfMonth(MonthOf(as_of)) ? 0 : 1);
+  const MonthIndex last = LastWholeMonth(as_of);
   const MonthIndex first = last - kDirectMonths + 1;
   // Contracts with a won opportunity or a renewal behind them.
   absl::flat_hash_set<const ContractState*> sourced;
@@ -203,7 +203,7 @@ void FitCollectionByAge(const Ledger& ledger, Date as_of, Calibration& out) {
   }
   std::array<Cents, kAgeBuckets> open{}, paid{};
   std::array<int64_t, kAgeBuckets> observed{};
-  const MonthIndex last = MonthOf(as_of) - 1 - (as_of == LastDayOfMonth(MonthOf(as_of)) ? 0 : 1);
+  const MonthIndex last = LastWholeMonth(as_of) - 1;  // its next month is over by as_of
   for (MonthIndex month = last - 11; month <= last; ++month) {
     const Date end = LastDayOfMonth(month), next_end = LastDayOfMonth(month + 1);
     for (size_t i = 0; i < ledger.invoices().size(); ++i) {
@@ -231,13 +231,6 @@ void FitCollectionByAge(const Ledger& ledger, Date as_of, Calibration& out) {
         &out.scenario.payment.collection_by_age[k],
         open[k] > 0 ? static_cast<double>(paid[k]) / static_cast<double>(open[k]) : 0, observed[k]);
   }
-}
-
-// The cumulative progress of `line` known at the end of `day`: the last point on or before it.
-const ProgressPoint* ProgressAt(const LineState& line, Date day) {
-  auto after = std::upper_bound(line.to_date.begin(), line.to_date.end(), day,
-                                [](Date d, const ProgressPoint& p) { return d < p.on; });
-  return after == line.to_date.begin() ? nullptr : &*(after - 1);
 }
 
 // Work (SPEC §4.3): services' hours per currency unit from the estimates of effort lines signed
@@ -285,7 +278,7 @@ DeliveredHours DeliveredHoursPerMonth(const Ledger& ledger, Date as_of, const Sc
   const double goods_hours_per_unit_value = goods ? goods->hours_per_unit_value : 0;
   const int effort_team = TeamOfKind(s, LineKind::kEffort), delivery_team = TeamOfKind(s, LineKind::kDelivery);
   // The last whole months by as_of: [first, last].
-  const MonthIndex last = MonthOf(as_of) - (as_of == LastDayOfMonth(MonthOf(as_of)) ? 0 : 1);
+  const MonthIndex last = LastWholeMonth(as_of);
   const MonthIndex first = last - kCapacityMonths + 1;
   for (uint32_t index : ledger.ContractsInIdOrder()) {
     const ContractState& c = ledger.contracts()[index];
@@ -294,8 +287,8 @@ DeliveredHours DeliveredHoursPerMonth(const Ledger& ledger, Date as_of, const Sc
       const LineKind kind = line.line.kind;
       const int team = kind == LineKind::kEffort ? effort_team : kind == LineKind::kDelivery ? delivery_team : -1;
       if (team < 0) continue;
-      const ProgressPoint* before = ProgressAt(line, LastDayOfMonth(first - 1));
-      const ProgressPoint* after = ProgressAt(line, LastDayOfMonth(last));
+      const ProgressPoint* before = line.ProgressThrough(LastDayOfMonth(first - 1));
+      const ProgressPoint* after = line.ProgressThrough(LastDayOfMonth(last));
       if (after == nullptr || after == before) continue;
       double hours;
       if (kind == LineKind::kEffort) {
@@ -428,7 +421,7 @@ void FitOpportunities(const Ledger& ledger, Date as_of, Calibration& out) {
         std::clamp(d.slip_months / std::max<int64_t>(1, d.slipped), 1.0, 36.0), d.slipped);
     // Arrivals: the least-squares fit of count(month) = rate x seasonality(calendar month) over the
     // whole months observed, with seasonality averaging 1 over the year.
-    const MonthIndex last_full = MonthOf(as_of) - (as_of == LastDayOfMonth(MonthOf(as_of)) ? 0 : 1);
+    const MonthIndex last_full = LastWholeMonth(as_of);
     const int64_t months = std::max<int64_t>(0, last_full - first_created + 1);
     std::array<double, 12> sum{}, count{};
     double total = 0;
@@ -474,17 +467,15 @@ void FitPayments(const Ledger& ledger, Date as_of, Calibration& out) {
     out.values.push_back(FittedValue{absl::StrCat("payment.delay_days_mix[", days, " days]"), share,
                                      delays.payments, out.payment_delays_fitted});
   }
-  absl::flat_hash_map<std::string, Cents> paid_by_invoice;
-  for (const Payment& p : ledger.payments()) {
-    if (p.received_on <= as_of) paid_by_invoice[p.invoice_id] += p.amount;
-  }
+  const std::vector<Cents> paid = ledger.PaidThrough(as_of);
   Cents old_billed = 0, old_unpaid = 0;
   int64_t old_invoices = 0;
-  for (const InvoiceState& i : ledger.invoices()) {
-    if (i.invoice.amount <= 0 || i.invoice.issued_on > as_of - 180) continue;
+  for (size_t k = 0; k < ledger.invoices().size(); ++k) {
+    const Invoice& invoice = ledger.invoices()[k].invoice;
+    if (invoice.amount <= 0 || invoice.issued_on > as_of - 180) continue;
     ++old_invoices;
-    old_billed += i.invoice.amount;
-    old_unpaid += std::max<Cents>(0, i.invoice.amount - paid_by_invoice[i.invoice.invoice_id]);
+    old_billed += invoice.amount;
+    old_unpaid += std::max<Cents>(0, invoice.amount - paid[k]);
   }
   Fit(out, "payment.bad_debt_rate", &s.payment.bad_debt_rate,
       old_billed > 0 ? static_cast<double>(old_unpaid) / static_cast<double>(old_billed) : 0, old_invoices);

@@ -8,7 +8,7 @@
 
 namespace forecastle::forecast {
 
-DirectSales::DirectSales(const StartingState& state, const Scenario& scenario, LogNormalTables& tables)
+DirectSales::DirectSales(const Scenario& scenario, LogNormalTables& tables)
     : price_multiplier_(scenario.price_multiplier) {
   for (size_t g = 0; g < scenario.segments.size(); ++g) {
     const SegmentAssumptions& segment = scenario.segments[g];
@@ -22,7 +22,6 @@ DirectSales::DirectSales(const StartingState& state, const Scenario& scenario, L
                                 &tables.For(d->size_sigma), std::exp(mu), std::log1p(d->growth_per_year)});
     }
   }
-  (void)state;
 }
 
 void DirectSales::Simulate(PathContext& path, const Booking& booking) const {

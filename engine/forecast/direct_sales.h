@@ -11,7 +11,6 @@
 #include "engine/forecast/path_context.h"
 #include "engine/forecast/random.h"
 #include "engine/forecast/scenario.h"
-#include "engine/forecast/starting_state.h"
 
 namespace forecastle::forecast {
 
@@ -20,7 +19,7 @@ class Booking;
 class DirectSales {
  public:
   // `scenario` must outlive the driver and validate.
-  DirectSales(const StartingState& state, const Scenario& scenario, LogNormalTables& tables);
+  DirectSales(const Scenario& scenario, LogNormalTables& tables);
   void Simulate(PathContext& path, const Booking& booking) const;
 
   // At most this many bookings of one source in one month (bounds a path's work).

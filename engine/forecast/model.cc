@@ -23,7 +23,7 @@ PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint6
       booking_(scenario, cash_, renewals_, delivery_),
       pipeline_(state, scenario, tables_),
       arrivals_(state, scenario, tables_),
-      direct_sales_(state, scenario, tables_) {}
+      direct_sales_(scenario, tables_) {}
 
 void PathModel::Run(uint64_t path, PathContext& context, PathOutput& out) const {
   const int horizon = state_.horizon;

@@ -109,10 +109,7 @@ void AddExpiring(const Ledger& ledger, StartingState& state) {
 absl::Status ProjectWork(const Projection& p, const LineState& line, Cents remaining, ContractProjection& out,
                          StartingState& state) {
   const Line& l = line.line;
-  // Progress known at as_of only: the last point on or before it.
-  auto known_end = std::upper_bound(line.to_date.begin(), line.to_date.end(), p.as_of,
-                                    [](Date d, const ProgressPoint& point) { return d < point.on; });
-  const ProgressPoint* last = known_end == line.to_date.begin() ? nullptr : &*(known_end - 1);
+  const ProgressPoint* last = line.ProgressThrough(p.as_of);  // progress known at as_of only
   if (remaining <= 0 || (last && last->complete)) return absl::OkStatus();
   const int team = l.kind == LineKind::kEffort ? p.effort_team : p.delivery_team;
   if (team < 0) {
@@ -190,11 +187,7 @@ absl::Status ProjectContract(const Projection& p, const ContractState& c, size_t
 // Each invoice's amount still open at as_of (issued by then, less what was paid by then), by its
 // age, in cents: exact, and summing to the AR balance.
 void AddReceivablesByAge(const Ledger& ledger, StartingState& state) {
-  std::vector<Cents> paid(ledger.invoices().size(), 0);
-  for (const Payment& p : ledger.payments()) {
-    if (p.received_on > state.as_of) continue;
-    if (const std::optional<uint32_t> invoice = ledger.FindInvoice(p.invoice_id)) paid[*invoice] += p.amount;
-  }
+  const std::vector<Cents> paid = ledger.PaidThrough(state.as_of);
   std::array<Cents, kAgeBuckets> open{};
   for (size_t i = 0; i < ledger.invoices().size(); ++i) {
     const Invoice& invoice = ledger.invoices()[i].invoice;
