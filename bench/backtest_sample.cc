@@ -6,9 +6,11 @@
 //
 //   backtest_sample [--seeds 4] [--contracts 2000] [--paths 1000] [--horizon 12]
 //                   [--as-of 2025-01-31,2025-04-30,2025-07-31,2025-10-31] [--no-calibrate]
+//                   [--detail METRIC]   (also each forecast month's P10/P50/P90 beside the actual)
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,7 @@ int Main(int argc, char** argv) {
   options.horizon = 12;
   options.paths = 1000;
   std::string as_of = "2025-01-31,2025-04-30,2025-07-31,2025-10-31";
+  std::optional<Metric> detail;
   for (int i = 1; i < argc; ++i) {
     const bool value = i + 1 < argc;
     if (!std::strcmp(argv[i], "--seeds") && value) {
@@ -80,9 +83,16 @@ int Main(int argc, char** argv) {
       as_of = argv[++i];
     } else if (!std::strcmp(argv[i], "--no-calibrate")) {
       options.calibrate = false;
+    } else if (!std::strcmp(argv[i], "--detail") && value) {
+      auto metric = ParseMetric(argv[++i], "--detail");
+      if (!metric.ok()) {
+        std::fprintf(stderr, "backtest_sample: %s\n", std::string(metric.status().message()).c_str());
+        return 2;
+      }
+      detail = *metric;
     } else {
       std::fprintf(stderr, "usage: backtest_sample [--seeds N] [--contracts N] [--paths N] [--horizon N] "
-                           "[--as-of D,D,...] [--no-calibrate]\n");
+                           "[--as-of D,D,...] [--no-calibrate] [--detail METRIC]\n");
       return 2;
     }
   }
@@ -121,6 +131,18 @@ int Main(int argc, char** argv) {
     std::vector<const BacktestCell*> cells;
     for (const BacktestReport& r : reports) cells.push_back(&r.overall[k]);
     Print(Pool(cells));
+  }
+  if (detail) {
+    std::printf("\n%s, each forecast month (seed, as-of, h: P10 P50 P90 actual, actual / P50 - 1)\n",
+                std::string(MetricName(*detail)).c_str());
+    for (size_t r = 0; r < reports.size(); ++r) {
+      for (const BacktestPoint& p : reports[r].points) {
+        if (p.metric != *detail) continue;
+        std::printf("%zu %s %2d %14.0f %14.0f %14.0f %14.0f %+7.3f%s\n", r + 1, FormatDate(p.as_of).c_str(), p.horizon,
+                    p.p10, p.p50, p.p90, p.actual, p.actual / p.p50 - 1,
+                    p.actual < p.p10 ? " below" : p.actual > p.p90 ? " above" : "");
+      }
+    }
   }
   std::printf("\nby horizon month\n");
   for (size_t i = 0; i < reports.front().cells.size(); ++i) {

@@ -228,14 +228,17 @@ absl::StatusOr<BacktestReport> RunBacktest(const Ledger& ledger, const Scenario&
         std::sort(sorted.begin(), sorted.end());
         Accumulator& a = cells[k * static_cast<size_t>(options.horizon) + static_cast<size_t>(m)];
         const double scale = std::abs(y);
+        const BacktestPoint& point = report.points.emplace_back(
+            BacktestPoint{as_of, metric, m + 1, Quantile(sorted, 0.1), Quantile(sorted, 0.25),
+                          Quantile(sorted, 0.5), Quantile(sorted, 0.75), Quantile(sorted, 0.9), y});
         ++a.n;
-        a.in_80 += Quantile(sorted, 0.1) <= y && y <= Quantile(sorted, 0.9);
-        a.in_50 += Quantile(sorted, 0.25) <= y && y <= Quantile(sorted, 0.75);
+        a.in_80 += point.p10 <= y && y <= point.p90;
+        a.in_50 += point.p25 <= y && y <= point.p75;
         const auto below = std::lower_bound(sorted.begin(), sorted.end(), y) - sorted.begin();
         const auto at_or_below = std::upper_bound(sorted.begin(), sorted.end(), y) - sorted.begin();
         const double pit = (static_cast<double>(below + at_or_below) / 2) / static_cast<double>(sorted.size());
         a.pit[static_cast<size_t>(std::min(9.0, std::floor(pit * 10)))] += 1;
-        a.bias += (Quantile(sorted, 0.5) - y) / scale;
+        a.bias += (point.p50 - y) / scale;
         a.crps += EnsembleCrps(std::move(sorted), y) / scale;
         std::array<double, kPeerCount> peer;
         peer.fill(kNotDefined);

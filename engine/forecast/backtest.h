@@ -56,8 +56,18 @@ struct BacktestCell {
   double skill = 0;                 // 1 - crps / peer_crps[best_peer]
 };
 
+// One scored forecast month: the forecast's quantiles beside the actual (in currency units).
+struct BacktestPoint {
+  Date as_of;
+  Metric metric = kRevenue;
+  int horizon = 0;  // 1-based
+  double p10 = 0, p25 = 0, p50 = 0, p75 = 0, p90 = 0;
+  double actual = 0;
+};
+
 struct BacktestReport {
   std::vector<BacktestCell> cells;    // by metric (kBookings .. kAccountsReceivable), then horizon
+  std::vector<BacktestPoint> points;  // every scored month, by as-of, metric, horizon
   std::vector<BacktestCell> overall;  // per metric, over every horizon month (horizon 0)
   std::vector<Date> as_of;            // the dates forecast
 };
