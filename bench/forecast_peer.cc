@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_join.h"
 #include "bench/standard_scenario.h"
 #include "tbb/global_control.h"
 
@@ -57,6 +58,11 @@ std::string Inputs(const StartingState& state, const Scenario& s) {
                                   ",\"team_work_amount\":", Array(state.team_work_amount),
                                   ",\"team_work_hours\":", Array(state.team_work_hours),
                                   ",\"team_prepaid\":", Array(state.team_prepaid));
+  {
+    std::vector<std::string> planned;
+    for (const std::vector<double>& team : state.team_work_planned) planned.push_back(Array(team));
+    absl::StrAppend(&json, ",\"team_work_planned\":[", absl::StrJoin(planned, ","), "]");
+  }
   std::vector<double> amount, squared, term, start_fraction;
   for (const ExpiringSubscriptions& e : state.expiring) {
     amount.push_back(e.amount);

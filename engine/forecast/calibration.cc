@@ -1,6 +1,7 @@
 #include "engine/forecast/calibration.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -234,10 +235,16 @@ void FitCollectionByAge(const Ledger& ledger, Date as_of, Calibration& out) {
 }
 
 // Work (SPEC §4.3): services' hours per currency unit from the estimates of effort lines signed
-// in the two years to as_of, and each team's capacity from the hours it delivered in the last
-// kCapacityMonths whole months: effort lines' hours from their progress, goods' units as hours
-// at the goods product's hours per unit. A team's FTE is then what delivers those hours at its
-// hours per FTE and utilisation.
+// in the two years to as_of, and each team's capacity from the hours it delivered (effort lines'
+// hours from their progress, goods' units as hours at the goods product's hours per unit). A
+// team's FTE is what delivers the most hours it delivered in a month of the last kCapacityMonths
+// (what it has shown it can do: with the mean, a team whose work comes unevenly would be short
+// in every busy month) at its hours per FTE and utilisation. Its hours' growth over the last 12
+// months against the 12 before continues as a hiring plan of kTrendHireMonths months (hires
+// that grow the team at that rate and replace who leaves), unless the starting scenario plans
+// the team's hiring itself or the team shrank.
+constexpr int kTrendHireMonths = 36;
+
 void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
   Scenario& s = out.scenario;
   const std::vector<uint32_t> contracts = ledger.ContractsInIdOrder();
@@ -260,11 +267,90 @@ void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
         amount > 0 ? std::min(1.0, static_cast<double>(hours) / static_cast<double>(amount)) : 0, lines);
   }
   const DeliveredHours delivered = DeliveredHoursPerMonth(ledger, as_of, s);
+  const MonthIndex first_month = MonthOf(as_of) + 1;
   for (size_t t = 0; t < s.teams.size(); ++t) {
     Team& team = s.teams[t];
     const double per_fte = team.hours_per_fte_month * team.utilization;
+    const std::vector<double>& hours = delivered.by_month[t];
+    const double peak = *std::max_element(hours.end() - kCapacityMonths, hours.end());
     Fit(out, absl::StrCat("teams[", team.name, "].fte"), &team.fte,
-        per_fte > 0 ? std::min(100000.0, delivered.per_month[t] / per_fte) : team.fte, delivered.records[t]);
+        per_fte > 0 ? std::min(100000.0, peak / per_fte) : NAN, delivered.records[t]);
+    // The trend: the last 12 months' hours against the 12 before, as a monthly rate.
+    double recent = 0, earlier = 0;
+    for (size_t m = 0; m < hours.size(); ++m) (m < hours.size() - 12 ? earlier : recent) += hours[m];
+    double growth = 0;
+    Fit(out, absl::StrCat("hiring_plan[", team.name, "].growth_per_year"), &growth,
+        earlier > 0 ? std::clamp(recent / earlier - 1, -0.5, 2.0) : NAN, delivered.records[t]);
+    bool planned = false;  // the starting scenario's own plan for the team is kept as it is
+    for (const Hire& hire : s.hiring_plan) planned |= hire.team == team.name;
+    if (planned || growth <= 0 || !out.values.back().fitted) continue;
+    const double rate = std::pow(1 + growth, 1.0 / 12) - 1;
+    double fte = team.fte;
+    for (int m = 0; m < kTrendHireMonths; ++m) {
+      // Hires that grow the team by the trend and replace who leaves, joining in month m.
+      const double hires = fte * (rate + team.monthly_attrition * (1 + rate));
+      fte *= 1 + rate;
+      s.hiring_plan.push_back(Hire{team.name, first_month + m - s.time_to_fill_months, std::round(hires * 100) / 100});
+    }
+  }
+}
+
+// Products (SPEC §4.3): each kind's template from the lines signed in the last two years to
+// as_of. A subscription's term is the one that earns as fast as they did: Σ amount ÷ Σ (amount ÷
+// term), so a 36-month deal earns a third of what a 12-month one of the same amount earns a month
+// (and bills a third of it a year upfront). A service's planned duration (its expected end from
+// the start of its work) the same way. Lead times, in whole months from the month of signing to
+// the month service starts or work is first reported, are the amount-weighted mean, rounded.
+void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
+  Scenario& s = out.scenario;
+  struct Sums {
+    double amount = 0, per_month = 0;  // Σ amount, Σ amount / months: the duration
+    double lead_amount = 0, lead = 0;  // Σ amount, Σ amount x lead months: the lead time
+    int64_t lines = 0, leads = 0;
+  };
+  std::array<Sums, 3> kinds{};  // by LineKind
+  for (uint32_t index : ledger.ContractsInIdOrder()) {
+    const ContractState& c = ledger.contracts()[index];
+    const Date signed_on = c.contract.signed_on;
+    if (signed_on > as_of || signed_on < as_of - 730) continue;
+    for (const LineState& line : c.lines) {
+      const Line& l = line.line;
+      const double amount = Units(line.amount);
+      if (amount <= 0) continue;
+      Sums& k = kinds[static_cast<size_t>(l.kind)];
+      std::optional<Date> started;  // service start, or the first progress known by as_of
+      std::optional<double> months;  // the term or planned duration
+      if (l.kind == LineKind::kRatable) {
+        started = l.start_on;
+        if (l.start_on && l.end_on) months = (*l.end_on - *l.start_on + 1) / kDaysPerMonth;
+      } else {
+        if (!line.progress.empty() && line.progress.front().on <= as_of) started = line.progress.front().on;
+        const Date from = l.start_on.value_or(signed_on);
+        if (l.kind == LineKind::kEffort && l.expected_end_on) months = (*l.expected_end_on - from + 1) / kDaysPerMonth;
+      }
+      if (months) {
+        k.amount += amount;
+        k.per_month += amount / std::max(1.0, *months);
+        ++k.lines;
+      }
+      if (started) {
+        k.lead_amount += amount;
+        k.lead += amount * std::max(0, MonthOf(*started) - MonthOf(signed_on));
+        ++k.leads;
+      }
+    }
+  }
+  for (Product& product : s.products) {
+    const Sums& k = kinds[static_cast<size_t>(product.kind)];
+    double term = product.term_months, lead = product.lead_time_months;
+    if (product.kind != LineKind::kDelivery) {
+      Fit(out, absl::StrCat("products[", product.name, "].term_months"), &term,
+          k.per_month > 0 ? std::clamp(std::round(k.amount / k.per_month), 1.0, 120.0) : NAN, k.lines);
+    }
+    Fit(out, absl::StrCat("products[", product.name, "].lead_time_months"), &lead,
+        k.lead_amount > 0 ? std::clamp(std::round(k.lead / k.lead_amount), 0.0, 24.0) : NAN, k.leads);
+    product.term_months = static_cast<int>(term);
+    product.lead_time_months = static_cast<int>(lead);
   }
 }
 
@@ -274,34 +360,43 @@ DeliveredHours DeliveredHoursPerMonth(const Ledger& ledger, Date as_of, const Sc
   DeliveredHours out;
   out.per_month.assign(s.teams.size(), 0);
   out.records.assign(s.teams.size(), 0);
+  out.by_month.assign(s.teams.size(), std::vector<double>(kTrendMonths, 0));
   const Product* goods = ProductOfKind(s, LineKind::kDelivery);
   const double goods_hours_per_unit_value = goods ? goods->hours_per_unit_value : 0;
   const int effort_team = TeamOfKind(s, LineKind::kEffort), delivery_team = TeamOfKind(s, LineKind::kDelivery);
-  // The last whole months by as_of: [first, last].
+  // The last whole months by as_of: [first, last]; the capacity's are its last kCapacityMonths.
   const MonthIndex last = LastWholeMonth(as_of);
-  const MonthIndex first = last - kCapacityMonths + 1;
+  const MonthIndex first = last - kTrendMonths + 1;
+  const MonthIndex recent = last - kCapacityMonths + 1;
   for (uint32_t index : ledger.ContractsInIdOrder()) {
     const ContractState& c = ledger.contracts()[index];
     if (c.contract.signed_on > as_of) continue;
     for (const LineState& line : c.lines) {
       const LineKind kind = line.line.kind;
       const int team = kind == LineKind::kEffort ? effort_team : kind == LineKind::kDelivery ? delivery_team : -1;
-      if (team < 0) continue;
+      if (team < 0 || line.to_date.empty() || line.to_date.back().on <= LastDayOfMonth(first - 1)) continue;
+      const auto t = static_cast<size_t>(team);
       const ProgressPoint* before = line.ProgressThrough(LastDayOfMonth(first - 1));
-      const ProgressPoint* after = line.ProgressThrough(LastDayOfMonth(last));
-      if (after == nullptr || after == before) continue;
-      double hours;
-      if (kind == LineKind::kEffort) {
-        hours = static_cast<double>(after->hours_to_date - (before ? before->hours_to_date : 0)) / 100.0;
-      } else {
-        const int64_t units = after->units_to_date - (before ? before->units_to_date : 0);
-        hours = Units(line.amount) * static_cast<double>(units) /
-                static_cast<double>(std::max<int64_t>(1, *line.line.total_units)) * goods_hours_per_unit_value;
+      for (MonthIndex month = first; month <= last; ++month) {
+        const ProgressPoint* after = line.ProgressThrough(LastDayOfMonth(month));
+        if (after == nullptr || after == before) continue;
+        double hours;
+        if (kind == LineKind::kEffort) {
+          hours = static_cast<double>(after->hours_to_date - (before ? before->hours_to_date : 0)) / 100.0;
+        } else {
+          const int64_t units = after->units_to_date - (before ? before->units_to_date : 0);
+          hours = Units(line.amount) * static_cast<double>(units) /
+                  static_cast<double>(std::max<int64_t>(1, *line.line.total_units)) * goods_hours_per_unit_value;
+        }
+        out.by_month[t][static_cast<size_t>(month - first)] += hours;
+        if (month >= recent) {
+          out.per_month[t] += hours / kCapacityMonths;
+          // Progress records in the month: the points after `before` up to `after`.
+          const auto through = [&](const ProgressPoint* point) { return point ? point - line.to_date.data() + 1 : 0; };
+          out.records[t] += through(after) - through(before);
+        }
+        before = after;
       }
-      out.per_month[static_cast<size_t>(team)] += hours / kCapacityMonths;
-      // Progress records in those months: the points after `before` up to `after`.
-      const auto through = [&](const ProgressPoint* point) { return point ? point - line.to_date.data() + 1 : 0; };
-      out.records[static_cast<size_t>(team)] += through(after) - through(before);
     }
   }
   return out;
@@ -513,6 +608,7 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   // order records were imported in.
   FitOpportunities(ledger, as_of, out);
   FitPayments(ledger, as_of, out);
+  FitProducts(ledger, as_of, out);
   FitWork(ledger, as_of, out);
   FitCollectionByAge(ledger, as_of, out);
   const std::vector<Subscription> subscriptions = LinkRenewals(ledger, as_of);

@@ -48,10 +48,13 @@ PaymentDelays FitPaymentDelays(const Ledger& ledger, Date as_of);
 // Each team's hours delivered a month (Scenario::teams order), the mean over the last
 // kCapacityMonths whole months by as_of: effort lines' hours from their progress, goods' units at
 // the goods product's hours per unit; with the progress records behind each.
+// `by_month` holds each team's hours in each of the last kTrendMonths whole months, oldest first.
 inline constexpr int kCapacityMonths = 6;
+inline constexpr int kTrendMonths = 24;
 struct DeliveredHours {
   std::vector<double> per_month;
   std::vector<int64_t> records;
+  std::vector<std::vector<double>> by_month;
 };
 DeliveredHours DeliveredHoursPerMonth(const Ledger& ledger, Date as_of, const Scenario& scenario);
 

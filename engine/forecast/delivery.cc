@@ -99,8 +99,11 @@ void Delivery::QueueBacklog(PathContext& path) const {
       cash_.Bill(path, 0, std::max(0.0, state_.team_work_amount[t] - state_.team_prepaid[t]), stream.Word());
       continue;
     }
-    path.work.push_back(WorkItem{static_cast<int>(t), -1, 0, state_.team_work_amount[t], hours, 0,
-                                 BillingTerms::kMonthlyInArrears, 0, SaleKey::Backlog(team_entity_[t]), state_.team_prepaid[t]});
+    WorkItem& item = path.work.emplace_back(WorkItem{static_cast<int>(t), -1, 0, state_.team_work_amount[t], hours, 0,
+                                                     BillingTerms::kMonthlyInArrears, 0, SaleKey::Backlog(team_entity_[t]),
+                                                     state_.team_prepaid[t]});
+    item.planned = state_.team_work_planned[t].data();
+    item.plan_scale = hours / state_.team_work_hours[t];
   }
 }
 
@@ -212,15 +215,17 @@ void Delivery::Simulate(PathContext& path) const {
         headcount += fte;
       }
       double left = capacity;
-      // First come, first served among the items that may start; finished ones are skipped for good.
+      // First come, first served among the items that may start, each as far as its plan allows;
+      // finished ones are skipped for good.
       size_t& next = path.queue_next[t];
       const size_t end = path.queue_end[t];
       for (size_t i = next; i < end && left > 0; ++i) {
         WorkItem& item = work[path.queue[i]];
         if (item.start > m) break;  // sorted by start: nothing later may start either
         const double remaining = item.hours - item.done;
-        if (remaining <= 0) continue;
-        const double take = std::min(left, remaining);
+        const double allowed = item.Allowed(m) - item.done;  // at most `remaining`
+        if (allowed <= 0) continue;
+        const double take = std::min(left, allowed);
         left -= take;
         item.done = take == remaining ? item.hours : item.done + take;
         hours_left -= take;

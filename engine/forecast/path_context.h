@@ -44,6 +44,20 @@ struct WorkItem {
   uint64_t sale = 0;         // SaleKey of what the work is for: monthly invoices draw from (sale, month)
   double prepaid = 0;        // already billed: earned revenue uses it up before it is invoiced
   double unbilled = 0;       // billed on delivery: revenue earned so far, invoiced when it is done
+  // How fast its plan lets the work go: a sale's hours spread evenly over its planned duration
+  // from `start` (`pace` hours a month; 0: all at once), or the backlog's plan (`planned`
+  // cumulative hours by month at the estimates, x `plan_scale` for the overrun). Work behind its
+  // plan catches up as capacity allows; it never runs ahead of it.
+  double pace = 0;
+  const double* planned = nullptr;
+  double plan_scale = 1;
+
+  // The hours the plan allows done by the end of month m.
+  double Allowed(int m) const {
+    if (planned != nullptr) return std::min(hours, plan_scale * planned[m]);
+    if (pace > 0) return std::min(hours, pace * (m - start + 1));
+    return hours;
+  }
 };
 
 // A month's totals over the teams, kept for its metrics.

@@ -127,6 +127,11 @@ absl::Status ProjectWork(const Projection& p, const LineState& line, Cents remai
   out.remaining_work[static_cast<size_t>(team)] += Units(remaining);
   state.team_work_amount[static_cast<size_t>(team)] += Units(remaining);
   state.team_work_hours[static_cast<size_t>(team)] += hours;
+  const int months = l.expected_end_on ? std::max(1, MonthOf(*l.expected_end_on) - state.first_month + 1) : 1;
+  std::vector<double>& planned = state.team_work_planned[static_cast<size_t>(team)];
+  for (size_t m = 0; m < planned.size(); ++m) {
+    planned[m] += hours * std::min(1.0, static_cast<double>(m + 1) / months);
+  }
   return absl::OkStatus();
 }
 
@@ -248,6 +253,7 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   state.expiring.assign(h, ExpiringSubscriptions{0, 0, 0});
   state.team_work_amount.assign(scenario.teams.size(), 0);
   state.team_work_hours.assign(scenario.teams.size(), 0);
+  state.team_work_planned.assign(scenario.teams.size(), std::vector<double>(static_cast<size_t>(horizon), 0));
   state.team_prepaid.assign(scenario.teams.size(), 0);
 
   // Balances at as_of, from the one place that computes them.

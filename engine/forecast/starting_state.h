@@ -56,6 +56,10 @@ struct StartingState {
   // Effort and delivery work left per team (Scenario::teams order).
   std::vector<double> team_work_amount;
   std::vector<double> team_work_hours;   // at the estimates, before overrun
+  // Per team and forecast month, the hours of that work its lines plan done by the month's end
+  // (at the estimates): each line's hours left spread evenly over the months to its expected end
+  // (all in the first month when it has none, or it is past).
+  std::vector<std::vector<double>> team_work_planned;
   std::vector<double> team_prepaid;      // already billed for that work: not invoiced again
   std::vector<ExpiringSubscriptions> expiring;  // per forecast month
   std::vector<OpenDeal> open_deals;

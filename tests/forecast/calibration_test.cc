@@ -168,6 +168,83 @@ TEST(CalibrationCapacity, TeamsDeliverWhatTheLedgerDelivered) {
   EXPECT_NEAR(capacity.mean, 304 * 0.99, 4 * capacity.standard_error);
 }
 
+// A team that delivers unevenly is given the capacity of its busiest recent month, and its
+// hours' growth continues as a hiring plan: 10 lines deliver 10 hours a month each from November
+// 2024 to October 2025 (100 a month) and 15 a month from November 2025 to October 2026, except
+// 30 each in August 2026 (300: the peak). Growth: 1,200 + 300 - 150 = 1,950 hours against 1,200,
+// +62.5% a year.
+TEST(CalibrationCapacity, BusiestRecentMonthAndTheTrendAsHires) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A", "smb")});
+  for (int i = 0; i < 10; ++i) {
+    const std::string c = absl::StrCat("S", i);
+    ApplyAll(ledger, {Con(c, "A", "2024-10-01"), Effort(c, "L", "100000.00", "1000")});
+    for (MonthIndex m = MonthOf(D("2024-11-01")); m <= MonthOf(D("2026-10-01")); ++m) {
+      const bool second_year = m >= MonthOf(D("2025-11-01"));
+      const char* hours = m == MonthOf(D("2026-08-01")) ? "30" : second_year ? "15" : "10";
+      ApplyAll(ledger, {Hours(c, "L", FormatDate(FirstDayOfMonth(m) + 9), hours)});
+    }
+  }
+  Scenario start = DefaultScenario();
+  auto fit = Calibrate(ledger, D("2026-10-31"), start);
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const Team& team = fit->scenario.teams[0];
+  EXPECT_NEAR(team.fte, 300.0 / (140 * 0.75), 1e-9);
+  const FittedValue& growth = Find(*fit, "hiring_plan[delivery].growth_per_year");
+  EXPECT_TRUE(growth.fitted);
+  EXPECT_NEAR(growth.value, 1950.0 / 1200 - 1, 1e-12);
+  // 36 months of hires, requested time_to_fill months ahead of November 2026: each month's grow
+  // the team by the monthly rate and replace the 1% who leave.
+  const std::vector<Hire>& plan = fit->scenario.hiring_plan;
+  ASSERT_EQ(plan.size(), 36u);
+  const double rate = std::pow(1950.0 / 1200, 1.0 / 12) - 1;
+  EXPECT_EQ(plan[0].team, "delivery");
+  EXPECT_EQ(plan[0].month, MonthOf(D("2026-11-01")) - start.time_to_fill_months);
+  EXPECT_NEAR(plan[0].count, team.fte * (rate + 0.01 * (1 + rate)), 0.005);
+  EXPECT_NEAR(plan[35].count, team.fte * std::pow(1 + rate, 35) * (rate + 0.01 * (1 + rate)), 0.005);
+
+  // A starting scenario that plans the team's hiring keeps its plan.
+  start.hiring_plan = {Hire{"delivery", MonthOf(D("2027-01-01")), 2}};
+  auto kept = Calibrate(ledger, D("2026-10-31"), start);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_EQ(kept->scenario.hiring_plan.size(), 1u);
+  EXPECT_EQ(kept->scenario.hiring_plan[0].count, 2);
+}
+
+// Products' templates from the lines signed in the two years to as_of: 5 subscriptions of 12
+// months at 12,000.00 and 5 of 36 months at 36,000.00 earn 1,000.00 a month each, as a term of
+// (60,000 + 180,000) / (5,000 + 5,000) = 24 months would; each starts the month after signing.
+// 10 services planned over 3 months (signed 1 June, expected to end 31 August), first reported
+// in July. A line signed after as_of does not count.
+TEST(CalibrationProducts, TermsAndLeadTimesEarnAsTheLinesDid) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A", "smb")});
+  for (int i = 0; i < 10; ++i) {
+    const std::string c = absl::StrCat("R", i);
+    const bool long_term = i % 2 == 1;
+    ApplyAll(ledger, {Con(c, "A", "2026-05-20"),
+                      Ratable(c, "L", long_term ? "36000.00" : "12000.00", "2026-06-01",
+                              long_term ? "2029-05-31" : "2027-05-31")});
+    const std::string e = absl::StrCat("E", i);
+    ApplyAll(ledger, {Con(e, "A", "2026-06-01"), Effort(e, "L", "10000.00", "100", "2026-08-31"),
+                      Hours(e, "L", "2026-07-31", "40")});
+  }
+  ApplyAll(ledger, {Con("LATE", "A", "2026-11-02"), Ratable("LATE", "L", "99000.00", "2026-11-02", "2026-11-30")});
+  auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const FittedValue& term = Find(*fit, "products[subscription].term_months");
+  EXPECT_TRUE(term.fitted);
+  EXPECT_EQ(term.sample_size, 10);
+  EXPECT_EQ(term.value, 24);
+  EXPECT_EQ(Find(*fit, "products[subscription].lead_time_months").value, 1);
+  EXPECT_EQ(Find(*fit, "products[services].term_months").value, 3);
+  EXPECT_EQ(Find(*fit, "products[services].lead_time_months").value, 1);
+  for (const Product& p : fit->scenario.products) {
+    if (p.name == "subscription") EXPECT_EQ(p.term_months, 24);
+    if (p.name == "services") EXPECT_EQ(p.term_months, 3);
+  }
+}
+
 }  // namespace
 }  // namespace forecastle::forecast
 

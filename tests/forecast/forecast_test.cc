@@ -61,7 +61,8 @@ Scenario Degenerate() {
   s.segments = {smb};
   s.stage_win_probability = {{"negotiate", 1.0}};
   s.products = {Product{"subscription", LineKind::kRatable, 12, BillingTerms::kAnnualUpfront, 0, 0, ""},
-                Product{"services", LineKind::kEffort, 6, BillingTerms::kMonthlyInArrears, 0.01, 0, "delivery"}};
+                // Planned over one month: capacity alone sets the pace of the hand projections.
+                Product{"services", LineKind::kEffort, 1, BillingTerms::kMonthlyInArrears, 0.01, 0, "delivery"}};
   s.teams = {Team{"delivery", 1, 40, 1.0, 0, 0.0, 1000}};
   s.renewals.probability = 0;
   s.effort_overrun = 1;
@@ -170,6 +171,49 @@ TEST(Forecast, WorkBacklogCountsWorkFromTheMonthItIsSold) {
   EXPECT_THAT(Means(*result, kWorkBacklogHours), ::testing::ElementsAre(60, 80, 40, 0, 0, 0));
   // Today's 100 hours are delivered by the end of January (month 3), before the December sale's.
   EXPECT_EQ(result->months_to_clear.mean, 3);
+}
+
+// Work goes at its plan's pace when capacity allows: a sale's hours spread evenly over the
+// product's planned duration from its start, the backlog's lines over the months to their
+// expected ends; work that fell behind (capacity short) catches up, never runs ahead.
+TEST(Forecast, WorkFollowsItsPlanWhereCapacityAllows) {
+  // Backlog: L1 90 hours planned to end in January (3 months: 30 a month), L2 20 hours with no
+  // expected end (all at once). A 6,000.00 services deal (60 hours) closing in December, planned
+  // over 3 months from its start. Capacity: 40 hours a month.
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L1", "9000.00", "90", "2027-01-20"),
+                    Effort("C", "L2", "2000.00", "20"),
+                    Open("O2", "smb", "6000.00", "negotiate", "2026-12-10", "services")});
+  Scenario scenario = Degenerate();
+  scenario.products[1].term_months = 3;
+  ForecastOptions options;
+  options.paths = 4;
+  auto result = ProjectSixMonths(ledger, scenario, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  // Nov: the backlog plans 30 + 20 and gets 40 (10 behind). Dec: its plan reaches 80; it catches
+  // up and takes all 40, the deal (20 planned) none. Jan: the backlog's last 30, and 10 of the
+  // deal's 40 planned. Feb: 40 of the deal's 50 left; Mar: its last 10.
+  EXPECT_THAT(Means(*result, kUtilization), ::testing::ElementsAre(1, 1, 1, 1, 0.25, 0));
+  EXPECT_THAT(Means(*result, kWorkBacklogHours), ::testing::ElementsAre(70, 90, 50, 10, 0, 0));
+  // Revenue at 100.00 an hour, whichever line the hours go to.
+  EXPECT_THAT(Means(*result, kRevenue), ::testing::ElementsAre(4000, 4000, 4000, 4000, 1000, 0));
+  EXPECT_EQ(result->months_to_clear.mean, 3);
+}
+
+// With capacity to spare, each item keeps to its plan rather than finishing at once.
+TEST(Forecast, AmpleCapacityKeepsTheWorkToItsPlan) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L1", "9000.00", "90", "2027-01-20"),
+                    Open("O2", "smb", "6000.00", "negotiate", "2026-12-10", "services")});
+  Scenario scenario = Degenerate();
+  scenario.products[1].term_months = 3;
+  scenario.teams[0].fte = 10;  // 400 hours a month
+  ForecastOptions options;
+  options.paths = 4;
+  auto result = ProjectSixMonths(ledger, scenario, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  // The backlog 30 hours a month Nov-Jan; the deal 20 a month Dec-Feb.
+  EXPECT_THAT(Means(*result, kRevenue), ::testing::ElementsAre(3000, 5000, 5000, 2000, 0, 0));
 }
 
 // A contract whose recognised revenue runs ahead of its invoices (a contract asset) has the

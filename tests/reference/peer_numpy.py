@@ -165,9 +165,12 @@ def add_deals(p, deals, work):
     upfront = ~none & (bill_w != ARREARS) & (bill_w != ON_DELIVERY)
     p.bill(path[upfront], start_w[upfront], size[upfront])
     q = ~none
+    # Spread evenly over the product's planned duration (term_months) from its start.
+    duration = np.maximum(1, np.array([q["term_months"] for q in products])[product])
     work.append({"path": path[q], "team": team[q], "booked": deals["month"][w][q], "start": start_w[q],
                  "amount": size[q], "hours": hours[q], "billing": bill_w[q], "prepaid": np.zeros(q.sum()),
-                 "order": deals["order"][w][q]})
+                 "order": deals["order"][w][q], "pace": (hours / duration)[q],
+                 "scale": np.zeros(q.sum())})
 
 
 def simulate(inp, n, rng):
@@ -198,7 +201,8 @@ def simulate(inp, n, rng):
         work.append({"path": paths, "team": np.full(len(paths), t), "booked": np.full(len(paths), -1),
                      "start": np.zeros(len(paths), dtype=np.int64), "amount": np.full(len(paths), amount),
                      "hours": hours[~none], "billing": np.full(len(paths), ARREARS),
-                     "prepaid": np.full(len(paths), inp["team_prepaid"][t]), "order": np.full(len(paths), -1)})
+                     "prepaid": np.full(len(paths), inp["team_prepaid"][t]), "order": np.full(len(paths), -1),
+                     "pace": np.zeros(len(paths)), "scale": hours[~none] / wh})
 
     # 1. The open pipeline: each deal wins with its probability, slips, and varies in size.
     od = inp["open_deals"]
@@ -308,17 +312,22 @@ def simulate(inp, n, rng):
         grid = lambda values, fill=0.0: _grid(n, k_max, it["path"], slot, values, fill)  # noqa: E731
         hours, amount, start = grid(it["hours"]), grid(it["amount"]), grid(it["start"], h + 1)
         booked, prepaid = grid(it["booked"], h + 1), grid(it["prepaid"])
+        pace, scale = grid(it["pace"]), grid(it["scale"])
+        planned = np.array(inp["team_work_planned"][t])
         arrears, delivery = grid(it["billing"] == ARREARS, False), grid(it["billing"] == ON_DELIVERY, False)
-        before = np.cumsum(hours, axis=1) - hours  # hours queued ahead of each item
         delivery_unbilled = np.zeros(n)
-        done_total = np.zeros(n)
         done_before = np.zeros((n, k_max))
         earned_before = np.zeros((n, k_max))
         is_backlog = booked < 0
         for m in range(h):
-            startable = np.where(start <= m, hours, 0).sum(axis=1)  # a prefix: sorted by start
-            done_total = np.minimum(done_total + capacity[:, m], np.maximum(startable, done_total))
-            done = np.clip(done_total[:, None] - before, 0, hours)
+            # What each item's plan allows done by the month's end: the backlog's plan (x its
+            # overrun), a sale's hours spread over its duration; capacity serves them in order.
+            allowed = np.where(is_backlog, np.minimum(hours, scale * planned[m]),
+                               np.where(pace > 0, np.minimum(hours, pace * (m - start + 1)), hours))
+            want = np.where(start <= m, np.maximum(0, allowed - done_before), 0)
+            ahead = np.cumsum(want, axis=1) - want
+            done = done_before + np.clip(capacity[:, m, None] - ahead, 0, want)
+            done_total = done.sum(axis=1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 earned = np.where(hours > 0, amount * (done - done_before) / hours, 0)
             p.revenue[:, m] += earned.sum(axis=1)
