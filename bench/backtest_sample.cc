@@ -7,6 +7,7 @@
 //   backtest_sample [--seeds 4] [--contracts 2000] [--paths 1000] [--horizon 12]
 //                   [--as-of 2025-01-31,2025-04-30,2025-07-31,2025-10-31] [--no-calibrate]
 //                   [--detail METRIC]   (also each forecast month's P10/P50/P90 beside the actual)
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -131,6 +132,20 @@ int Main(int argc, char** argv) {
     std::vector<const BacktestCell*> cells;
     for (const BacktestReport& r : reports) cells.push_back(&r.overall[k]);
     Print(Pool(cells));
+  }
+  // Month 1 continues the actuals (issue 13's target): the median over seeds and as-of dates of
+  // |P50 - actual| / actual of revenue in the first forecast month.
+  std::vector<double> first_month;
+  for (const BacktestReport& r : reports) {
+    for (const BacktestPoint& p : r.points) {
+      if (p.metric == kRevenue && p.horizon == 1) first_month.push_back(std::abs(p.p50 - p.actual) / std::abs(p.actual));
+    }
+  }
+  if (!first_month.empty()) {
+    std::sort(first_month.begin(), first_month.end());
+    const size_t n = first_month.size();
+    std::printf("\nrevenue, month 1: median |P50 - actual| / actual = %.1f%% over %zu forecasts\n",
+                100 * (n % 2 ? first_month[n / 2] : (first_month[n / 2 - 1] + first_month[n / 2]) / 2), n);
   }
   if (detail) {
     std::printf("\n%s, each forecast month (seed, as-of, h: P10 P50 P90 actual, actual / P50 - 1)\n",

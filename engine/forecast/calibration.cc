@@ -266,6 +266,26 @@ void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
     Fit(out, absl::StrCat("products[", services->name, "].hours_per_unit_value"), &s.products[p].hours_per_unit_value,
         amount > 0 ? std::min(1.0, static_cast<double>(hours) / static_cast<double>(amount)) : 0, lines);
   }
+  // Overrun: effort lines completed by as_of, their hours against the estimate they were signed
+  // with (the mean as a ratio of sums, the sigma of the ratios' logs).
+  CentiHours estimated = 0, spent = 0;
+  std::vector<double> ratios;
+  for (uint32_t index : contracts) {
+    const ContractState& c = ledger.contracts()[index];
+    if (c.contract.signed_on > as_of || c.contract.signed_on < as_of - 730) continue;
+    for (const LineState& line : c.lines) {
+      if (line.line.kind != LineKind::kEffort || !line.line.estimated_hours || *line.line.estimated_hours <= 0) continue;
+      const ProgressPoint* last = line.ProgressThrough(as_of);
+      if (last == nullptr || !last->complete || last->hours_to_date <= 0) continue;
+      estimated += *line.line.estimated_hours;
+      spent += last->hours_to_date;
+      ratios.push_back(static_cast<double>(last->hours_to_date) / static_cast<double>(*line.line.estimated_hours));
+    }
+  }
+  const LogMoments overrun = OfLogs(ratios);
+  Fit(out, "effort_overrun", &s.effort_overrun,
+      estimated > 0 ? std::clamp(static_cast<double>(spent) / static_cast<double>(estimated), 0.1, 10.0) : NAN, overrun.n);
+  Fit(out, "effort_overrun_sigma", &s.effort_overrun_sigma, std::min(3.0, overrun.sigma), overrun.n);
   const DeliveredHours delivered = DeliveredHoursPerMonth(ledger, as_of, s);
   const MonthIndex first_month = MonthOf(as_of) + 1;
   for (size_t t = 0; t < s.teams.size(); ++t) {

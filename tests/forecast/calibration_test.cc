@@ -211,6 +211,29 @@ TEST(CalibrationCapacity, BusiestRecentMonthAndTheTrendAsHires) {
   EXPECT_EQ(kept->scenario.hiring_plan[0].count, 2);
 }
 
+// Effort overrun from the services completed by as_of: 5 lines of 100 estimated hours took 120,
+// 5 took 100 (a ratio of sums of 1.1; the logs' sigma that of ln 1.2 and 0 five times each); a
+// line still running, and one completed after as_of, do not count.
+TEST(CalibrationWork, OverrunFromCompletedServices) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A", "smb")});
+  for (int i = 0; i < 12; ++i) {
+    const std::string c = absl::StrCat("E", i);
+    ApplyAll(ledger, {Con(c, "A", "2026-03-01"), Effort(c, "L", "10000.00", "100")});
+    Progress done = Hours(c, "L", i == 11 ? "2026-11-15" : "2026-06-30", i % 2 ? "120" : "100");
+    done.complete = i != 10;
+    ApplyAll(ledger, {done});
+  }
+  auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const FittedValue& overrun = Find(*fit, "effort_overrun");
+  EXPECT_TRUE(overrun.fitted);
+  EXPECT_EQ(overrun.sample_size, 10);
+  EXPECT_NEAR(overrun.value, 1100.0 / 1000, 1e-12);
+  const double l = std::log(1.2), mean = l / 2;
+  EXPECT_NEAR(Find(*fit, "effort_overrun_sigma").value, std::sqrt(10 * (l - mean) * (l - mean) / 9), 1e-12);
+}
+
 // Products' templates from the lines signed in the two years to as_of: 5 subscriptions of 12
 // months at 12,000.00 and 5 of 36 months at 36,000.00 earn 1,000.00 a month each, as a term of
 // (60,000 + 180,000) / (5,000 + 5,000) = 24 months would; each starts the month after signing.
