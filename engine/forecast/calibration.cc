@@ -16,6 +16,8 @@
 namespace forecastle::forecast {
 namespace {
 
+constexpr int kDirectMonths = 24;  // bookings without an opportunity: the months calibration reads
+
 constexpr double kDaysPerMonth = 30.4375;
 
 double Units(Cents cents) { return static_cast<double>(cents) / 100.0; }
@@ -68,10 +70,129 @@ SegmentAssumptions& SegmentNamed(Scenario& s, const std::string& name) {
 // opportunity (of the same customer, closed within 30 days of the signing, nearest first, one
 // each) and no renewal (LinkRenewals) is behind. Their count a month now (the last 12 months'
 // mean, moved half a year along the trend), the trend from the last 12 months against the 12
-// before, with its uncertainty (Poisson counts: sigma of the log ratio sqrt(1/n1 + 1/n0)),
-// seasonality once there are 120 of them, and their sizes (lognormal). Also each segment's
-// product mix: the shares of the kinds of lines booked in those 24 months.
-constexpr int kDirectMonths = 24;
+// before, seasonality and volatility (FitDirectSources), and their sizes (lognormal). Also each
+// segment's product mix: the shares of the kinds of lines booked in those 24 months.
+
+// One source of bookings without an opportunity (a segment's new customers or expansions): its
+// contracts a month over the kDirectMonths to as_of, oldest first, and their sizes.
+struct DirectSource {
+  std::string field;  // "segments[smb].new_customers."
+  DirectBookings* fit;
+  std::vector<int64_t> per_month;
+  std::vector<double> sizes;
+};
+
+// The sources' trends, seasonality, rates, volatility and sizes (FitDirectBookings).
+// - Trend: each source's log growth (last 12 months' count against the 12 before, sigma_i =
+//   sqrt(1/n1 + 1/n0) for Poisson counts) is shrunk toward the company's pooled log growth L
+//   (all sources' counts together) as a normal prior N(L, tau² + sigma_L²) would: tau², the
+//   spread of the sources' true growths, by moments, mean((l_i - L)² - sigma_i²) at least 0.
+//   growth_sigma is the posterior's. A source too small for a trend of its own takes the pooled
+//   one. (A segment's growth of +90% on 17 contracts is mostly noise; the company's is not.)
+// - Seasonality: one profile for every source, from all their counts by calendar month against
+//   each source's trend (a calendar month of one source has 3-30 contracts: its own factors
+//   would be noise); once there are 120 contracts.
+// - Rate: the last 12 months' mean moved half a year along the trend; volatility: dispersion
+//   beyond Poisson around trend x seasonality: with N ~ Poisson(e D), E D = 1, Var D = s²,
+//   s² = Σ ((n - e)² - e) / Σ e², volatility = sqrt(log(1 + s²)) (D lognormal).
+void FitDirectSources(std::vector<DirectSource>& sources, MonthIndex first, Calibration& out) {
+  struct Trend {
+    int64_t recent = 0, earlier = 0;
+    double log_growth = 0, variance = 0;
+    bool own = false;
+  };
+  std::vector<Trend> trends(sources.size());
+  int64_t recent_all = 0, earlier_all = 0;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    Trend& t = trends[i];
+    for (int m = 0; m < kDirectMonths; ++m) (m < 12 ? t.earlier : t.recent) += sources[i].per_month[static_cast<size_t>(m)];
+    recent_all += t.recent;
+    earlier_all += t.earlier;
+    t.own = t.recent >= kMinSample && t.earlier >= kMinSample;
+    if (t.own) {
+      t.log_growth = std::log(static_cast<double>(t.recent) / static_cast<double>(t.earlier));
+      t.variance = 1.0 / static_cast<double>(t.recent) + 1.0 / static_cast<double>(t.earlier);
+    }
+  }
+  const bool pooled = recent_all >= kMinSample && earlier_all >= kMinSample;
+  const double pooled_log = pooled ? std::log(static_cast<double>(recent_all) / static_cast<double>(earlier_all)) : 0;
+  double spread = 0;
+  int owned = 0;
+  for (const Trend& t : trends) {
+    if (!t.own) continue;
+    spread += (t.log_growth - pooled_log) * (t.log_growth - pooled_log) - t.variance;
+    ++owned;
+  }
+  const double prior = (owned > 0 ? std::max(0.0, spread / owned) : 0) +
+                       (pooled ? 1.0 / static_cast<double>(recent_all) + 1.0 / static_cast<double>(earlier_all) : 0);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const Trend& t = trends[i];
+    DirectBookings& d = *sources[i].fit;
+    const std::string& f = sources[i].field;
+    double log_growth = NAN, sigma = NAN;
+    int64_t n = 0;
+    if (t.own) {
+      const double precision = 1 / t.variance + (prior > 0 ? 1 / prior : 0);
+      log_growth = prior > 0 ? (t.log_growth / t.variance + pooled_log / prior) / precision : pooled_log;
+      sigma = prior > 0 ? std::sqrt(1 / precision) : 0;
+      n = std::min(t.recent, t.earlier);
+    } else if (pooled) {
+      log_growth = pooled_log;
+      sigma = std::sqrt(prior);
+      n = std::min(recent_all, earlier_all);
+    }
+    Fit(out, f + "growth_per_year", &d.growth_per_year, std::clamp(std::exp(log_growth) - 1, -0.9, 10.0), n);
+    Fit(out, f + "growth_sigma", &d.growth_sigma, std::min(3.0, sigma), n);
+    // The last 12 months' mean is the rate half a year before as_of's month end.
+    Fit(out, f + "per_month", &d.per_month,
+        std::min(10000.0, static_cast<double>(t.recent) / 12 * std::pow(1 + d.growth_per_year, 0.5)),
+        t.recent + t.earlier);
+    const LogMoments sizes = OfLogs(sources[i].sizes);
+    Fit(out, f + "size", &d.size, std::min(1e12, sizes.mean), sizes.n);
+    Fit(out, f + "size_sigma", &d.size_sigma, std::min(3.0, sizes.sigma), sizes.n);
+  }
+  // Each month's expected count of a source on its trend (the 24 months' total spread along it).
+  auto expected = [&](size_t i, int m) {
+    const DirectBookings& d = *sources[i].fit;
+    double weights = 0;
+    for (int k = 0; k < kDirectMonths; ++k) weights += std::pow(1 + d.growth_per_year, k / 12.0);
+    return static_cast<double>(trends[i].recent + trends[i].earlier) * std::pow(1 + d.growth_per_year, m / 12.0) / weights;
+  };
+  std::array<double, 12> actual{}, trend{}, season;
+  season.fill(1);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    for (int m = 0; m < kDirectMonths; ++m) {
+      const auto calendar = static_cast<size_t>((first + m) % 12);
+      actual[calendar] += static_cast<double>(sources[i].per_month[static_cast<size_t>(m)]);
+      trend[calendar] += expected(i, m);
+    }
+  }
+  const bool seasonal = recent_all + earlier_all >= 120;
+  if (seasonal) {
+    double mean = 0;
+    for (size_t k = 0; k < 12; ++k) mean += trend[k] > 0 ? actual[k] / trend[k] / 12 : 1.0 / 12;
+    for (size_t k = 0; k < 12; ++k) season[k] = trend[k] > 0 && mean > 0 ? std::min(10.0, actual[k] / trend[k] / mean) : 1.0;
+  }
+  for (size_t i = 0; i < sources.size(); ++i) {
+    DirectBookings& d = *sources[i].fit;
+    const std::string& f = sources[i].field;
+    if (seasonal) {
+      for (size_t k = 0; k < 12; ++k) {
+        Fit(out, absl::StrCat(f, "seasonality[", k, "]"), &d.seasonality[k], season[k], static_cast<int64_t>(actual[k]));
+      }
+    }
+    double excess = 0, scale = 0;
+    for (int m = 0; m < kDirectMonths; ++m) {
+      const double e = expected(i, m) * season[static_cast<size_t>((first + m) % 12)];
+      const double n = static_cast<double>(sources[i].per_month[static_cast<size_t>(m)]);
+      excess += (n - e) * (n - e) - e;
+      scale += e * e;
+    }
+    Fit(out, f + "volatility", &d.volatility,
+        scale > 0 ? std::min(3.0, std::sqrt(std::log1p(std::max(0.0, excess / scale)))) : 0,
+        trends[i].recent + trends[i].earlier);
+  }
+}
 
 void FitDirectBookings(const Ledger& ledger, Date as_of, const std::vector<Subscription>& subscriptions,
                        Calibration& out) {
@@ -121,56 +242,17 @@ void FitDirectBookings(const Ledger& ledger, Date as_of, const std::vector<Subsc
     ++source.per_month[static_cast<size_t>(month - first)];
     source.sizes.push_back(Units(c.booked));
   }
+  std::vector<DirectSource> all;
   for (auto& [name, sources] : by_segment) {
     SegmentAssumptions& segment = SegmentNamed(s, name);
     for (int kind = 0; kind < 2; ++kind) {
-      const Source& source = sources[static_cast<size_t>(kind)];
-      DirectBookings& d = kind == 0 ? segment.new_customers : segment.expansions;
-      const std::string f = absl::StrCat("segments[", name, "].", kind == 0 ? "new_customers" : "expansions", ".");
-      int64_t recent = 0, earlier = 0;
-      for (int m = 0; m < kDirectMonths; ++m) (m < 12 ? earlier : recent) += source.per_month[static_cast<size_t>(m)];
-      const bool trend = recent >= kMinSample && earlier >= kMinSample;
-      const double growth = trend ? static_cast<double>(recent) / static_cast<double>(earlier) - 1 : 0;
-      Fit(out, f + "growth_per_year", &d.growth_per_year, std::clamp(growth, -0.9, 10.0), std::min(recent, earlier));
-      Fit(out, f + "growth_sigma", &d.growth_sigma,
-          trend ? std::min(3.0, std::sqrt(1.0 / static_cast<double>(recent) + 1.0 / static_cast<double>(earlier))) : 0,
-          std::min(recent, earlier));
-      // The last 12 months' mean is the rate half a year before as_of's month end.
-      Fit(out, f + "per_month", &d.per_month,
-          std::min(10000.0, static_cast<double>(recent) / 12 * std::pow(1 + d.growth_per_year, 0.5)), recent + earlier);
-      // Dispersion beyond Poisson: with N ~ Poisson(e D), E D = 1, Var D = s², Var N = e + e² s²,
-      // so s² = Σ ((n - e)² - e) / Σ e² over the months, e each month's expectation on the trend
-      // (seasonality left in the residual); volatility = sqrt(log(1 + s²)), D lognormal.
-      double excess = 0, scale = 0;
-      for (int m = 0; m < kDirectMonths; ++m) {
-        const double e = static_cast<double>(recent + earlier) / kDirectMonths *
-                         std::pow(1 + d.growth_per_year, (m - (kDirectMonths - 1) / 2.0) / 12.0);
-        const double n = static_cast<double>(source.per_month[static_cast<size_t>(m)]);
-        excess += (n - e) * (n - e) - e;
-        scale += e * e;
-      }
-      Fit(out, f + "volatility", &d.volatility,
-          scale > 0 ? std::min(3.0, std::sqrt(std::log1p(std::max(0.0, excess / scale)))) : 0, recent + earlier);
-      const LogMoments sizes = OfLogs(source.sizes);
-      Fit(out, f + "size", &d.size, std::min(1e12, sizes.mean), sizes.n);
-      Fit(out, f + "size_sigma", &d.size_sigma, std::min(3.0, sizes.sigma), sizes.n);
-      if (recent + earlier >= 120) {
-        // Each calendar month's count against what the trend expected of it, normalised to mean 1.
-        std::array<double, 12> actual{}, expected{};
-        for (int m = 0; m < kDirectMonths; ++m) {
-          const auto calendar = static_cast<size_t>((first + m) % 12);
-          actual[calendar] += static_cast<double>(source.per_month[static_cast<size_t>(m)]);
-          expected[calendar] += std::pow(1 + d.growth_per_year, (m - (kDirectMonths - 0.5)) / 12.0);
-        }
-        double mean = 0;
-        for (size_t k = 0; k < 12; ++k) mean += actual[k] / expected[k] / 12;
-        for (size_t k = 0; k < 12; ++k) {
-          Fit(out, absl::StrCat(f, "seasonality[", k, "]"), &d.seasonality[k],
-              mean > 0 ? std::min(10.0, actual[k] / expected[k] / mean) : 1.0, static_cast<int64_t>(actual[k]));
-        }
-      }
+      all.push_back(DirectSource{absl::StrCat("segments[", name, "].", kind == 0 ? "new_customers" : "expansions", "."),
+                                 &(kind == 0 ? segment.new_customers : segment.expansions),
+                                 std::move(sources[static_cast<size_t>(kind)].per_month),
+                                 std::move(sources[static_cast<size_t>(kind)].sizes)});
     }
   }
+  FitDirectSources(all, first, out);
   for (auto& [name, kinds] : booked_by_kind) {
     Cents total = 0;
     for (const auto& [kind, amount] : kinds) total += std::max<Cents>(0, amount);

@@ -307,17 +307,31 @@ TEST(CalibrationDirect, BookingsWithoutAnOpportunityFitRateTrendAndSize) {
                     Con("OLD-1", "OLD", "2025-01-20"), Ratable("OLD-1", "L", "1300.00", "2025-02-01", "2026-01-31")});
   auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
   ASSERT_TRUE(fit.ok()) << fit.status();
+  // Trends: new customers 36 against 24 (log growth ln 1.5, variance 1/36 + 1/24), expansions
+  // 12 against 12 (0, 1/12 + 1/12); pooled 48 against 36. Each is shrunk toward the pooled log
+  // growth L by a prior N(L, tau² + 1/48 + 1/36), tau² = mean((l - L)² - variance), at least 0.
+  const double pooled = std::log(48.0 / 36), l_new = std::log(1.5), v_new = 1.0 / 36 + 1.0 / 24, v_exp = 1.0 / 6;
+  const double tau2 = std::max(0.0, ((l_new - pooled) * (l_new - pooled) - v_new + pooled * pooled - v_exp) / 2);
+  const double prior = tau2 + 1.0 / 48 + 1.0 / 36;
+  auto shrunk = [&](double l, double v) { return (l / v + pooled / prior) / (1 / v + 1 / prior); };
+  const double growth_new = std::exp(shrunk(l_new, v_new)) - 1;
+  // Between 0 and +50%: pulled toward the company's +33%.
+  EXPECT_GT(growth_new, 1.0 / 3);
+  EXPECT_LT(growth_new, 0.5);
   const std::string f = "segments[smb].new_customers.";
-  EXPECT_NEAR(Find(*fit, f + "growth_per_year").value, 0.5, 1e-12);
-  EXPECT_NEAR(Find(*fit, f + "growth_sigma").value, std::sqrt(1.0 / 36 + 1.0 / 24), 1e-12);
-  EXPECT_NEAR(Find(*fit, f + "per_month").value, 3 * std::sqrt(1.5), 1e-12);
+  EXPECT_NEAR(Find(*fit, f + "growth_per_year").value, growth_new, 1e-12);
+  EXPECT_NEAR(Find(*fit, f + "growth_sigma").value, std::sqrt(1 / (1 / v_new + 1 / prior)), 1e-12);
+  EXPECT_NEAR(Find(*fit, f + "per_month").value, 3 * std::sqrt(1 + growth_new), 1e-12);
   EXPECT_EQ(Find(*fit, f + "per_month").sample_size, 60);
   EXPECT_NEAR(Find(*fit, f + "size").value, 10000, 1e-6);
   EXPECT_NEAR(Find(*fit, f + "size_sigma").value, 0, 1e-9);
   EXPECT_EQ(Find(*fit, f + "volatility").value, 0);  // steadier than Poisson: no excess dispersion
   const std::string e = "segments[smb].expansions.";
-  EXPECT_NEAR(Find(*fit, e + "growth_per_year").value, 0, 1e-12);
-  EXPECT_NEAR(Find(*fit, e + "per_month").value, 1, 1e-12);
+  const double growth_exp = std::exp(shrunk(0, v_exp)) - 1;
+  EXPECT_GT(growth_exp, 0);
+  EXPECT_LT(growth_exp, 1.0 / 3);
+  EXPECT_NEAR(Find(*fit, e + "growth_per_year").value, growth_exp, 1e-12);
+  EXPECT_NEAR(Find(*fit, e + "per_month").value, std::sqrt(1 + growth_exp), 1e-12);
   EXPECT_EQ(Find(*fit, e + "per_month").sample_size, 24);  // OLD-1 renews OLD-0: not an expansion
   EXPECT_NEAR(Find(*fit, e + "size").value, 4000, 1e-6);
   // The mix of what the segment booked in those months: all services but the renewal's subscription.
