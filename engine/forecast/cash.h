@@ -2,7 +2,8 @@
 // mix, or goes bad (never collected: it stays receivable, as the ledger has no write-offs). The
 // existing contracts' scheduled billing is collected by the mix's expected split, and the
 // receivables open at as-of by their age buckets' monthly shares (expected values: too many
-// invoices to draw one by one on every path).
+// invoices to draw one by one on every path), each month's collection of them moved by a normal
+// draw with the variance their invoices' sizes give it.
 #ifndef FORECASTLE_ENGINE_FORECAST_CASH_H_
 #define FORECASTLE_ENGINE_FORECAST_CASH_H_
 
@@ -51,7 +52,9 @@ class Cash {
   // rate + (1 - rate) x (cumulative share).
   WordThreshold bad_debt_;
   std::vector<WordThreshold> delay_if_bad_, delay_if_good_;
-  std::vector<double> existing_collections_;  // per forecast month
+  std::vector<double> existing_collections_;
+  std::vector<double> receivables_expected_;  // per month: what it collects of the open receivables
+  std::vector<double> receivables_sigma_;     // and that amount's sd  // per forecast month
 };
 
 }  // namespace forecastle::forecast

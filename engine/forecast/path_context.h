@@ -135,6 +135,7 @@ struct PathContext {
   std::vector<size_t> queue_next, queue_end;                               // delivery
   std::vector<double> hours_left, hours_booked;                            // delivery
   std::vector<std::vector<Cohort>> cohorts;                                // delivery
+  std::vector<double> receivables_left;                                    // cash
 };
 
 }  // namespace forecastle::forecast

@@ -45,6 +45,9 @@ struct StartingState {
   double net_contract_liability = 0;  // deferred revenue - contract assets
   double accounts_receivable = 0;
   std::array<double, kAgeBuckets> receivables_by_age{};  // what is open at as_of, by AgeBucket
+  // Σ (open amount)² over the invoices open at as_of, by AgeBucket: how lumpy each bucket is (its
+  // collection's variance is Σ a² p (1 - p) when each invoice pays in a month with probability p).
+  std::array<double, kAgeBuckets> receivables_squares_by_age{};
   // Existing subscriptions' revenue and the billing it brings, per forecast month (deterministic:
   // ratable lines follow their schedules). They bill upfront by the billing terms of the
   // scenario's first ratable product: each year (quarter, month) of a line, counted from its

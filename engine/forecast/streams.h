@@ -116,6 +116,11 @@ struct Streams {
     return RandomStream::FirstCounter(
         EntityKind::kDirect, Identity::Of(source, static_cast<uint64_t>(month), static_cast<uint64_t>(index) + 1), path);
   }
+  // The receivables open at as-of: a normal a month for how far that month's collection of them
+  // runs ahead of (or behind) its expectation.
+  static PhiloxCounter OpenReceivables(uint64_t path) {
+    return RandomStream::FirstCounter(EntityKind::kReceivables, 0, path);
+  }
   // The payment delay and bad debt of a sale's invoice for the work of one month.
   static PhiloxCounter WorkInvoice(uint64_t sale, MonthIndex month, uint64_t path) {
     return RandomStream::FirstCounter(EntityKind::kInvoice, Identity::Of(sale, static_cast<uint64_t>(month)), path);

@@ -846,27 +846,36 @@ namespace {
 
 // Receivables are aged (SPEC §4.4): a 900-day-old unpaid invoice is not collected next month as
 // fresh cash. With the default monthly shares (0-30 days: 0.6, 180+: 0.02), of 1,000.00 issued 10
-// days before as-of and 1,000.00 issued 900 days before, the first month collects 600 + 20;
-// what is never collected stays receivable.
+// days before as-of and 1,000.00 issued 900 days before (each as 100 invoices of 10.00), the
+// first month collects 600 + 20 on average; what is never collected stays receivable. A month's
+// collection varies as its invoices pay or not: variance Σ a² p (1 - p) over the buckets, with
+// what it collects early not collected later.
 TEST(Forecast, ReceivablesAreCollectedByTheirAge) {
   Ledger ledger;
-  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2023-01-01"), Ratable("C", "L", "2000.00", "2023-01-01", "2023-12-31"),
-                    Inv("OLD", "C", "2024-05-15", "1000.00"), Inv("NEW", "C", "2026-10-21", "1000.00")});
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2023-01-01"), Ratable("C", "L", "2000.00", "2023-01-01", "2023-12-31")});
+  for (int i = 0; i < 100; ++i) {
+    ApplyAll(ledger, {Inv(absl::StrCat("OLD", i), "C", "2024-05-15", "10.00"),
+                      Inv(absl::StrCat("NEW", i), "C", "2026-10-21", "10.00")});
+  }
   Scenario s = Degenerate();
   s.payment.collection_by_age = {0.6, 0.5, 0.5, 0.3, 0.02};
   auto state = BuildStartingState(ledger, s, D("2026-10-31"), 3);
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(state->receivables_by_age[0], 1000);
   EXPECT_EQ(state->receivables_by_age[4], 1000);
+  EXPECT_EQ(state->receivables_squares_by_age[0], 100 * 10 * 10);
   EXPECT_EQ(state->accounts_receivable, 2000);
-  ForecastOptions options;
-  options.paths = 4;
-  auto result = RunForecast(*state, s, options);
-  ASSERT_TRUE(result.ok());
-  const std::vector<double> collections = Means(*result, kCollections);
-  EXPECT_NEAR(collections[0], 600 + 20, 1e-3);
-  EXPECT_NEAR(collections[1], 400 * 0.5 + 980 * 0.02, 1e-3);  // the new one is 31-60 days old
-  EXPECT_NEAR(Means(*result, kAccountsReceivable)[0], 2000 - 620, 1e-3);
+  const PathValues values = RunPaths(s, ledger, 3, 20000);
+  const Sampled first = Sample(values, kCollections, 0), second = Sample(values, kCollections, 1);
+  EXPECT_NEAR(first.mean, 600 + 20, 4 * first.mean_se);
+  EXPECT_NEAR(first.variance, 10000 * (0.6 * 0.4 + 0.02 * 0.98), 4 * first.variance_se);
+  // The new ones are 31-60 days old in the second month; 40% (and 98%) of each bucket is left.
+  EXPECT_NEAR(second.mean, 400 * 0.5 + 980 * 0.02, 4 * second.mean_se);
+  EXPECT_NEAR(second.variance, 10000 * (0.4 * 0.5 * 0.5 + 0.98 * 0.02 * 0.98) + first.variance, 4 * second.variance_se);
+  const Sampled receivable = Sample(values, kAccountsReceivable, 0);
+  EXPECT_NEAR(receivable.mean, 2000 - 620, 4 * receivable.mean_se);
+  // Nothing collected is collected twice: AR never falls below what is never collected.
+  for (int64_t p = 0; p < values.paths; ++p) ASSERT_GE(values.at(kAccountsReceivable, 2, p), 0);
 }
 
 }  // namespace

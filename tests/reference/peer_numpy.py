@@ -55,7 +55,9 @@ class Paths:
         for m in range(h):
             collect(m, inp["scheduled_billing"][m])
         # Receivables open at as-of: what is still open is collected at its age bucket's monthly
-        # share, the bucket it is in that month (from its bucket's typical age at as-of).
+        # share, the bucket it is in that month (from its bucket's typical age at as-of). (The
+        # engine also moves each month's collection of them by a normal draw, taken from or
+        # given to the later months: its means are these.)
         buckets = [30, 60, 90, 180]  # upper bounds of the first four, in days past issue
         for typical, open_amount in zip([15, 45, 75, 135, 270], inp["receivables_by_age"]):
             for m in range(h):
