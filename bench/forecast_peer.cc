@@ -109,7 +109,7 @@ std::string Inputs(const StartingState& state, const Scenario& s) {
                     product.kind == LineKind::kRatable ? "ratable" : product.kind == LineKind::kEffort ? "effort" : "delivery",
                     "\",\"term_months\":", product.term_months, ",\"billing\":", static_cast<int>(product.billing),
                     ",\"hours_per_unit_value\":", Num(product.hours_per_unit_value),
-                    ",\"lead_time_months\":", product.lead_time_months, ",\"team\":", IndexOf(s.teams, product.team), "}");
+                    ",\"lead_time_months\":", Num(product.lead_time_months), ",\"team\":", IndexOf(s.teams, product.team), "}");
   }
   absl::StrAppend(&json, "],\"teams\":[");
   for (size_t t = 0; t < s.teams.size(); ++t) {

@@ -1,6 +1,7 @@
 #include "engine/forecast/booking.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace forecastle::forecast {
 
@@ -37,11 +38,15 @@ void Booking::Book(PathContext& path, const Sale& sale, RandomStream& stream) co
   if (month >= horizon) return;
   Flows& flows = path.flows;
   flows.bookings[static_cast<size_t>(month)] += size;
-  const int start = month + product.lead_time_months;
+  // Service or work starts lead_time_months after the sale's day: in month `start`, after
+  // `start_fraction` of it.
+  const double begins = sale.start_fraction + product.lead_time_months;
+  const int start = month + static_cast<int>(std::floor(begins));
+  const double start_fraction = begins - std::floor(begins);
   if (product.kind == LineKind::kRatable) {
     int first = start;
     double amount = size;
-    const double late = sale.start_fraction, early = 1 - late;
+    const double late = start_fraction, early = 1 - late;
     auto step = [&](int at, double change) { flows.ratable_step[static_cast<size_t>(std::min(horizon, at))] += change; };
     // The subscription and, while within the horizon, its renewals: `early` of a month's revenue
     // in its first month, whole months, then `late` in the month after its term.
@@ -78,7 +83,7 @@ void Booking::Book(PathContext& path, const Sale& sale, RandomStream& stream) co
   if (upfront_months_[static_cast<size_t>(product_index)] > 0) cash_.Bill(path, start, size, stream.Word());
   const uint32_t delivery_word = product.billing == BillingTerms::kOnDelivery ? stream.Word() : 0;
   path.work.emplace_back(team, month, start, size, hours, 0.0, product.billing, delivery_word, sale.key, 0.0, 0.0,
-                         hours / std::max(1, product.term_months));
+                         hours / std::max(1, product.term_months), start_fraction);
 }
 
 }  // namespace forecastle::forecast

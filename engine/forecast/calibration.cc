@@ -401,8 +401,9 @@ void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
 // as_of. A subscription's term is the one that earns as fast as they did: Σ amount ÷ Σ (amount ÷
 // term), so a 36-month deal earns a third of what a 12-month one of the same amount earns a month
 // (and bills a third of it a year upfront). A service's planned duration (its expected end from
-// the start of its work) the same way. Lead times, in whole months from the month of signing to
-// the month service starts or work is first reported, are the amount-weighted mean, rounded.
+// the start of its work) the same way. Lead times are the amount-weighted mean of the months from
+// signing to the start of service (subscriptions), to the first delivery (goods), or to the start
+// of the period the first hours reported cover (services: those hours at the planned pace).
 void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
   Scenario& s = out.scenario;
   struct Sums {
@@ -420,15 +421,24 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
       const double amount = Units(line.amount);
       if (amount <= 0) continue;
       Sums& k = kinds[static_cast<size_t>(l.kind)];
-      std::optional<Date> started;  // service start, or the first progress known by as_of
-      std::optional<double> months;  // the term or planned duration
+      std::optional<double> started;  // days from signing to the start of service or work
+      std::optional<double> months;   // the term or planned duration
+      const Progress* first = !line.progress.empty() && line.progress.front().on <= as_of ? &line.progress.front() : nullptr;
       if (l.kind == LineKind::kRatable) {
-        started = l.start_on;
+        if (l.start_on) started = *l.start_on - signed_on;
         if (l.start_on && l.end_on) months = (*l.end_on - *l.start_on + 1) / kDaysPerMonth;
+      } else if (l.kind == LineKind::kDelivery) {
+        if (first) started = first->on - signed_on;  // goods: the first delivery
       } else {
-        if (!line.progress.empty() && line.progress.front().on <= as_of) started = line.progress.front().on;
         const Date from = l.start_on.value_or(signed_on);
-        if (l.kind == LineKind::kEffort && l.expected_end_on) months = (*l.expected_end_on - from + 1) / kDaysPerMonth;
+        if (l.expected_end_on) months = (*l.expected_end_on - from + 1) / kDaysPerMonth;
+        // Services: the first hours reported cover a period that ended on that day; at the
+        // planned pace (estimate over the planned months) it took hours / pace months.
+        if (first && first->hours) {
+          const double pace = static_cast<double>(l.estimated_hours.value_or(0)) / std::max(1.0, months.value_or(1.0));
+          const double period = pace > 0 ? std::min(1.5, static_cast<double>(*first->hours) / pace) : 0.5;
+          started = first->on - signed_on - period * kDaysPerMonth;
+        }
       }
       if (months) {
         k.amount += amount;
@@ -437,7 +447,7 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
       }
       if (started) {
         k.lead_amount += amount;
-        k.lead += amount * std::max(0, MonthOf(*started) - MonthOf(signed_on));
+        k.lead += amount * std::max(0.0, *started) / kDaysPerMonth;
         ++k.leads;
       }
     }
@@ -450,9 +460,9 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
           k.per_month > 0 ? std::clamp(std::round(k.amount / k.per_month), 1.0, 120.0) : NAN, k.lines);
     }
     Fit(out, absl::StrCat("products[", product.name, "].lead_time_months"), &lead,
-        k.lead_amount > 0 ? std::clamp(std::round(k.lead / k.lead_amount), 0.0, 24.0) : NAN, k.leads);
+        k.lead_amount > 0 ? std::clamp(k.lead / k.lead_amount, 0.0, 24.0) : NAN, k.leads);
     product.term_months = static_cast<int>(term);
-    product.lead_time_months = static_cast<int>(lead);
+    product.lead_time_months = lead;
   }
 }
 

@@ -45,17 +45,18 @@ struct WorkItem {
   double prepaid = 0;        // already billed: earned revenue uses it up before it is invoiced
   double unbilled = 0;       // billed on delivery: revenue earned so far, invoiced when it is done
   // How fast its plan lets the work go: a sale's hours spread evenly over its planned duration
-  // from `start` (`pace` hours a month; 0: all at once), or the backlog's plan (`planned`
-  // cumulative hours by month at the estimates, x `plan_scale` for the overrun). Work behind its
-  // plan catches up as capacity allows; it never runs ahead of it.
+  // from `start_fraction` of month `start` (`pace` hours a month; 0: all at once), or the
+  // backlog's plan (`planned` cumulative hours by month at the estimates, x `plan_scale` for the
+  // overrun). Work behind its plan catches up as capacity allows; it never runs ahead of it.
   double pace = 0;
+  double start_fraction = 0;
   const double* planned = nullptr;
   double plan_scale = 1;
 
   // The hours the plan allows done by the end of month m.
   double Allowed(int m) const {
     if (planned != nullptr) return std::min(hours, plan_scale * planned[m]);
-    if (pace > 0) return std::min(hours, pace * (m - start + 1));
+    if (pace > 0) return std::min(hours, pace * (m - start + 1 - start_fraction));
     return hours;
   }
 };

@@ -191,7 +191,7 @@ absl::Status Validate(const Scenario& s) {
     if (!products.insert(product.name).second) return absl::InvalidArgumentError(absl::StrCat(f, ".name \"", product.name, "\" appears twice"));
     RETURN_IF_ERROR(InRange(f + ".term_months", product.term_months, 1, 120));
     RETURN_IF_ERROR(InRange(f + ".hours_per_unit_value", product.hours_per_unit_value, 0, 1));
-    RETURN_IF_ERROR(InRange(f + ".lead_time_months", product.lead_time_months, 0, 24));
+    RETURN_IF_ERROR(InRange(f + ".lead_time_months", product.lead_time_months, 0, 24));  // refuses NaN
     if (product.kind != LineKind::kRatable && !teams.contains(product.team)) {
       return absl::InvalidArgumentError(absl::StrCat(f, ".team \"", product.team, "\" is not one of teams"));
     }

@@ -61,7 +61,8 @@ struct Product {
   int term_months = 12;                      // ratable: service months; effort/delivery: planned duration, [1, 120]
   BillingTerms billing = BillingTerms::kAnnualUpfront;
   double hours_per_unit_value = 0;           // effort and delivery: hours of work per currency unit, [0, 1]
-  int lead_time_months = 0;                  // months from signing to the start of work or service, [0, 24]
+  double lead_time_months = 0;               // months from signing to the start of work or service, [0, 24];
+                                             // fractions count: a sale on the 10th with 0.5 starts about the 25th
   std::string team;                          // who does the work (effort and delivery lines)
 };
 

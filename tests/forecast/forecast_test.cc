@@ -200,11 +200,13 @@ TEST(Forecast, WorkFollowsItsPlanWhereCapacityAllows) {
   EXPECT_EQ(result->months_to_clear.mean, 3);
 }
 
-// With capacity to spare, each item keeps to its plan rather than finishing at once.
+// With capacity to spare, each item keeps to its plan rather than finishing at once, starting on
+// its sale's day: 3,000.00 (30 hours) closing on 16 January does 10 x 16/31 hours in January.
 TEST(Forecast, AmpleCapacityKeepsTheWorkToItsPlan) {
   Ledger ledger;
   ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L1", "9000.00", "90", "2027-01-20"),
-                    Open("O2", "smb", "6000.00", "negotiate", "2026-12-10", "services")});
+                    Open("O2", "smb", "6000.00", "negotiate", "2026-12-01", "services"),
+                    Open("O3", "smb", "3000.00", "negotiate", "2027-01-16", "services")});
   Scenario scenario = Degenerate();
   scenario.products[1].term_months = 3;
   scenario.teams[0].fte = 10;  // 400 hours a month
@@ -212,8 +214,13 @@ TEST(Forecast, AmpleCapacityKeepsTheWorkToItsPlan) {
   options.paths = 4;
   auto result = ProjectSixMonths(ledger, scenario, options);
   ASSERT_TRUE(result.ok()) << result.status();
-  // The backlog 30 hours a month Nov-Jan; the deal 20 a month Dec-Feb.
-  EXPECT_THAT(Means(*result, kRevenue), ::testing::ElementsAre(3000, 5000, 5000, 2000, 0, 0));
+  // The backlog 30 hours a month Nov-Jan; O2 20 a month Dec-Feb; O3 10 a month from 16 January.
+  const double january = 10 * 16.0 / 31;
+  const std::vector<double> revenue = Means(*result, kRevenue);
+  const std::vector<double> expected = {3000, 5000, 5000 + 100 * january, 2000 + 1000, 1000, 100 * (10 - january)};
+  ASSERT_EQ(revenue.size(), expected.size());
+  // Paths keep single-precision floats: 1e-6 of the value.
+  for (size_t m = 0; m < expected.size(); ++m) EXPECT_NEAR(revenue[m], expected[m], 1e-6 * expected[m]) << m;
 }
 
 // A contract whose recognised revenue runs ahead of its invoices (a contract asset) has the

@@ -107,8 +107,11 @@ def add_deals(p, deals, work):
     month, keep = deals["month"], deals["month"] < h
     deals = {k: v[keep] for k, v in deals.items()}
     p.add(p.bookings, deals["path"], deals["month"], deals["size"])
-    lead = np.array([q["lead_time_months"] for q in products])[deals["product"]]
-    start = deals["month"] + lead
+    # Service or work starts lead_time_months after the sale's day: in month `start`, after
+    # `day` of it.
+    begins = deals["start_fraction"] + np.array([q["lead_time_months"] for q in products])[deals["product"]]
+    start = deals["month"] + np.floor(begins).astype(np.int64)
+    day = begins - np.floor(begins)
     kind = np.array([q["kind"] for q in products])[deals["product"]]
     billing = np.array([q["billing"] for q in products])[deals["product"]]
     prob, uplift = inp["renewal_probability"], inp["renewal_uplift"]
@@ -117,7 +120,7 @@ def add_deals(p, deals, work):
     r = kind == "ratable"
     path, first, amount = deals["path"][r], start[r], deals["size"][r]
     term, terms, cohort = deals["term"][r], billing[r], deals["cohort_squared"][r]
-    late = deals["start_fraction"][r]  # the share of the first month before the service starts
+    late = day[r]  # the share of the first month before the service starts
     while len(path):
         inside = first < h
         path, first, amount, term, terms, cohort, late = (
@@ -158,6 +161,7 @@ def add_deals(p, deals, work):
     # Effort and delivery: work for a team, its hours overrunning at random.
     w = ~r
     path, start_w, size, product, bill_w = deals["path"][w], start[w], deals["size"][w], deals["product"][w], billing[w]
+    day_w = day[w]
     overrun = lognormal(rng, len(path), inp["effort_overrun"], inp["effort_overrun_sigma"])
     hours = size * np.array([q["hours_per_unit_value"] for q in products])[product] * overrun
     team = np.array([q["team"] for q in products])[product]
@@ -172,7 +176,7 @@ def add_deals(p, deals, work):
     work.append({"path": path[q], "team": team[q], "booked": deals["month"][w][q], "start": start_w[q],
                  "amount": size[q], "hours": hours[q], "billing": bill_w[q], "prepaid": np.zeros(q.sum()),
                  "order": deals["order"][w][q], "pace": (hours / duration)[q],
-                 "scale": np.zeros(q.sum())})
+                 "scale": np.zeros(q.sum()), "day": day_w[q]})
 
 
 def simulate(inp, n, rng):
@@ -204,7 +208,7 @@ def simulate(inp, n, rng):
                      "start": np.zeros(len(paths), dtype=np.int64), "amount": np.full(len(paths), amount),
                      "hours": hours[~none], "billing": np.full(len(paths), ARREARS),
                      "prepaid": np.full(len(paths), inp["team_prepaid"][t]), "order": np.full(len(paths), -1),
-                     "pace": np.zeros(len(paths)), "scale": hours[~none] / wh})
+                     "pace": np.zeros(len(paths)), "scale": hours[~none] / wh, "day": np.zeros(len(paths))})
 
     # 1. The open pipeline: each deal wins with its probability, slips, and varies in size.
     od = inp["open_deals"]
@@ -314,7 +318,7 @@ def simulate(inp, n, rng):
         grid = lambda values, fill=0.0: _grid(n, k_max, it["path"], slot, values, fill)  # noqa: E731
         hours, amount, start = grid(it["hours"]), grid(it["amount"]), grid(it["start"], h + 1)
         booked, prepaid = grid(it["booked"], h + 1), grid(it["prepaid"])
-        pace, scale = grid(it["pace"]), grid(it["scale"])
+        pace, scale, day = grid(it["pace"]), grid(it["scale"]), grid(it["day"])
         planned = np.array(inp["team_work_planned"][t])
         arrears, delivery = grid(it["billing"] == ARREARS, False), grid(it["billing"] == ON_DELIVERY, False)
         delivery_unbilled = np.zeros(n)
@@ -325,7 +329,7 @@ def simulate(inp, n, rng):
             # What each item's plan allows done by the month's end: the backlog's plan (x its
             # overrun), a sale's hours spread over its duration; capacity serves them in order.
             allowed = np.where(is_backlog, np.minimum(hours, scale * planned[m]),
-                               np.where(pace > 0, np.minimum(hours, pace * (m - start + 1)), hours))
+                               np.where(pace > 0, np.minimum(hours, pace * (m - start + 1 - day)), hours))
             want = np.where(start <= m, np.maximum(0, allowed - done_before), 0)
             ahead = np.cumsum(want, axis=1) - want
             done = done_before + np.clip(capacity[:, m, None] - ahead, 0, want)
