@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "client/cli/import_stream.h"
 #include "engine/actuals/csv.h"
 #include "forecastle/v1/actuals.grpc.pb.h"
 #include "forecastle/v1/ledger.grpc.pb.h"
@@ -17,7 +18,7 @@
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "forecastle-server address");
 ABSL_FLAG(std::string, import, "", "Folder of CSV files to stream into the server first");
-ABSL_FLAG(int, batch, 10000, "Records per Import call (each acknowledged durably)");
+ABSL_FLAG(int, batch, 500, "Records per import batch (one transaction each, acknowledged once durable)");
 ABSL_FLAG(int, queries, 200, "Metrics queries to time");
 ABSL_FLAG(std::string, from, "2023-11", "First month of the metrics table");
 ABSL_FLAG(std::string, to, "2026-10", "Last month of the metrics table");
@@ -36,32 +37,28 @@ int ImportFolder(v1::LedgerService::Stub& stub, const std::string& dir) {
     return 1;
   }
   // Convert first so that only the RPC and the store are timed.
-  std::vector<v1::ImportRequest> messages;
-  for (size_t i = 0; i < folder->records.size(); i += 500) {
-    v1::ImportRequest& request = messages.emplace_back();
-    for (size_t j = i; j < std::min(folder->records.size(), i + 500); ++j) {
-      *request.add_records() = RecordToProto(folder->records[j].record);
+  const size_t per_batch = static_cast<size_t>(std::clamp(absl::GetFlag(FLAGS_batch), 1, 10000));
+  std::vector<v1::ImportBatch> batches;
+  for (size_t i = 0; i < folder->records.size(); i += per_batch) {
+    v1::ImportBatch& batch = batches.emplace_back();
+    for (size_t j = i; j < std::min(folder->records.size(), i + per_batch); ++j) {
+      *batch.add_records() = RecordToProto(folder->records[j].record);
     }
   }
-  const size_t per_call = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_batch) / 500));
   const auto start = Clock::now();
-  int64_t created = 0;
-  for (size_t m = 0; m < messages.size(); m += per_call) {
-    grpc::ClientContext context;
-    v1::ImportReply reply;
-    auto writer = stub.Import(&context, &reply);
-    for (size_t k = m; k < std::min(messages.size(), m + per_call); ++k) writer->Write(messages[k]);
-    writer->WritesDone();
-    grpc::Status status = writer->Finish();
-    if (!status.ok() || reply.errors_size() > 0) {
-      std::fprintf(stderr, "import failed: %s\n", status.error_message().c_str());
-      return 1;
-    }
-    created += reply.created();
+  grpc::ClientContext context;
+  cli::ImportStream stream(stub, context, {cli::NewRunId(), nullptr});
+  for (v1::ImportBatch& batch : batches) {
+    if (!stream.Send(std::move(batch))) break;
+  }
+  const cli::ImportAccount account = stream.Finish();
+  if (!account.status.ok() || !account.refused.empty()) {
+    std::fprintf(stderr, "import failed: %s\n", account.status.error_message().c_str());
+    return 1;
   }
   const double seconds = Seconds(Clock::now() - start);
   std::printf("import: %zu records (%lld created) in %.2f s = %.0f records/s\n", folder->records.size(),
-              static_cast<long long>(created), seconds, folder->records.size() / seconds);
+              static_cast<long long>(account.created), seconds, folder->records.size() / seconds);
   return 0;
 }
 

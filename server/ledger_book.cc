@@ -27,6 +27,31 @@ absl::StatusOr<std::unique_ptr<LedgerBook>> LedgerBook::Open(const Store::Option
 absl::StatusOr<std::vector<absl::StatusOr<bool>>> LedgerBook::Write(
     const std::vector<Record>& records) {
   std::unique_lock lock(mu_);
+  return ApplyAndStore(records, nullptr, nullptr);
+}
+
+absl::StatusOr<LedgerBook::BatchOutcome> LedgerBook::WriteBatch(const std::string& batch_id,
+                                                                const std::string& fingerprint,
+                                                                const std::vector<Record>& records,
+                                                                const Acknowledge& acknowledge) {
+  std::unique_lock lock(mu_);
+  if (!broken_.ok()) return broken_;
+  ASSIGN_OR_RETURN(std::optional<Store::ImportBatch> applied, store_->FindImportBatch(batch_id));
+  if (applied) {
+    if (applied->fingerprint != fingerprint) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "batch_id: \"", batch_id, "\" was applied before with other records; a batch id may be "
+          "sent again only to retry the same batch"));
+    }
+    return BatchOutcome{std::move(applied->acknowledgement), true};
+  }
+  Store::ImportBatch batch{batch_id, fingerprint, ""};
+  RETURN_IF_ERROR(ApplyAndStore(records, &batch, &acknowledge).status());
+  return BatchOutcome{std::move(batch.acknowledgement), false};
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<bool>>> LedgerBook::ApplyAndStore(
+    const std::vector<Record>& records, Store::ImportBatch* batch, const Acknowledge* acknowledge) {
   if (!broken_.ok()) return broken_;
   std::vector<absl::StatusOr<bool>> results;
   results.reserve(records.size());
@@ -35,7 +60,8 @@ absl::StatusOr<std::vector<absl::StatusOr<bool>>> LedgerBook::Write(
     results.push_back(ledger_->Apply(record));
     if (results.back().ok() && *results.back()) created.push_back(&record);
   }
-  absl::Status stored = store_->Append(created);
+  if (batch != nullptr) batch->acknowledgement = (*acknowledge)(results);
+  absl::Status stored = store_->Append(created, batch);
   if (!stored.ok()) {
     // The memory ledger ran ahead of the store: rebuild it from what is durable.
     absl::StatusOr<std::unique_ptr<Ledger>> rebuilt = Replay(*store_);

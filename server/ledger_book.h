@@ -4,6 +4,7 @@
 #ifndef FORECASTLE_SERVER_LEDGER_BOOK_H_
 #define FORECASTLE_SERVER_LEDGER_BOOK_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -25,6 +26,19 @@ class LedgerBook {
   // (changing nothing) only when the store does.
   absl::StatusOr<std::vector<absl::StatusOr<bool>>> Write(const std::vector<Record>& records);
 
+  // Writes an import batch's acknowledgement from its records' results (as Write returns them).
+  using Acknowledge = std::function<std::string(const std::vector<absl::StatusOr<bool>>&)>;
+  struct BatchOutcome {
+    std::string acknowledgement;  // as `acknowledge` wrote it, now or when first applied
+    bool replayed = false;        // the id was applied before: nothing was applied now
+  };
+  // Applies an import batch at most once. If `batch_id` was applied before, applies nothing and
+  // returns the acknowledgement stored then (ALREADY_EXISTS if `fingerprint`, of the batch's
+  // content, differs). Otherwise applies `records` as Write does and stores the new ones, the id
+  // and the acknowledgement in one transaction, durable before this returns.
+  absl::StatusOr<BatchOutcome> WriteBatch(const std::string& batch_id, const std::string& fingerprint,
+                                          const std::vector<Record>& records, const Acknowledge& acknowledge);
+
   // Runs `fn` with the store under the exclusive lock (scenario storage).
   template <typename Fn>
   auto WithStore(Fn&& fn) {
@@ -43,6 +57,11 @@ class LedgerBook {
   LedgerBook(std::unique_ptr<Store> store, std::unique_ptr<Ledger> ledger)
       : store_(std::move(store)), ledger_(std::move(ledger)) {}
   static absl::StatusOr<std::unique_ptr<Ledger>> Replay(const Store& store);
+  // Write's body, under the exclusive lock; stores `batch` (its acknowledgement filled in by
+  // `acknowledge`) with the records when given.
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> ApplyAndStore(const std::vector<Record>& records,
+                                                                  Store::ImportBatch* batch,
+                                                                  const Acknowledge* acknowledge);
 
   mutable std::shared_mutex mu_;
   // Set when a failed store write could not be undone in memory: the ledger then refuses writes

@@ -37,13 +37,17 @@ class LedgerServiceImpl final : public v1::LedgerService::Service {
                               v1::WriteReply* out) override {
     return Put(RecordKind::kOpportunity, *r, out);
   }
-  grpc::Status Import(grpc::ServerContext* context, grpc::ServerReader<v1::ImportRequest>* reader,
-                      v1::ImportReply* reply) override;
+  // The import stream of ledger.proto: acknowledges each batch once stored, answers the end with
+  // the summary, and ends with an error naming the first message it did not get.
+  grpc::Status Import(grpc::ServerContext* context,
+                      grpc::ServerReaderWriter<v1::ImportReply, v1::ImportRequest>* stream) override;
   grpc::Status Summary(grpc::ServerContext*, const v1::SummaryRequest*,
                        v1::SummaryReply* reply) override;
 
  private:
   grpc::Status Put(RecordKind kind, const google::protobuf::Message& message, v1::WriteReply* out);
+  // Applies one batch at most once (LedgerBook::WriteBatch) and returns its acknowledgement.
+  absl::StatusOr<v1::ImportBatchAck> ApplyBatch(const v1::ImportBatch& batch);
 
   LedgerBook* book_;
 };

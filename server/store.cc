@@ -25,7 +25,12 @@ std::vector<std::string> Migrations() {
                     ");\n");
   }
   const std::string v2 = "CREATE TABLE scenarios (name TEXT PRIMARY KEY, json TEXT NOT NULL);";
-  return {v1, v2};
+  // Applied import batches, written in the transaction of their records, so that a batch sent
+  // again is answered from here and never applied twice.
+  const std::string v3 =
+      "CREATE TABLE import_batches (batch_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
+      " acknowledgement BLOB NOT NULL);";
+  return {v1, v2, v3};
 }
 
 // A prepared statement finalised on scope exit.
@@ -76,11 +81,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
     }
     store->inserts_.push_back(stmt);
   }
+  const char* insert_batch = "INSERT INTO import_batches VALUES (?, ?, ?)";
+  if (sqlite3_prepare_v2(db, insert_batch, -1, &store->insert_batch_, nullptr) != SQLITE_OK) {
+    return absl::InternalError(absl::StrCat("prepare ", insert_batch, ": ", sqlite3_errmsg(db)));
+  }
   return store;
 }
 
 Store::~Store() {
   for (sqlite3_stmt* stmt : inserts_) sqlite3_finalize(stmt);
+  sqlite3_finalize(insert_batch_);
   sqlite3_close(db_);
 }
 
@@ -121,9 +131,13 @@ absl::Status Store::Migrate() {
   return absl::OkStatus();
 }
 
-absl::Status Store::Append(const std::vector<const Record*>& records) {
-  if (records.empty()) return absl::OkStatus();
+absl::Status Store::Append(const std::vector<const Record*>& records, const ImportBatch* batch) {
+  if (records.empty() && batch == nullptr) return absl::OkStatus();
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  auto fail = [&](absl::Status error) {
+    Exec("ROLLBACK").IgnoreError();
+    return error;
+  };
   for (const Record* record : records) {
     sqlite3_stmt* stmt = inserts_[static_cast<int>(KindOf(*record))];
     const std::vector<std::string> cells = FormatRecord(*record);
@@ -134,16 +148,42 @@ absl::Status Store::Append(const std::vector<const Record*>& records) {
     const int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE) {
-      absl::Status error = absl::InternalError(
-          absl::StrCat("sqlite insert of ", RecordKey(*record), ": ", sqlite3_errmsg(db_)));
-      Exec("ROLLBACK").IgnoreError();
-      return error;
+      return fail(absl::InternalError(
+          absl::StrCat("sqlite insert of ", RecordKey(*record), ": ", sqlite3_errmsg(db_))));
+    }
+  }
+  if (batch != nullptr) {
+    sqlite3_bind_text(insert_batch_, 1, batch->id.data(), static_cast<int>(batch->id.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert_batch_, 2, batch->fingerprint.data(), static_cast<int>(batch->fingerprint.size()),
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_blob(insert_batch_, 3, batch->acknowledgement.data(),
+                      static_cast<int>(batch->acknowledgement.size()), SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(insert_batch_);
+    sqlite3_reset(insert_batch_);
+    if (rc != SQLITE_DONE) {
+      if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return fail(absl::AlreadyExistsError(absl::StrCat("batch_id: \"", batch->id, "\" is already applied")));
+      }
+      return fail(absl::InternalError(absl::StrCat("sqlite insert of import batch \"", batch->id,
+                                                   "\": ", sqlite3_errmsg(db_))));
     }
   }
   absl::Status committed = Exec("COMMIT");
   // A failed COMMIT may leave the transaction open; close it so nothing of it survives.
   if (!committed.ok() && !sqlite3_get_autocommit(db_)) Exec("ROLLBACK").IgnoreError();
   return committed;
+}
+
+absl::StatusOr<std::optional<Store::ImportBatch>> Store::FindImportBatch(const std::string& id) const {
+  Statement statement(db_, "SELECT fingerprint, acknowledgement FROM import_batches WHERE batch_id = ?");
+  statement.Bind(1, id);
+  const int rc = sqlite3_step(statement.get());
+  if (rc == SQLITE_DONE) return std::optional<ImportBatch>();
+  if (rc != SQLITE_ROW) return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+  const void* blob = sqlite3_column_blob(statement.get(), 1);
+  const int size = sqlite3_column_bytes(statement.get(), 1);
+  std::string acknowledgement = blob ? std::string(static_cast<const char*>(blob), static_cast<size_t>(size)) : "";
+  return std::optional<ImportBatch>(ImportBatch{id, statement.Text(0), std::move(acknowledgement)});
 }
 
 absl::Status Store::ForEach(const std::function<absl::Status(const Record&)>& fn) const {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,15 +27,27 @@ class Store {
   };
 
   // The schema version this build writes; older databases are migrated when opened.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
+
+  // An applied import batch: its client-chosen id, a fingerprint of its content (the same id
+  // with other content is refused) and the acknowledgement answered for it, as opaque bytes.
+  struct ImportBatch {
+    std::string id;
+    std::string fingerprint;
+    std::string acknowledgement;
+  };
 
   static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Appends records in one transaction; returns once they are durable. On error nothing is stored.
-  absl::Status Append(const std::vector<const Record*>& records);
+  // Appends records, and the batch that brought them if any, in one transaction; returns once
+  // they are durable. On error nothing is stored. ALREADY_EXISTS if the batch id is stored.
+  absl::Status Append(const std::vector<const Record*>& records, const ImportBatch* batch = nullptr);
+
+  // The applied import batch of that id, if any.
+  absl::StatusOr<std::optional<ImportBatch>> FindImportBatch(const std::string& id) const;
 
   // Calls `fn` with every stored record, kinds in reference order and each kind in the order
   // stored, so that replaying them into a fresh ledger rebuilds it exactly.
@@ -57,6 +70,7 @@ class Store {
 
   sqlite3* db_;
   std::vector<sqlite3_stmt*> inserts_;  // one per kind
+  sqlite3_stmt* insert_batch_ = nullptr;
   int schema_version_ = 0;
 };
 

@@ -15,6 +15,7 @@
 #include "client/cli/charts.h"
 #include "client/cli/common.h"
 #include "client/cli/forecast_commands.h"
+#include "client/cli/import_stream.h"
 #include "client/cli/output.h"
 #include "engine/actuals/csv.h"
 #include "engine/sample/sample_company.h"
@@ -55,12 +56,19 @@ Exit status: 0 done; 1 the server refused something or failed; 2 bad usage.
 )";
 
 constexpr char kImportUsage[] =
-    R"(Usage: forecastle import DIR [--batch N] [--server HOST:PORT]
+    R"(Usage: forecastle import DIR [--batch N] [--run-id ID] [--server HOST:PORT]
 
-Reads every known CSV file in DIR (SPEC §3.4), checks each row, and streams the records to the
-server in batches of N (default 10000; each batch is acknowledged durably before the next).
-Prints progress on stderr, then a summary and every refused record as FILE:LINE: FIELD: REASON.
-Importing the same folder twice is safe: identical records are no-ops.
+Reads every known CSV file in DIR (SPEC §3.4, UTF-8), checks each row, and streams the records to
+the server in batches of N (default 1000, at most 10000), each stored in one transaction and
+acknowledged once durable. Prints progress on stderr, then a summary and every refused record as
+FILE:LINE: FIELD: REASON.
+
+Nothing is sent when a file is not UTF-8 (the first bad cell is named as FILE:LINE: COLUMN).
+The import succeeds (exit 0) only when every batch sent was acknowledged with every record
+accounted for and none refused. Batch ids are ID-1, ID-2, ... (--run-id, default a random ID,
+printed); if an import stops, running it again with the same --run-id resumes it: batches the
+server already acknowledged are answered from its record, not applied twice. Importing the same
+folder again without --run-id is safe too: identical records are no-ops.
 )";
 
 constexpr char kActualsUsage[] =
@@ -111,67 +119,66 @@ absl::StatusOr<v1::GroupBy> ParseBy(const Args& args) {
 int Import(const Args& args) {
   if (args.help) return std::cout << kImportUsage, 0;
   if (args.positional.size() != 1) return Fail(absl::StrCat("import needs one folder\n", kImportUsage), 2);
-  auto batch_size = ParseIntFlag("batch", args.Get("batch", "10000"), 1, 1000000);
+  auto batch_size = ParseIntFlag("batch", args.Get("batch", "1000"), 1, 10000);
   if (!batch_size.ok()) return Fail(std::string(batch_size.status().message()), 2);
+  const std::string run_id = args.Has("run-id") ? args.Get("run-id") : NewRunId();
+  if (run_id.empty() || run_id.size() > 100) return Fail("--run-id must have 1 to 100 characters", 2);
   const std::string dir = args.positional[0];
   auto folder = ReadCsvFolder(dir);
-  if (!folder.ok()) return Fail(std::string(folder.status().message()), 2);
+  if (!folder.ok()) {
+    return Fail(absl::StrCat(folder.status().message(), "\nforecastle: nothing was imported"), 2);
+  }
   const bool tty = isatty(STDERR_FILENO);
   const size_t total = folder->records.size();
-  std::cerr << "forecastle: read " << total << " records from " << folder->files.size()
-            << " files in " << dir << " (" << folder->errors.size() << " rows refused)\n";
+  std::cerr << "forecastle: read " << total << " records from " << folder->files.size() << " files in " << dir
+            << " (" << folder->errors.size() << " rows refused); import run " << run_id << "\n";
 
   auto stub = v1::LedgerService::NewStub(Connect(args));
-  std::vector<SourceError> refused = folder->errors;
-  int64_t created = 0, unchanged = 0;
-  constexpr size_t kMessageRecords = 500;
+  grpc::ClientContext context;
+  SetDeadline(args, context);
+  int64_t acknowledged = 0;
+  ImportStream::Options options;
+  options.run_id = run_id;
+  options.on_acknowledged = [&](const v1::ImportBatchAck& ack) {
+    acknowledged += ack.received();
+    const std::string progress = absl::StrFormat("forecastle: %d/%zu records acknowledged (%d%%)",
+                                                 acknowledged, total, 100 * acknowledged / static_cast<int64_t>(total));
+    std::cerr << (tty ? "\r" : "") << progress << (tty ? "" : "\n") << std::flush;
+  };
+  ImportStream stream(*stub, context, options);
   for (size_t begin = 0; begin < total; begin += static_cast<size_t>(*batch_size)) {
-    const size_t end = std::min(total, begin + static_cast<size_t>(*batch_size));
-    grpc::ClientContext context;
-    SetDeadline(args, context);
-    v1::ImportReply reply;
-    auto writer = stub->Import(&context, &reply);
-    for (size_t m = begin; m < end; m += kMessageRecords) {
-      v1::ImportRequest request;
-      for (size_t i = m; i < std::min(end, m + kMessageRecords); ++i) {
-        *request.add_records() = RecordToProto(folder->records[i].record);
-      }
-      if (!writer->Write(request)) break;
+    v1::ImportBatch batch;
+    for (size_t i = begin; i < std::min(total, begin + static_cast<size_t>(*batch_size)); ++i) {
+      *batch.add_records() = RecordToProto(folder->records[i].record);
     }
-    writer->WritesDone();
-    grpc::Status status = writer->Finish();
-    if (!status.ok()) {
-      if (tty) std::cerr << "\n";
-      for (const SourceError& error : refused) std::cout << error.ToString() << "\n";
-      std::cerr << "forecastle: import stopped: the first " << begin << " of " << total
-                << " records were acknowledged; part of the failed batch may be stored too."
-                   " Importing the folder again is safe (stored records are no-ops).\n";
-      return FailRpc(args, status);
-    }
-    created += reply.created();
-    unchanged += reply.unchanged();
-    for (const v1::RecordError& error : reply.errors()) {
-      const SourceRecord& source = folder->records[begin + static_cast<size_t>(error.index())];
-      refused.push_back(SourceError{source.file, source.line, error.field(), error.message()});
-    }
-    if (reply.errors_omitted() > 0) {
-      refused.push_back(SourceError{"(server)", 0, "", absl::StrCat(reply.errors_omitted(),
-                                    " more refused records in this batch were not listed")});
-    }
-    const std::string progress = absl::StrFormat("forecastle: %zu/%zu records acknowledged (%zu%%)",
-                                                 end, total, 100 * end / total);
-    if (tty) {
-      std::cerr << "\r" << progress << std::flush;
-    } else {
-      std::cerr << progress << "\n";
-    }
+    if (!stream.Send(std::move(batch))) break;
   }
-  if (tty && total > 0) std::cerr << "\n";
+  const ImportAccount account = stream.Finish();
+  if (tty && acknowledged > 0) std::cerr << "\n";
+
+  std::vector<SourceError> refused = folder->errors;
+  for (const v1::RecordError& error : account.refused) {
+    const SourceRecord& source = folder->records[static_cast<size_t>(error.index())];
+    refused.push_back(SourceError{source.file, source.line, error.field(), error.message()});
+  }
   std::sort(refused.begin(), refused.end(), [](const SourceError& a, const SourceError& b) {
     return std::tie(a.file, a.line) < std::tie(b.file, b.line);
   });
-  std::cout << "imported " << dir << ": " << total + folder->errors.size() << " rows, " << created
-            << " created, " << unchanged << " unchanged, " << refused.size() << " refused\n";
+  if (!account.status.ok()) {
+    for (const SourceError& error : refused) std::cout << error.ToString() << "\n";
+    std::cerr << absl::StrFormat(
+        "forecastle: import incomplete: %d of %d batches (%d of %zu records) were acknowledged and are "
+        "stored; the rest is not. Run the same command with --run-id %s to resume.\n",
+        account.batches_acknowledged, (static_cast<int64_t>(total) + *batch_size - 1) / *batch_size,
+        account.records_acknowledged, total, run_id);
+    return FailRpc(args, account.status);
+  }
+  std::cout << "imported " << dir << ": " << total + folder->errors.size() << " rows, " << account.created
+            << " created, " << account.unchanged << " unchanged, " << refused.size() << " refused\n";
+  if (account.replayed_batches > 0) {
+    std::cout << account.replayed_batches << " batches were acknowledged by an earlier run of " << run_id
+              << " (their counts are as first acknowledged)\n";
+  }
   for (const SourceError& error : refused) std::cout << error.ToString() << "\n";
   return refused.empty() ? 0 : 1;
 }
@@ -323,7 +330,7 @@ int Run(int argc, char** argv) {
     std::set<std::string> switches = {};
   };
   const Command commands[] = {
-      {"import", With({"batch"}), Import},
+      {"import", With({"batch", "run-id"}), Import},
       {"actuals", With({"from", "to", "grain", "as-of", "by", "segment", "customer",
                         "fiscal-year-start", "format", "plot"}), Actuals},
       {"backlog", With({"as-of", "by", "segment", "customer", "format"}), Backlog},

@@ -1,11 +1,13 @@
 #include "engine/actuals/csv.h"
 
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/common/utf8.h"
 
 namespace forecastle {
 
@@ -81,16 +83,39 @@ absl::StatusOr<std::vector<CsvRow>> SplitCsv(absl::string_view text) {
   return rows;
 }
 
-void ParseCsvFile(RecordKind kind, absl::string_view file_name, absl::string_view text,
-                  CsvFolder& out) {
+namespace {
+
+// The first cell of `rows` that is not UTF-8, as file:line: column name: why.
+std::optional<SourceError> FirstNonUtf8Cell(const std::string& file, const std::vector<CsvRow>& rows) {
+  for (const CsvRow& row : rows) {
+    for (size_t c = 0; c < row.cells.size(); ++c) {
+      const size_t at = FirstInvalidUtf8(row.cells[c]);
+      if (at == absl::string_view::npos) continue;
+      const bool header = &row == &rows.front();
+      const bool named = !header && c < rows.front().cells.size() &&
+                         FirstInvalidUtf8(rows.front().cells[c]) == absl::string_view::npos;
+      return SourceError{file, row.line, named ? rows.front().cells[c] : (header ? "header" : ""),
+                         absl::StrCat(InvalidUtf8Reason(row.cells[c], at), " in column ", c + 1,
+                                      "; the file must be UTF-8")};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::Status ParseCsvFile(RecordKind kind, absl::string_view file_name, absl::string_view text,
+                          CsvFolder& out) {
   const std::string file(file_name);
   auto rows = SplitCsv(text);
   if (!rows.ok()) {
-    auto [field, message] = SplitFieldMessage(rows.status().message());
     out.errors.push_back(SourceError{file, 0, "", std::string(rows.status().message())});
-    return;
+    return absl::OkStatus();
   }
-  if (rows->empty()) return;
+  if (std::optional<SourceError> error = FirstNonUtf8Cell(file, *rows)) {
+    return absl::InvalidArgumentError(error->ToString());
+  }
+  if (rows->empty()) return absl::OkStatus();
   const CsvRow& header = rows->front();
   const auto& columns = KindColumns(kind);
   // Map each header cell to a known column name (stable storage for the string_views below).
@@ -104,12 +129,12 @@ void ParseCsvFile(RecordKind kind, absl::string_view file_name, absl::string_vie
       out.errors.push_back(SourceError{
           file, header.line, cell,
           absl::StrCat("unknown column; ", file, " has ", absl::StrJoin(columns, ", "))});
-      return;
+      return absl::OkStatus();
     }
     for (auto seen : names) {
       if (seen == name) {
         out.errors.push_back(SourceError{file, header.line, cell, "column appears twice"});
-        return;
+        return absl::OkStatus();
       }
     }
     names.push_back(name);
@@ -118,7 +143,7 @@ void ParseCsvFile(RecordKind kind, absl::string_view file_name, absl::string_vie
     if (std::find(names.begin(), names.end(), columns[r]) == names.end()) {
       out.errors.push_back(
           SourceError{file, header.line, std::string(columns[r]), "required column is missing"});
-      return;
+      return absl::OkStatus();
     }
   }
   FieldValues values;
@@ -140,6 +165,7 @@ void ParseCsvFile(RecordKind kind, absl::string_view file_name, absl::string_vie
     }
     out.records.push_back(SourceRecord{std::move(*record), file, row.line});
   }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<CsvFolder> ReadCsvFolder(const std::string& dir) {
@@ -161,6 +187,7 @@ absl::StatusOr<CsvFolder> ReadCsvFolder(const std::string& dir) {
     }
   }
   CsvFolder folder;
+  std::vector<std::string> not_utf8;
   for (int k = 0; k < kRecordKindCount; ++k) {
     const auto kind = static_cast<RecordKind>(k);
     const fs::path path = fs::path(dir) / std::string(KindFileName(kind));
@@ -170,8 +197,10 @@ absl::StatusOr<CsvFolder> ReadCsvFolder(const std::string& dir) {
     std::stringstream buffer;
     buffer << in.rdbuf();
     folder.files.push_back(std::string(KindFileName(kind)));
-    ParseCsvFile(kind, KindFileName(kind), buffer.str(), folder);
+    absl::Status parsed = ParseCsvFile(kind, KindFileName(kind), buffer.str(), folder);
+    if (!parsed.ok()) not_utf8.push_back(std::string(parsed.message()));
   }
+  if (!not_utf8.empty()) return absl::InvalidArgumentError(absl::StrJoin(not_utf8, "\n"));
   return folder;
 }
 

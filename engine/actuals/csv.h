@@ -43,13 +43,16 @@ struct CsvRow {
 };
 absl::StatusOr<std::vector<CsvRow>> SplitCsv(absl::string_view text);
 
-// Parses one kind's file contents. Header problems (unknown or missing required columns,
-// repeated columns) refuse the whole file; bad rows are refused one by one.
-void ParseCsvFile(RecordKind kind, absl::string_view file_name, absl::string_view text,
-                  CsvFolder& out);
+// Parses one kind's file contents into `out`. Header problems (unknown or missing required
+// columns, repeated columns) refuse the whole file into out.errors; bad rows are refused one by
+// one. A file with a cell that is not UTF-8 was exported in another encoding, so none of it can be
+// trusted: INVALID_ARGUMENT "file:line: column: not valid UTF-8 ... in column N", nothing added.
+absl::Status ParseCsvFile(RecordKind kind, absl::string_view file_name, absl::string_view text,
+                          CsvFolder& out);
 
 // Reads every known file in `dir`. NOT_FOUND when dir does not exist; INVALID_ARGUMENT when it
-// holds a .csv file of an unknown name (so a typo does not go unnoticed).
+// holds a .csv file of an unknown name (so a typo does not go unnoticed) or a file that is not
+// UTF-8 (one line per such file, naming its first bad cell).
 absl::StatusOr<CsvFolder> ReadCsvFolder(const std::string& dir);
 
 // Writes records into `dir` (created if missing), one file per kind present, header first.

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
+#include "engine/common/utf8.h"
 
 namespace forecastle {
 namespace {
@@ -21,6 +22,16 @@ class Fields {
       if (!known) {
         return absl::InvalidArgumentError(
             absl::StrCat(name, ": unknown column for ", KindName(kind_), " records"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Every text is UTF-8 (SPEC §3.4), whatever column it is in.
+  absl::Status CheckUtf8() const {
+    for (const auto& [name, text] : values_) {
+      if (size_t at = FirstInvalidUtf8(text); at != absl::string_view::npos) {
+        return absl::InvalidArgumentError(absl::StrCat(name, ": ", InvalidUtf8Reason(text, at)));
       }
     }
     return absl::OkStatus();
@@ -379,6 +390,7 @@ std::string RecordKey(const Record& record) {
 absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
   Fields f(kind, values);
   RETURN_IF_ERROR(f.CheckKnown());
+  RETURN_IF_ERROR(f.CheckUtf8());
   switch (kind) {
     case RecordKind::kCustomer: {
       Customer r;

@@ -131,10 +131,10 @@ std::string RecordKey(const Record& record);
 // pairs, an absent value being an empty text.
 using FieldValues = std::vector<std::pair<absl::string_view, absl::string_view>>;
 
-// Parses and validates one record's fields on their own (formats, ranges, a line's kind-specific
-// requirements). Errors are INVALID_ARGUMENT and start with the column name. Columns not in
-// KindColumns(kind) are refused. Checks that need the ledger (references, duplicates,
-// over-payment) are the ledger's.
+// Parses and validates one record's fields on their own (UTF-8 text, formats, ranges, a line's
+// kind-specific requirements). Errors are INVALID_ARGUMENT and start with the column name.
+// Columns not in KindColumns(kind) are refused. Checks that need the ledger (references,
+// duplicates, over-payment) are the ledger's.
 absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& fields);
 
 // The checks of ParseRecord that apply to a typed record: ids, date and amount ranges, signs,

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/common/utf8.h"
 #include "tests/testing/status_matchers.h"
 
 namespace forecastle {
@@ -29,8 +30,8 @@ TEST(SplitCsv, UnterminatedQuoteNamesTheLine) {
 
 TEST(ParseCsvFile, ColumnsInAnyOrderBlankMeansAbsent) {
   CsvFolder folder;
-  ParseCsvFile(RecordKind::kInvoice, "invoices.csv",
-               "amount,contract_id,invoice_id,issued_on,due_on\n1200.50,C1,I1,2026-01-05,\n", folder);
+  ASSERT_TRUE(ParseCsvFile(RecordKind::kInvoice, "invoices.csv",
+               "amount,contract_id,invoice_id,issued_on,due_on\n1200.50,C1,I1,2026-01-05,\n", folder).ok());
   ASSERT_TRUE(folder.errors.empty()) << folder.errors[0].ToString();
   ASSERT_EQ(folder.records.size(), 1u);
   const Invoice& invoice = std::get<Invoice>(folder.records[0].record);
@@ -41,13 +42,13 @@ TEST(ParseCsvFile, ColumnsInAnyOrderBlankMeansAbsent) {
 
 TEST(ParseCsvFile, BadRowsNameFileLineAndField) {
   CsvFolder folder;
-  ParseCsvFile(RecordKind::kInvoice, "invoices.csv",
+  ASSERT_TRUE(ParseCsvFile(RecordKind::kInvoice, "invoices.csv",
                "invoice_id,contract_id,issued_on,amount\n"
                "I1,C1,2026-01-05,1.234\n"
                "I2,C1,2026-02-30,1.00\n"
                "I3,C1,2026-01-05\n"
                "I4,C1,2026-01-05,5.00\n",
-               folder);
+               folder).ok());
   ASSERT_EQ(folder.errors.size(), 3u);
   EXPECT_EQ(folder.errors[0].ToString(), "invoices.csv:2: amount: has more than 2 decimals, got \"1.234\"");
   EXPECT_EQ(folder.errors[1].field, "issued_on");
@@ -58,12 +59,12 @@ TEST(ParseCsvFile, BadRowsNameFileLineAndField) {
 
 TEST(ParseCsvFile, HeaderProblemsRefuseTheFile) {
   CsvFolder folder;
-  ParseCsvFile(RecordKind::kPayment, "payments.csv", "payment_id,invoice_id,received_on,amount,memo\nP,I,2026-01-01,1\n", folder);
+  ASSERT_TRUE(ParseCsvFile(RecordKind::kPayment, "payments.csv", "payment_id,invoice_id,received_on,amount,memo\nP,I,2026-01-01,1\n", folder).ok());
   ASSERT_EQ(folder.errors.size(), 1u);
   EXPECT_EQ(folder.errors[0].field, "memo");
   EXPECT_THAT(folder.errors[0].message, HasSubstr("unknown column"));
   CsvFolder missing;
-  ParseCsvFile(RecordKind::kPayment, "payments.csv", "payment_id,invoice_id,amount\n", missing);
+  ASSERT_TRUE(ParseCsvFile(RecordKind::kPayment, "payments.csv", "payment_id,invoice_id,amount\n", missing).ok());
   ASSERT_EQ(missing.errors.size(), 1u);
   EXPECT_EQ(missing.errors[0].field, "received_on");
   EXPECT_TRUE(missing.records.empty());
@@ -71,20 +72,70 @@ TEST(ParseCsvFile, HeaderProblemsRefuseTheFile) {
 
 TEST(ParseCsvFile, LineKindRequirements) {
   CsvFolder folder;
-  ParseCsvFile(RecordKind::kLine, "lines.csv",
+  ASSERT_TRUE(ParseCsvFile(RecordKind::kLine, "lines.csv",
                "contract_id,line_id,kind,ssp,start_on,end_on,total_units,estimated_hours\n"
                "C,L1,ratable,10,2026-01-01,,,\n"
                "C,L2,delivery,10,,,,\n"
                "C,L3,effort,10,,,,0\n"
                "C,L4,ratable,10,2026-02-01,2026-01-01,,\n"
                "C,L5,service,10,,,,\n",
-               folder);
+               folder).ok());
   ASSERT_EQ(folder.errors.size(), 5u);
   EXPECT_EQ(folder.errors[0].field, "end_on");
   EXPECT_EQ(folder.errors[1].field, "total_units");
   EXPECT_EQ(folder.errors[2].field, "estimated_hours");
   EXPECT_EQ(folder.errors[3].ToString(), "lines.csv:5: end_on: 2026-01-01 is before start_on 2026-02-01");
   EXPECT_EQ(folder.errors[4].field, "kind");
+}
+
+TEST(ParseCsvFile, ACellThatIsNotUtf8RefusesTheFileNamingLineAndColumn) {
+  CsvFolder folder;
+  absl::Status status = ParseCsvFile(
+      RecordKind::kOpportunity, "opportunities.csv",
+      "opportunity_id,segment,amount,created_on,status,stage\n"
+      "O1,smb,10,2026-01-05,open,qualify\n"
+      "O2,smb,10,2026-01-05,open,Negotiat\xE9\n"
+      "O3,smb,10,2026-01-05,open,caf\xC3\xA9\n",
+      folder);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               "opportunities.csv:3: stage: not valid UTF-8: byte 0xE9 after \"Negotiat\""
+                               " in column 6; the file must be UTF-8"));
+  EXPECT_TRUE(folder.records.empty());  // not even O1: the file as a whole is in doubt
+  EXPECT_TRUE(folder.errors.empty());
+  CsvFolder header;
+  EXPECT_THAT(ParseCsvFile(RecordKind::kCustomer, "customers.csv", "customer_id,na\xFFme\n", header),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("customers.csv:1: header: not valid UTF-8")));
+}
+
+TEST(ParseRecord, EveryTextFieldMustBeUtf8) {
+  EXPECT_THAT(ParseRecord(RecordKind::kCustomer, {{"customer_id", "C1"}, {"name", "Caf\xC3"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "name: not valid UTF-8: byte 0xC3 after \"Caf\""));
+  EXPECT_TRUE(ParseRecord(RecordKind::kCustomer, {{"customer_id", "C1"}, {"name", "Caf\xC3\xA9 \xF0\x9F\x93\x88"}}).ok());
+}
+
+TEST(Utf8, RefusesOverlongSurrogatesTruncatedAndTooHigh) {
+  EXPECT_EQ(FirstInvalidUtf8(""), absl::string_view::npos);
+  EXPECT_EQ(FirstInvalidUtf8("a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x93\x88"), absl::string_view::npos);
+  EXPECT_EQ(FirstInvalidUtf8("ab\xC0\xAF"), 2u);          // overlong '/'
+  EXPECT_EQ(FirstInvalidUtf8("\xE0\x80\xAF"), 0u);        // overlong, 3 bytes
+  EXPECT_EQ(FirstInvalidUtf8("x\xED\xA0\x80"), 1u);       // a surrogate, U+D800
+  EXPECT_EQ(FirstInvalidUtf8("\xF4\x90\x80\x80"), 0u);   // above U+10FFFF
+  EXPECT_EQ(FirstInvalidUtf8("ok\xE2\x82"), 2u);          // truncated at the end
+  EXPECT_EQ(FirstInvalidUtf8("\x80"), 0u);                 // a continuation byte alone
+  EXPECT_EQ(InvalidUtf8Reason("\xE9", 0), "not valid UTF-8: byte 0xE9 at the start");
+  EXPECT_EQ(InvalidUtf8Reason("abcdefghijklmnopqrstuvwxyz\xE9", 26),
+            "not valid UTF-8: byte 0xE9 after \"...cdefghijklmnopqrstuvwxyz\"");
+}
+
+TEST(ReadCsvFolder, AFileThatIsNotUtf8RefusesTheFolder) {
+  const std::string dir = ::testing::TempDir() + "/csv_latin1";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/customers.csv") << "customer_id,name\nC1,Fine\n";
+  std::ofstream(dir + "/opportunities.csv")
+      << "opportunity_id,segment,amount,created_on,status,stage\nO1,smb,10,2026-01-05,open,qualify\n"
+         "O2,smb,10,2026-01-05,open,Negotiat\xE9\n";
+  EXPECT_THAT(ReadCsvFolder(dir), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("opportunities.csv:3: stage: not valid UTF-8")));
 }
 
 TEST(ReadCsvFolder, UnknownFileNameIsAnError) {

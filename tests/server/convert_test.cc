@@ -54,6 +54,14 @@ TEST(Convert, FieldErrorsNameTheProtoField) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("record:")));
 }
 
+// Protobuf refuses such a message when it parses it; this holds for any way a message is built.
+TEST(Convert, ATextFieldThatIsNotUtf8IsRefusedNamingIt) {
+  v1::Record message = RecordToProto(Cust("C1"));
+  message.mutable_customer()->set_name("Caf\xE9");
+  EXPECT_THAT(RecordFromProto(message),
+              StatusIs(absl::StatusCode::kInvalidArgument, "name: not valid UTF-8: byte 0xE9 after \"Caf\""));
+}
+
 TEST(Convert, MetricsRequestValidation) {
   const Date today = D("2026-11-27");
   v1::MetricsRequest request;

@@ -7,6 +7,7 @@
 
 #include "engine/sample/sample_company.h"
 #include "server/convert.h"
+#include "tests/testing/import_stream.h"
 #include "tests/testing/test_server.h"
 
 namespace forecastle {
@@ -26,15 +27,11 @@ class ForecastServiceTest : public ::testing::Test {
     options.contracts = 400;
     auto records = GenerateSampleCompany(options);
     ASSERT_TRUE(records.ok());
-    grpc::ClientContext context;
-    v1::ImportReply reply;
-    auto writer = server_->ledger().Import(&context, &reply);
-    v1::ImportRequest request;
-    for (const Record& r : *records) *request.add_records() = RecordToProto(r);
-    ASSERT_TRUE(writer->Write(request));
-    writer->WritesDone();
-    ASSERT_TRUE(writer->Finish().ok());
-    ASSERT_EQ(reply.errors_size(), 0);
+    testing::StreamedImport imported =
+        testing::StreamImport(server_->server().address(), testing::ImportMessages(*records, 5000, "sample"));
+    ASSERT_TRUE(imported.status.ok()) << imported.status.error_message();
+    ASSERT_EQ(imported.summaries.size(), 1u);
+    ASSERT_EQ(imported.summaries[0].refused(), 0);
   }
 
   grpc::Status Create(const v1::Scenario& scenario) {

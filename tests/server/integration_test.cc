@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "engine/actuals/csv.h"
 #include "engine/sample/sample_company.h"
@@ -184,6 +185,54 @@ TEST(Integration, CliReportsEveryBadRecordWithFileLineAndFieldAndStoresNothingOf
   // AR reflects only the accepted invoice and payment.
   CliResult actuals = Cli(server.address(), "actuals --from 2026-01 --to 2026-01 --as-of 2026-01-31 --format csv");
   EXPECT_THAT(actuals.out, HasSubstr("2026-01,1200.00,1200.00,0.00,100.00,1200.00,1000.00,0.00,1100.00,0.00,1100.00,0.00,200.00,"));
+}
+
+// One byte of Latin-1 in a cell used to cost, silently, every record of the stream message it
+// fell in and of every later one, while the CLI reported success.
+TEST(Integration, CliRefusesAFileThatIsNotUtf8NamingFileLineAndColumnAndImportsNothing) {
+  const std::string dir = Folder("latin1");
+  ASSERT_EQ(Cli("", absl::StrCat("sample --contracts 50 --seed 2 --out ", dir)).exit_code, 0);
+  std::ifstream in(dir + "/opportunities.csv");
+  std::string header, first, rest;
+  std::getline(in, header);
+  std::getline(in, first);
+  std::stringstream tail;
+  tail << in.rdbuf();
+  // The first opportunity's stage gets a 0xE9 byte (an "é" exported as Latin-1).
+  std::vector<std::string> cells = absl::StrSplit(first, ',');
+  const std::vector<std::string> columns = absl::StrSplit(header, ',');
+  const size_t stage = std::find(columns.begin(), columns.end(), "stage") - columns.begin();
+  ASSERT_LT(stage, cells.size());
+  cells[stage] += "\xE9";
+  Write(dir + "/opportunities.csv", absl::StrCat(header, "\n", absl::StrJoin(cells, ","), "\n", tail.str()));
+  ServerProcess server(dir + "/latin1.db");
+  CliResult result = Cli(server.address(), "import " + dir);
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_THAT(result.out, HasSubstr(absl::StrCat("opportunities.csv:2: stage: not valid UTF-8: byte 0xE9 after \"",
+                                                 cells[stage].substr(0, cells[stage].size() - 1), "\" in column ",
+                                                 stage + 1)));
+  EXPECT_THAT(result.out, HasSubstr("nothing was imported"));
+  EXPECT_THAT(Cli(server.address(), "summary").out, HasSubstr("records 0\n"));
+}
+
+TEST(Integration, CliRunIdResumesAnImportWithoutApplyingAnythingTwice) {
+  const std::string dir = Folder("resume");
+  ASSERT_EQ(Cli("", absl::StrCat("sample --contracts 50 --seed 2 --out ", dir)).exit_code, 0);
+  ServerProcess server(dir + "/resume.db");
+  CliResult first = Cli(server.address(), "import --batch 100 --run-id nightly-1 " + dir, true);
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_THAT(first.out, HasSubstr(" 0 unchanged, 0 refused"));
+  // Run again with the same id, as after an interruption: every batch is answered from the
+  // server's record of it, with the counts of the first run.
+  CliResult again = Cli(server.address(), "import --batch 100 --run-id nightly-1 " + dir, true);
+  ASSERT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(again.out.substr(0, again.out.find('\n')), first.out.substr(0, first.out.find('\n')));
+  EXPECT_THAT(again.out, HasSubstr("batches were acknowledged by an earlier run of nightly-1"));
+  // Other batch sizes make other batches: the same id then is refused, naming the batch.
+  CliResult other = Cli(server.address(), "import --batch 99 --run-id nightly-1 " + dir);
+  EXPECT_EQ(other.exit_code, 1) << other.out;
+  EXPECT_THAT(other.out, HasSubstr("message 1: batch_id: \"nightly-1-1\" was applied before with other records"));
+  EXPECT_THAT(other.out, HasSubstr("import incomplete: 0 of"));
 }
 
 TEST(Integration, ScenariosForecastAndCompareFromTheCli) {

@@ -9,6 +9,7 @@
 
 #include "engine/sample/sample_company.h"
 #include "server/convert.h"
+#include "tests/testing/import_stream.h"
 #include "tests/testing/ledger_builder.h"
 #include "tests/testing/test_server.h"
 
@@ -25,22 +26,37 @@ std::vector<Record> Sample(int contracts) {
   return *GenerateSampleCompany(options);
 }
 
-// Streams `records` in one Import call, `per_message` records a message.
-v1::ImportReply Import(TestServer& server, const std::vector<Record>& records, size_t per_message = 250) {
-  grpc::ClientContext context;
-  v1::ImportReply reply;
-  auto writer = server.ledger().Import(&context, &reply);
-  for (size_t i = 0; i < records.size(); i += per_message) {
-    v1::ImportRequest request;
-    for (size_t j = i; j < std::min(records.size(), i + per_message); ++j) {
-      *request.add_records() = RecordToProto(records[j]);
+// What an import answered; each error's index is its record's position among all records sent.
+struct Imported {
+  v1::ImportSummary summary;
+  std::vector<v1::RecordError> errors;
+};
+
+// Streams `records` in one Import call, `per_batch` records a batch, with batch ids of their own.
+Imported Import(TestServer& server, const std::vector<Record>& records, size_t per_batch = 250) {
+  static int runs = 0;
+  StreamedImport streamed = StreamImport(server.server().address(),
+                                         ImportMessages(records, per_batch, "run" + std::to_string(++runs)));
+  EXPECT_TRUE(streamed.status.ok()) << streamed.status.error_message();
+  Imported out;
+  EXPECT_EQ(streamed.summaries.size(), 1u);
+  if (!streamed.summaries.empty()) out.summary = streamed.summaries[0];
+  for (size_t b = 0; b < streamed.acks.size(); ++b) {
+    for (v1::RecordError error : streamed.acks[b].errors()) {
+      error.set_index(static_cast<int64_t>(b * per_batch) + error.index());
+      out.errors.push_back(error);
     }
-    EXPECT_TRUE(writer->Write(request));
   }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
-  EXPECT_TRUE(status.ok()) << status.error_message();
-  return reply;
+  return out;
+}
+
+// A record whose text field is not UTF-8, as a client that does not check would send it: `bytes`
+// of a serialized message with `marker` replaced by one 0xE9 byte.
+std::string WithByteE9(std::string bytes, const std::string& marker) {
+  const size_t at = bytes.find(marker);
+  EXPECT_NE(at, std::string::npos);
+  bytes.replace(at, marker.size(), "\xE9");
+  return bytes;
 }
 
 v1::MetricsReply Metrics(TestServer& server, v1::GroupBy by = v1::GROUP_BY_COMPANY) {
@@ -67,11 +83,11 @@ class LedgerServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = std::make_unique<TestServer>(FreshDatabasePath("ledger.db"));
-    v1::ImportReply reply = Import(*server_, {Cust("A"), Con("C", "A", "2026-01-01"),
-                                              Ratable("C", "L", "1200.00", "2026-01-01", "2026-12-31"),
-                                              Inv("I", "C", "2026-01-01", "1200.00"),
-                                              Pay("P", "I", "2026-01-20", "200.00")});
-    ASSERT_EQ(reply.created(), 5);
+    Imported imported = Import(*server_, {Cust("A"), Con("C", "A", "2026-01-01"),
+                                          Ratable("C", "L", "1200.00", "2026-01-01", "2026-12-31"),
+                                          Inv("I", "C", "2026-01-01", "1200.00"),
+                                          Pay("P", "I", "2026-01-20", "200.00")});
+    ASSERT_EQ(imported.summary.created(), 5);
   }
 
   // Puts one record through its unary RPC.
@@ -171,46 +187,198 @@ TEST_F(LedgerServiceTest, Overflow) {
 
 TEST_F(LedgerServiceTest, ImportReportsEachRefusedRecordAndAppliesTheRest) {
   const std::string metrics_before = Metrics(*server_).SerializeAsString();
-  v1::Invoice bad = RecordToProto(Inv("I9", "C", "2026-02-01", "1.00")).invoice();
-  bad.set_amount("1.234");
-  grpc::ClientContext context;
-  v1::ImportReply reply;
-  auto writer = server_->ledger().Import(&context, &reply);
   v1::ImportRequest first, second;
-  *first.add_records() = RecordToProto(Con("C2", "A", "2026-02-01"));           // 0: created
-  *first.add_records()->mutable_invoice() = bad;                                // 1: bad decimals
-  *second.add_records() = RecordToProto(Pay("P9", "I", "2026-02-01", "5000.00"));  // 2: over-payment
-  *second.add_records() = RecordToProto(Con("C", "A", "2026-01-01"));           // 3: unchanged
-  second.add_records();                                                         // 4: empty
-  ASSERT_TRUE(writer->Write(first));
-  ASSERT_TRUE(writer->Write(second));
-  writer->WritesDone();
-  ASSERT_TRUE(writer->Finish().ok());
-  EXPECT_EQ(reply.received(), 5);
-  EXPECT_EQ(reply.created(), 1);
-  EXPECT_EQ(reply.unchanged(), 1);
-  ASSERT_EQ(reply.errors_size(), 3);
-  EXPECT_EQ(reply.errors(0).index(), 1);
-  EXPECT_EQ(reply.errors(0).field(), "amount");
-  EXPECT_EQ(reply.errors(0).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_EQ(reply.errors(1).index(), 2);
-  EXPECT_EQ(reply.errors(1).key(), "payment P9");
-  EXPECT_EQ(reply.errors(1).code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
-  EXPECT_EQ(reply.errors(2).index(), 4);
-  EXPECT_EQ(reply.errors(2).field(), "record");
+  first.mutable_batch()->set_batch_id("mixed-1");
+  *first.mutable_batch()->add_records() = RecordToProto(Con("C2", "A", "2026-02-01"));  // 0: created
+  v1::Invoice* bad = first.mutable_batch()->add_records()->mutable_invoice();            // 1: bad decimals
+  *bad = RecordToProto(Inv("I9", "C", "2026-02-01", "1.00")).invoice();
+  bad->set_amount("1.234");
+  second.mutable_batch()->set_batch_id("mixed-2");
+  *second.mutable_batch()->add_records() = RecordToProto(Pay("P9", "I", "2026-02-01", "5000.00"));  // 0: over-payment
+  *second.mutable_batch()->add_records() = RecordToProto(Con("C", "A", "2026-01-01"));  // 1: unchanged
+  second.mutable_batch()->add_records();                                                // 2: empty
+  StreamedImport streamed = StreamImport(server_->server().address(),
+                                         {first.SerializeAsString(), second.SerializeAsString(), EndMessage(2, 5)});
+  ASSERT_TRUE(streamed.status.ok()) << streamed.status.error_message();
+  ASSERT_EQ(streamed.acks.size(), 2u);
+  const v1::ImportBatchAck& a = streamed.acks[0];
+  const v1::ImportBatchAck& b = streamed.acks[1];
+  EXPECT_EQ(a.batch_id(), "mixed-1");
+  EXPECT_EQ(a.message(), 1);
+  EXPECT_EQ(std::tuple(a.received(), a.created(), a.unchanged(), a.errors_size()), std::tuple(2, 1, 0, 1));
+  EXPECT_EQ(a.errors(0).index(), 1);
+  EXPECT_EQ(a.errors(0).field(), "amount");
+  EXPECT_EQ(a.errors(0).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(b.message(), 2);
+  EXPECT_EQ(std::tuple(b.received(), b.created(), b.unchanged(), b.errors_size()), std::tuple(3, 0, 1, 2));
+  EXPECT_EQ(b.errors(0).index(), 0);
+  EXPECT_EQ(b.errors(0).key(), "payment P9");
+  EXPECT_EQ(b.errors(0).code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_EQ(b.errors(1).index(), 2);
+  EXPECT_EQ(b.errors(1).field(), "record");
+  ASSERT_EQ(streamed.summaries.size(), 1u);
+  const v1::ImportSummary& summary = streamed.summaries[0];
+  EXPECT_EQ(std::tuple(summary.batches(), summary.received(), summary.created(), summary.unchanged(),
+                       summary.refused(), summary.replayed_batches()),
+            std::tuple(2, 5, 1, 1, 3, 0));
   // The refused payment left AR as it was; only the empty contract C2 was added.
   EXPECT_EQ(Metrics(*server_).SerializeAsString(), metrics_before);
   EXPECT_EQ(Summary(*server_).contracts(), 2);
 }
 
-TEST_F(LedgerServiceTest, ImportListsAtMostTenThousandErrorsAndCountsTheRest) {
+TEST_F(LedgerServiceTest, ABatchListsEveryRefusedRecordAndHoldsAtMostTenThousand) {
   std::vector<Record> orphans;
-  for (int i = 0; i < 10500; ++i) orphans.push_back(Inv("X" + std::to_string(i), "NOPE", "2026-01-01", "1.00"));
-  v1::ImportReply reply = Import(*server_, orphans, 1000);
-  EXPECT_EQ(reply.errors_size(), 10000);
-  EXPECT_EQ(reply.errors_omitted(), 500);
-  EXPECT_EQ(reply.received(), 10500);
-  EXPECT_EQ(reply.created(), 0);
+  for (int i = 0; i < 10001; ++i) orphans.push_back(Inv("X" + std::to_string(i), "NOPE", "2026-01-01", "1.00"));
+  Imported imported = Import(*server_, std::vector<Record>(orphans.begin(), orphans.end() - 1), 10000);
+  EXPECT_EQ(imported.errors.size(), 10000u);
+  EXPECT_EQ(imported.summary.refused(), 10000);
+  EXPECT_EQ(imported.summary.created(), 0);
+  StreamedImport over = StreamImport(server_->server().address(), {BatchMessage("big-1", orphans), EndMessage(1, 10001)});
+  EXPECT_EQ(over.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(over.status.error_message(),
+              HasSubstr("import stream: message 1: records: at most 10000 records a batch, got 10001"));
+}
+
+// The bug this stream design fixes: the server took a message that does not parse for the end of
+// the stream, answered OK, and the records of it and of every later message were neither stored
+// nor reported.
+TEST_F(LedgerServiceTest, AMessageThatDoesNotParseEndsTheStreamNamingIt) {
+  const std::string not_utf8 = WithByteE9(BatchMessage("bad-2", {Cust("B2", "Caf_")}), "Caf_");
+  for (const std::string& second : {not_utf8, std::string("\xFF\xFF\xFF\xFF", 4)}) {
+    const std::string summary_before = Summary(*server_).SerializeAsString();
+    StreamedImport streamed = StreamImport(
+        server_->server().address(),
+        {BatchMessage("bad-1", {Cust("B1")}), second, BatchMessage("bad-3", {Cust("B3")}), EndMessage(3, 3)});
+    EXPECT_EQ(streamed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(streamed.status.error_message(), HasSubstr("import stream: message 2: not received"));
+    EXPECT_THAT(streamed.status.error_message(), HasSubstr("the 1 batches acknowledged before it are stored"));
+    ASSERT_EQ(streamed.acks.size(), 1u);  // message 1 only: nothing of later messages is reported stored
+    EXPECT_EQ(streamed.acks[0].batch_id(), "bad-1");
+    EXPECT_TRUE(streamed.summaries.empty());
+    const v1::SummaryReply after = Summary(*server_);
+    v1::SummaryReply before;
+    ASSERT_TRUE(before.ParseFromString(summary_before));
+    // B1 (first time round) is stored; B2 and B3 never are.
+    EXPECT_EQ(after.customers(), 2);
+    EXPECT_EQ(after.records(), before.records() + (before.customers() == 1 ? 1 : 0));
+  }
+}
+
+TEST_F(LedgerServiceTest, AStreamWithoutItsEndMessageIsAnError) {
+  StreamedImport streamed = StreamImport(server_->server().address(),
+                                         {BatchMessage("noend-1", {Cust("N1")}), BatchMessage("noend-2", {Cust("N2")})});
+  EXPECT_EQ(streamed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(streamed.status.error_message(), HasSubstr("import stream: message 3: not received"));
+  EXPECT_EQ(streamed.acks.size(), 2u);
+  EXPECT_EQ(Summary(*server_).customers(), 3);  // both acknowledged batches are stored
+
+  StreamedImport miscounted = StreamImport(server_->server().address(),
+                                           {BatchMessage("count-1", {Cust("N3")}), EndMessage(2, 2)});
+  EXPECT_EQ(miscounted.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(miscounted.status.error_message(),
+              HasSubstr("message 2: end: the client sent 2 batches of 2 records, the server received 1 "
+                        "batches of 1 records"));
+
+  v1::ImportRequest old_client;  // `repeated Record records = 1`, as before batch ids
+  old_client.GetReflection()->MutableUnknownFields(&old_client)->AddLengthDelimited(1, "");
+  StreamedImport old = StreamImport(server_->server().address(), {old_client.SerializeAsString()});
+  EXPECT_EQ(old.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(old.status.error_message(), HasSubstr("message 1: neither a batch nor the end"));
+
+  StreamedImport no_id = StreamImport(server_->server().address(), {BatchMessage("", {Cust("N4")}), EndMessage(1, 1)});
+  EXPECT_EQ(no_id.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(no_id.status.error_message(), HasSubstr("message 1: batch_id: required"));
+  EXPECT_EQ(Summary(*server_).customers(), 4);  // N3 only
+}
+
+TEST_F(LedgerServiceTest, ARetriedBatchIdAppliesNothingAndAnswersTheSameAcknowledgement) {
+  const std::vector<Record> batch = {Con("R1", "A", "2026-02-01"), Inv("R-I", "NOPE", "2026-02-01", "1.00"),
+                                     Con("C", "A", "2026-01-01")};
+  StreamedImport first = StreamImport(server_->server().address(), {BatchMessage("retry-1", batch), EndMessage(1, 3)});
+  ASSERT_TRUE(first.status.ok()) << first.status.error_message();
+  ASSERT_EQ(first.acks.size(), 1u);
+  EXPECT_FALSE(first.acks[0].replayed());
+  EXPECT_EQ(std::tuple(first.acks[0].created(), first.acks[0].unchanged(), first.acks[0].errors_size()),
+            std::tuple(1, 1, 1));
+  const std::string summary = Summary(*server_).SerializeAsString();
+
+  // The client never saw that acknowledgement, say, and sends the batch again, after a restart
+  // too: nothing is applied twice (R1 would now count as unchanged), the first answer comes back.
+  for (bool restart : {false, true}) {
+    if (restart) server_->Restart();
+    StreamedImport again = StreamImport(server_->server().address(),
+                                        {BatchMessage(restart ? "other-2" : "other-1", {}), BatchMessage("retry-1", batch),
+                                         EndMessage(2, 3)});
+    ASSERT_TRUE(again.status.ok()) << again.status.error_message();
+    ASSERT_EQ(again.acks.size(), 2u);
+    v1::ImportBatchAck replayed = again.acks[1];
+    EXPECT_TRUE(replayed.replayed());
+    EXPECT_EQ(replayed.message(), 2);
+    replayed.set_replayed(false);
+    replayed.set_message(1);
+    EXPECT_EQ(replayed.SerializeAsString(), first.acks[0].SerializeAsString()) << replayed.DebugString();
+    ASSERT_EQ(again.summaries.size(), 1u);
+    EXPECT_EQ(again.summaries[0].replayed_batches(), 1);
+    EXPECT_EQ(again.summaries[0].created(), 1);  // as first acknowledged
+    EXPECT_EQ(Summary(*server_).SerializeAsString(), summary);
+  }
+
+  // The same id with other records is refused: ids may be reused only to retry.
+  StreamedImport reused = StreamImport(server_->server().address(),
+                                       {BatchMessage("retry-1", {Cust("R2")}), EndMessage(1, 1)});
+  EXPECT_EQ(reused.status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(reused.status.error_message(), HasSubstr("message 1: batch_id: \"retry-1\" was applied before"));
+  EXPECT_EQ(Summary(*server_).SerializeAsString(), summary);
+}
+
+TEST_F(LedgerServiceTest, EachBatchIsAcknowledgedInTheStreamBeforeTheNextIsSent) {
+  grpc::ClientContext context;
+  auto stream = server_->ledger().Import(&context);
+  v1::ImportRequest request;
+  v1::ImportReply reply;
+  int64_t records = 0;
+  for (int b = 1; b <= 3; ++b) {
+    request.Clear();
+    request.mutable_batch()->set_batch_id("step-" + std::to_string(b));
+    for (int i = 0; i < b; ++i) {
+      *request.mutable_batch()->add_records() = RecordToProto(Cust("S" + std::to_string(b) + "-" + std::to_string(i)));
+    }
+    records += b;
+    ASSERT_TRUE(stream->Write(request));
+    ASSERT_TRUE(stream->Read(&reply));  // answered while the stream is open
+    ASSERT_TRUE(reply.has_batch());
+    EXPECT_EQ(reply.batch().message(), b);
+    EXPECT_EQ(reply.batch().created(), b);
+    EXPECT_EQ(Summary(*server_).customers(), 1 + records);  // durable and visible once acknowledged
+  }
+  request.Clear();
+  request.mutable_end()->set_batches(3);
+  request.mutable_end()->set_records(records);
+  ASSERT_TRUE(stream->Write(request));
+  ASSERT_TRUE(stream->Read(&reply));
+  ASSERT_TRUE(reply.has_summary());
+  EXPECT_EQ(reply.summary().created(), 6);
+  stream->WritesDone();
+  EXPECT_FALSE(stream->Read(&reply));
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(LedgerServiceTest, PipelinedBatchesAreEachAcknowledgedInOrder) {
+  std::vector<Record> customers;
+  for (int i = 0; i < 2000; ++i) customers.push_back(Cust("Q" + std::to_string(i)));
+  StreamedImport streamed = StreamImport(server_->server().address(), ImportMessages(customers, 50, "pipe"));
+  ASSERT_TRUE(streamed.status.ok()) << streamed.status.error_message();
+  ASSERT_EQ(streamed.acks.size(), 40u);
+  int64_t created = 0;
+  for (size_t b = 0; b < streamed.acks.size(); ++b) {
+    EXPECT_EQ(streamed.acks[b].batch_id(), "pipe-" + std::to_string(b + 1));
+    EXPECT_EQ(streamed.acks[b].message(), static_cast<int64_t>(b + 1));
+    created += streamed.acks[b].created();
+  }
+  EXPECT_EQ(created, 2000);
+  ASSERT_EQ(streamed.summaries.size(), 1u);
+  EXPECT_EQ(streamed.summaries[0].batches(), 40);
+  EXPECT_EQ(streamed.summaries[0].created(), 2000);
 }
 
 TEST_F(LedgerServiceTest, QueriesValidateTheirInput) {
@@ -264,14 +432,14 @@ TEST_F(LedgerServiceTest, ScheduleAndBacklogOverTheWire) {
 TEST(LedgerServiceImport, OneStreamManyStreamsAndShuffledGiveTheSameAnswers) {
   const std::vector<Record> records = Sample(2000);
   TestServer one(FreshDatabasePath("one.db"));
-  v1::ImportReply reply = Import(one, records, 1000);
-  ASSERT_EQ(reply.errors_size(), 0) << reply.errors(0).DebugString();
-  ASSERT_EQ(reply.created(), static_cast<int64_t>(records.size()));
+  Imported imported = Import(one, records, 1000);
+  ASSERT_EQ(imported.errors.size(), 0u) << imported.errors[0].DebugString();
+  ASSERT_EQ(imported.summary.created(), static_cast<int64_t>(records.size()));
 
   TestServer many(FreshDatabasePath("many.db"));
   for (size_t i = 0; i < records.size(); i += 777) {
     std::vector<Record> part(records.begin() + i, records.begin() + std::min(records.size(), i + 777));
-    ASSERT_EQ(Import(many, part, 100).errors_size(), 0);
+    ASSERT_EQ(Import(many, part, 100).errors.size(), 0u);
   }
 
   // Shuffled: records whose reference has not arrived are refused; send those again.
@@ -281,12 +449,10 @@ TEST(LedgerServiceImport, OneStreamManyStreamsAndShuffledGiveTheSameAnswers) {
   for (int round = 0; !pending.empty(); ++round) {
     ASSERT_LT(round, 20);
     std::vector<Record> again;
-    // Calls of 5,000 records, so every refusal is listed (a reply lists at most 10,000).
     for (size_t begin = 0; begin < pending.size(); begin += 5000) {
       std::vector<Record> call(pending.begin() + begin, pending.begin() + std::min(pending.size(), begin + 5000));
-      v1::ImportReply r = Import(shuffled, call, 500);
-      ASSERT_EQ(r.errors_omitted(), 0);
-      for (const v1::RecordError& e : r.errors()) {
+      Imported r = Import(shuffled, call, 500);
+      for (const v1::RecordError& e : r.errors) {
         ASSERT_EQ(e.code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION)) << e.DebugString();
         again.push_back(call[static_cast<size_t>(e.index())]);
       }
@@ -295,9 +461,9 @@ TEST(LedgerServiceImport, OneStreamManyStreamsAndShuffledGiveTheSameAnswers) {
   }
 
   // Importing everything again is a no-op.
-  v1::ImportReply again = Import(one, records);
-  EXPECT_EQ(again.unchanged(), static_cast<int64_t>(records.size()));
-  EXPECT_EQ(again.created(), 0);
+  Imported again = Import(one, records);
+  EXPECT_EQ(again.summary.unchanged(), static_cast<int64_t>(records.size()));
+  EXPECT_EQ(again.summary.created(), 0);
 
   for (v1::GroupBy by : {v1::GROUP_BY_COMPANY, v1::GROUP_BY_SEGMENT}) {
     const std::string expected = Metrics(one, by).SerializeAsString();

@@ -57,6 +57,32 @@ TEST(Store, AppendsDurablyAndReplaysInReferenceOrder) {
   }
 }
 
+TEST(Store, AnImportBatchIsStoredInTheTransactionOfItsRecords) {
+  const std::string path = FreshDatabasePath("batches.db");
+  const Record a = Cust("A"), b = Cust("B");
+  {
+    auto store = Store::Open({path});
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto none = (*store)->FindImportBatch("run-1");
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->has_value());
+    const Store::ImportBatch batch{"run-1", "f1", std::string("ack\0bytes", 9)};
+    ASSERT_THAT((*store)->Append({&a}, &batch), IsOk());
+    // The same id again fails as a whole: its records are not stored either.
+    EXPECT_THAT((*store)->Append({&b}, &batch), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("run-1")));
+    const Store::ImportBatch empty{"run-2", "f2", "x"};
+    ASSERT_THAT((*store)->Append({}, &empty), IsOk());  // a batch with nothing new is stored too
+  }
+  auto reopened = Store::Open({path});
+  ASSERT_TRUE(reopened.ok());
+  auto found = (*reopened)->FindImportBatch("run-1");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->fingerprint, "f1");
+  EXPECT_EQ((*found)->acknowledgement, std::string("ack\0bytes", 9));
+  EXPECT_TRUE((*reopened)->FindImportBatch("run-2").value().has_value());
+  EXPECT_EQ(Stored(**reopened), std::vector<Record>{a});
+}
+
 TEST(Store, RefusesADatabaseFromANewerBuild) {
   const std::string path = FreshDatabasePath("newer.db");
   { ASSERT_TRUE(Store::Open({path}).ok()); }

@@ -8,20 +8,23 @@
                              progress=lambda p: print(p.paths_done, "/", p.paths_total))
         print(fc.metrics["revenue"][0].p50)
 
-Every refused or failed call raises ForecastleError (gRPC code, the field it names, the message).
+Every refused or failed call raises ForecastleError (gRPC code, the field it names, the message);
+an import that does not account for every record sent raises its subclass ImportIncomplete.
 """
 from __future__ import annotations
 
 import csv
 import datetime
+import io
 import os
+import uuid
 from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import grpc
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from forecastle.errors import ForecastleError
+from forecastle.errors import ForecastleError, ImportIncomplete
 from forecastle.types import (Backtest, BacktestScore, BacklogReport, Calibration, Comparison, FittedValue, Forecast,
                               ImportResult, MetricsTable, MonthSummary, PeriodMetrics, Progress, RecordError,
                               TargetProbability, VariantComparison, parse_date, parse_money, parse_month)
@@ -159,6 +162,49 @@ def _enum_prefix(name: str) -> str:
     return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(name)).upper()
 
 
+MAX_BATCH_RECORDS = 10000  # the server's limit on one import batch
+
+
+def _as_record(record: Message) -> ledger_pb2.Record:
+    if isinstance(record, ledger_pb2.Record):
+        return record
+    wrapped = ledger_pb2.Record()
+    getattr(wrapped, type(record).DESCRIPTOR.name.lower()).CopyFrom(record)
+    return wrapped
+
+
+def _not_utf8(name: str, data: bytes) -> Optional[ForecastleError]:
+    """None if `data` is UTF-8; else the error naming the first bad cell as file:line: column,
+    worded as the C++ CLI words it."""
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    rows = csv.reader(io.StringIO(data.decode("utf-8", errors="surrogateescape"), newline=""))
+    header: List[str] = []
+    line = 1  # where the next row starts
+    for row in rows:
+        for c, cell in enumerate(row):
+            bad = next((i for i, ch in enumerate(cell) if "\udc80" <= ch <= "\udcff"), None)
+            if bad is None:
+                continue
+            named = bool(header) and c < len(header) and not any("\udc80" <= ch <= "\udcff" for ch in header[c])
+            column = header[c] if named else ("header" if not header else "")
+            before = cell[:bad]
+            byte = f"0x{ord(cell[bad]) - 0xDC00:02X}"
+            reason = (f'byte {byte} after "{"..." if len(before) > 24 else ""}{before[-24:]}"' if before
+                      else f"byte {byte} at the start")
+            where = f"{name}:{line}: " + (f"{column}: " if column else "")
+            return ForecastleError(grpc.StatusCode.INVALID_ARGUMENT,
+                                   f"{where}not valid UTF-8: {reason} in column {c + 1}; the file must be UTF-8",
+                                   column or None)
+        if not header:
+            header = row
+        line = rows.line_num + 1
+    return ForecastleError(grpc.StatusCode.INVALID_ARGUMENT, f"{name}: not valid UTF-8; the file must be UTF-8")
+
+
 class Client:
     """A connection to forecastle-server. Thread-safe; use as a context manager or call close()."""
 
@@ -200,32 +246,104 @@ class Client:
             raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT, f"record: cannot put a {kind}", "record")
         return self._call(method, record).created
 
-    def import_records(self, records: Iterable[Message], *, message_size: int = 500) -> ImportResult:
-        """Streams records (Record messages or the record kinds themselves) in one Import call.
-        Refused records come back in ImportResult.errors; the others are stored."""
-        def requests() -> Iterator[ledger_pb2.ImportRequest]:
-            batch = ledger_pb2.ImportRequest()
-            for record in records:
-                if not isinstance(record, ledger_pb2.Record):
-                    wrapped = ledger_pb2.Record()
-                    getattr(wrapped, type(record).DESCRIPTOR.name.lower()).CopyFrom(record)
-                    record = wrapped
-                batch.records.append(record)
-                if len(batch.records) >= message_size:
-                    yield batch
-                    batch = ledger_pb2.ImportRequest()
-            if batch.records:
-                yield batch
-        reply = self._call(self._ledger.Import, requests())
-        return ImportResult(reply.received, reply.created, reply.unchanged,
-                            [RecordError(e.index, e.key, e.field, e.message, e.code) for e in reply.errors],
-                            reply.errors_omitted)
+    def import_records(self, records: Iterable[Message], *, batch_size: int = 1000, run_id: Optional[str] = None,
+                       progress: Optional[Callable[[int, int], None]] = None) -> ImportResult:
+        """Streams records (Record messages or the record kinds themselves) in one Import call, in
+        batches of `batch_size` (at most 10,000), each stored in one transaction and acknowledged
+        once durable. Batch ids are f"{run_id}-{n}" (run_id: default a fresh random one); importing
+        again with the same run_id and records resumes an interrupted import, the batches already
+        acknowledged being answered from the server's record rather than applied again.
 
-    def import_csv(self, folder: Union[str, os.PathLike], *, batch_size: int = 10000,
+        Returns the totals once every batch sent was acknowledged with every record accounted for
+        (created, unchanged, or in errors with its position among `records`). Raises
+        ImportIncomplete otherwise, with what was acknowledged. `progress(records acknowledged,
+        records sent)` is called as acknowledgements arrive."""
+        if not 1 <= batch_size <= MAX_BATCH_RECORDS:
+            raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT,
+                                  f"batch_size must be in [1, {MAX_BATCH_RECORDS}], got {batch_size}", "batch_size")
+        run = run_id or uuid.uuid4().hex
+        sent: List[int] = []  # records in each batch, appended before the batch goes out
+
+        def batch_request(batch: List[ledger_pb2.Record]) -> ledger_pb2.ImportRequest:
+            sent.append(len(batch))
+            return ledger_pb2.ImportRequest(batch=ledger_pb2.ImportBatch(batch_id=f"{run}-{len(sent)}", records=batch))
+
+        def requests() -> Iterator[ledger_pb2.ImportRequest]:
+            batch: List[ledger_pb2.Record] = []
+            for record in records:
+                batch.append(_as_record(record))
+                if len(batch) >= batch_size:
+                    yield batch_request(batch)
+                    batch = []
+            if batch:
+                yield batch_request(batch)
+            yield ledger_pb2.ImportRequest(end=ledger_pb2.ImportEnd(batches=len(sent), records=sum(sent)))
+
+        acks: List[ledger_pb2.ImportBatchAck] = []
+        summaries: List[ledger_pb2.ImportSummary] = []
+        errors: List[RecordError] = []
+        differences: List[str] = []
+        start = 0  # position of the first record of the next batch to acknowledge
+
+        def account() -> ImportResult:
+            return ImportResult(sum(a.received for a in acks), sum(a.created for a in acks),
+                                sum(a.unchanged for a in acks), list(errors), len(acks),
+                                sum(1 for a in acks if a.replayed))
+
+        def incomplete(code: grpc.StatusCode, message: str) -> ImportIncomplete:
+            return ImportIncomplete(code, message, run_id=run, batches_sent=len(sent), records_sent=sum(sent),
+                                    acknowledged=account())
+
+        try:
+            for reply in self._ledger.Import(requests(), timeout=self.timeout):
+                if reply.HasField("summary"):
+                    summaries.append(reply.summary)
+                    continue
+                ack = reply.batch
+                k = len(acks)
+                if k >= len(sent):
+                    differences.append(f"the server answered {k + 1} batches; {len(sent)} were sent")
+                    continue
+                name = f"batch {k + 1} ({run}-{k + 1})"
+                if ack.batch_id != f"{run}-{k + 1}":
+                    differences.append(f'{name} was answered for "{ack.batch_id}"')
+                if ack.received != sent[k]:
+                    differences.append(f"{name}: {sent[k]} records sent, {ack.received} acknowledged")
+                if ack.created + ack.unchanged + len(ack.errors) != ack.received:
+                    differences.append(f"{name}: {ack.created} created + {ack.unchanged} unchanged + "
+                                       f"{len(ack.errors)} refused is not the {ack.received} acknowledged")
+                for e in ack.errors:
+                    if not 0 <= e.index < sent[k]:
+                        differences.append(f"{name}: refused record {e.index} is not in the batch")
+                    errors.append(RecordError(start + e.index, e.key, e.field, e.message, e.code))
+                start += sent[k]
+                acks.append(ack)
+                if progress:
+                    progress(start, sum(sent))
+        except grpc.RpcError as error:
+            failed = ForecastleError.from_rpc(error)
+            raise incomplete(failed.code, failed.message) from None
+        totals = account()
+        if len(acks) != len(sent):
+            differences.append(f"{len(sent)} batches sent, {len(acks)} acknowledged")
+        if len(summaries) != 1:
+            differences.append("the stream ended without the server's summary")
+        else:
+            s = summaries[0]
+            if (s.batches, s.received, s.created, s.unchanged, s.refused) != (
+                    totals.batches, totals.received, totals.created, totals.unchanged, totals.refused):
+                differences.append(f"the server's summary ({s.batches} batches, {s.received} records) differs from "
+                                   f"its acknowledgements ({totals.batches} batches, {totals.received} records)")
+        if differences:
+            raise incomplete(grpc.StatusCode.DATA_LOSS, f"the import is not accounted for: {differences[0]}")
+        return totals
+
+    def import_csv(self, folder: Union[str, os.PathLike], *, batch_size: int = 1000, run_id: Optional[str] = None,
                    progress: Optional[Callable[[int, int], None]] = None) -> ImportResult:
-        """Imports a folder of CSV exports (SPEC §3.4: customers.csv, contracts.csv, ...), in batches
-        of `batch_size` records (each batch one Import call, acknowledged when durable). Refused
-        rows come back as errors with their file and line; importing the same folder again is safe."""
+        """Imports a folder of CSV exports (SPEC §3.4: customers.csv, contracts.csv, ...) in one
+        import_records call. Every file must be UTF-8: otherwise nothing is sent and ForecastleError
+        (INVALID_ARGUMENT) names the first bad cell as file:line: column. Refused rows come back as
+        errors with their file and line; importing the same folder again is safe."""
         if not os.path.isdir(folder):
             raise ForecastleError(grpc.StatusCode.NOT_FOUND, f"no such folder: {folder}")
         known = {name for name, _ in CSV_FILES}
@@ -235,34 +353,39 @@ class Client:
                                       f"{name}: unknown file; expected some of {', '.join(sorted(known))}")
         records: List[Tuple[ledger_pb2.Record, str, int]] = []
         errors: List[RecordError] = []
+        texts: List[Tuple[str, str, str]] = []
         for name, kind in CSV_FILES:
             path = os.path.join(folder, name)
             if not os.path.exists(path):
                 continue
-            with open(path, newline="", encoding="utf-8") as f:
-                reader = csv.DictReader(f)
-                for row in reader:
-                    try:
-                        records.append((_record_from_row(kind, row), name, reader.line_num))
-                    except ValueError as error:
-                        column, _, why = str(error).partition(": ")
-                        errors.append(RecordError(-1, "", column, why, grpc.StatusCode.INVALID_ARGUMENT.value[0],
-                                                  name, reader.line_num))
-        created = unchanged = 0
-        omitted = 0
-        for begin in range(0, len(records), batch_size):
-            chunk = records[begin:begin + batch_size]
-            result = self.import_records(r for r, _, _ in chunk)
-            created += result.created
-            unchanged += result.unchanged
-            omitted += result.errors_omitted
-            for e in result.errors:
-                _, file, line = chunk[e.index]
-                errors.append(RecordError(begin + e.index, e.key, e.field, e.message, e.code, file, line))
-            if progress:
-                progress(begin + len(chunk), len(records))
-        errors.sort(key=lambda e: (e.file, e.line))
-        return ImportResult(len(records) + sum(1 for e in errors if e.index < 0), created, unchanged, errors, omitted)
+            with open(path, "rb") as f:
+                data = f.read()
+            refused = _not_utf8(name, data)
+            if refused:
+                raise refused
+            texts.append((name, kind, data.decode("utf-8-sig")))
+        for name, kind, text in texts:
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            for row in reader:
+                try:
+                    records.append((_record_from_row(kind, row), name, reader.line_num))
+                except ValueError as error:
+                    column, _, why = str(error).partition(": ")
+                    errors.append(RecordError(-1, "", column, why, grpc.StatusCode.INVALID_ARGUMENT.value[0],
+                                              name, reader.line_num))
+        def located(result: ImportResult) -> ImportResult:
+            placed = errors + [RecordError(e.index, e.key, e.field, e.message, e.code, *records[e.index][1:])
+                               for e in result.errors if 0 <= e.index < len(records)]
+            placed.sort(key=lambda e: (e.file, e.line))
+            return ImportResult(result.received + len(errors), result.created, result.unchanged, placed,
+                                result.batches, result.replayed_batches)
+
+        try:
+            return located(self.import_records((r for r, _, _ in records), batch_size=batch_size, run_id=run_id,
+                                               progress=progress))
+        except ImportIncomplete as failed:
+            failed.acknowledged = located(failed.acknowledged)
+            raise
 
     def summary(self) -> Dict[str, int]:
         """How many records of each kind are stored, and in all."""

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import grpc
+
+if TYPE_CHECKING:
+    from forecastle.types import ImportResult
 
 # forecastle's INVALID_ARGUMENT messages start with the field they name, e.g.
 # "segments[1].win_rate must be in [0, 1], got 1.5" or "from: required (YYYY-MM)".
@@ -31,3 +34,18 @@ class ForecastleError(Exception):
         code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
         details = error.details() if hasattr(error, "details") else str(error)
         return cls(code or grpc.StatusCode.UNKNOWN, details or "")
+
+
+class ImportIncomplete(ForecastleError):
+    """An import that did not account for every record sent: the stream failed (its gRPC code),
+    or the server's acknowledgements differ from what was sent (DATA_LOSS). `acknowledged` is what
+    the server did acknowledge, all of it stored; the rest was not. Import again with the same
+    run_id to resume: acknowledged batches are answered from the server's record, not re-applied."""
+
+    def __init__(self, code: grpc.StatusCode, message: str, *, run_id: str, batches_sent: int, records_sent: int,
+                 acknowledged: "ImportResult"):
+        super().__init__(code, message, "")
+        self.run_id = run_id
+        self.batches_sent = batches_sent
+        self.records_sent = records_sent
+        self.acknowledged = acknowledged

@@ -83,11 +83,17 @@ class RecordError:
 
 @dataclass(frozen=True)
 class ImportResult:
-    received: int
-    created: int
-    unchanged: int
-    errors: List[RecordError] = field(default_factory=list)
-    errors_omitted: int = 0
+    """What an import stored: every record received is created, unchanged or in `errors`."""
+    received: int                 # records (import_csv: rows) taken in
+    created: int                  # new records stored
+    unchanged: int                # identical records already there (no-ops)
+    errors: List[RecordError] = field(default_factory=list)  # every refused record
+    batches: int = 0              # batches the server acknowledged
+    replayed_batches: int = 0     # of them, acknowledged by an earlier run with the same run_id
+
+    @property
+    def refused(self) -> int:
+        return len(self.errors)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import unittest
+from concurrent import futures
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,8 @@ from pathlib import Path
 import grpc
 
 import forecastle
+import forecastle.v1.ledger_pb2
+import forecastle.v1.ledger_pb2_grpc
 
 SERVER = os.environ.get("FORECASTLE_SERVER_BIN", "build/server/forecastle-server")
 CLI = os.environ.get("FORECASTLE_CLI_BIN", "build/client/forecastle")
@@ -70,6 +73,7 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(self.imported.errors, [])
         self.assertEqual(self.imported.received, rows)
         self.assertEqual(self.imported.created + self.imported.unchanged, rows)
+        self.assertEqual(self.imported.batches, -(-rows // 1000))
         self.assertEqual(self.client.summary()["records"], rows)
         again = self.client.import_csv(self.sample)  # idempotent
         self.assertEqual((again.created, again.unchanged), (0, rows))
@@ -198,6 +202,114 @@ class ClientTest(unittest.TestCase):
                                      check=True, capture_output=True, text=True).stdout
                 self.assertRegex(out, r"2027-04")
         self.assertIn("plan_a_hire5_now", [s.name for s in self.client.list_scenarios()])
+
+
+class ImportAccountingTest(unittest.TestCase):
+    """Imports against a server of their own: every record sent is accounted for, or the import raises."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.server = LiveServer(cls.tmp.name)
+        cls.client = forecastle.Client(cls.server.address, timeout=120)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.client.close()
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def test_a_file_that_is_not_utf8_is_refused_before_anything_is_sent(self) -> None:
+        before = self.client.summary()["records"]
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "customers.csv").write_text("customer_id,name,segment\nU-1,Fine,smb\n")
+            Path(folder, "opportunities.csv").write_bytes(
+                b"opportunity_id,segment,amount,created_on,status,stage\n"
+                b"U-O1,smb,10,2026-01-05,open,qualify\n"
+                b"U-O2,smb,10,2026-01-05,open,Negotiat\xe9\n")
+            with self.assertRaises(forecastle.ForecastleError) as caught:
+                self.client.import_csv(folder)
+        self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertEqual(caught.exception.message, 'opportunities.csv:3: stage: not valid UTF-8: byte 0xE9 after '
+                                                   '"Negotiat" in column 6; the file must be UTF-8')
+        self.assertEqual(caught.exception.field, "stage")
+        self.assertEqual(self.client.summary()["records"], before)  # not even customers.csv
+
+    def test_a_retried_run_applies_nothing_twice_and_answers_the_first_counts(self) -> None:
+        customers = [forecastle.v1.ledger_pb2.Customer(customer_id=f"RUN-{i}", segment="smb") for i in range(5)]
+        first = self.client.import_records(customers, batch_size=2, run_id="py-retry")
+        self.assertEqual((first.created, first.batches, first.replayed_batches), (5, 3, 0))
+        again = self.client.import_records(customers, batch_size=2, run_id="py-retry")
+        self.assertEqual(again, forecastle.ImportResult(5, 5, 0, [], 3, 3))
+        fresh = self.client.import_records(customers, batch_size=2)  # a new run: identical records are no-ops
+        self.assertEqual((fresh.created, fresh.unchanged, fresh.replayed_batches), (0, 5, 0))
+
+    def test_a_stream_that_fails_raises_with_what_was_acknowledged(self) -> None:
+        ledger = forecastle.v1.ledger_pb2
+        self.client.import_records([ledger.Customer(customer_id=f"PART-{i}") for i in range(4)], batch_size=2,
+                                   run_id="py-part")
+        # Batch 1 is the same, batch 2 differs: the server acknowledges batch 1, then refuses the id.
+        with self.assertRaises(forecastle.ImportIncomplete) as caught:
+            self.client.import_records([ledger.Customer(customer_id=c) for c in ("PART-0", "PART-1", "X", "Y")],
+                                       batch_size=2, run_id="py-part")
+        failed = caught.exception
+        self.assertEqual(failed.code, grpc.StatusCode.ALREADY_EXISTS)
+        self.assertIn("import stream: message 2: batch_id", failed.message)
+        self.assertEqual((failed.batches_sent, failed.records_sent), (2, 4))
+        self.assertEqual((failed.acknowledged.batches, failed.acknowledged.received), (1, 2))
+        self.assertEqual(failed.run_id, "py-part")
+
+    def test_a_message_that_does_not_parse_ends_the_raw_stream_naming_it(self) -> None:
+        ledger = forecastle.v1.ledger_pb2
+        channel = grpc.insecure_channel(self.server.address)
+        identity = lambda b: b  # noqa: E731  raw bytes in and out
+        stream = channel.stream_stream("/forecastle.v1.LedgerService/Import", request_serializer=identity,
+                                       response_deserializer=ledger.ImportReply.FromString)
+
+        def batch(batch_id: str, segment: str) -> bytes:
+            return ledger.ImportRequest(batch=ledger.ImportBatch(batch_id=batch_id, records=[ledger.Record(
+                customer=ledger.Customer(customer_id=batch_id, segment=segment))])).SerializeToString()
+
+        not_utf8 = batch("raw-2", "Caf_").replace(b"Caf_", b"Caf\xe9")
+        end = ledger.ImportRequest(end=ledger.ImportEnd(batches=3, records=3)).SerializeToString()
+        replies = []
+        with self.assertRaises(grpc.RpcError) as caught:
+            for reply in stream(iter([batch("raw-1", "smb"), not_utf8, batch("raw-3", "smb"), end]), timeout=30):
+                replies.append(reply)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("import stream: message 2: not received", caught.exception.details())
+        self.assertEqual([r.batch.batch_id for r in replies], ["raw-1"])
+        channel.close()
+
+    def test_acknowledgements_that_differ_from_what_was_sent_raise_data_loss(self) -> None:
+        ledger, ledger_grpc = forecastle.v1.ledger_pb2, forecastle.v1.ledger_pb2_grpc
+
+        class OneShort(ledger_grpc.LedgerServiceServicer):
+            """Acknowledges every batch one record short, and sums its acks faithfully."""
+            def Import(self, requests, context):
+                received = 0
+                for request in requests:
+                    if request.HasField("end"):
+                        yield ledger.ImportReply(summary=ledger.ImportSummary(batches=1, received=received,
+                                                                              created=received))
+                        continue
+                    received = len(request.batch.records) - 1
+                    yield ledger.ImportReply(batch=ledger.ImportBatchAck(
+                        batch_id=request.batch.batch_id, message=1, received=received, created=received))
+
+        fake = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+        ledger_grpc.add_LedgerServiceServicer_to_server(OneShort(), fake)
+        port = fake.add_insecure_port("127.0.0.1:0")
+        fake.start()
+        try:
+            with forecastle.Client(f"127.0.0.1:{port}", timeout=30) as liar, \
+                    self.assertRaises(forecastle.ImportIncomplete) as caught:
+                liar.import_records([ledger.Customer(customer_id=f"L{i}") for i in range(3)], run_id="lie")
+        finally:
+            fake.stop(None)
+        self.assertEqual(caught.exception.code, grpc.StatusCode.DATA_LOSS)
+        self.assertIn("batch 1 (lie-1): 3 records sent, 2 acknowledged", caught.exception.message)
+        self.assertEqual(caught.exception.acknowledged.received, 2)
 
 
 if __name__ == "__main__":

@@ -2,13 +2,14 @@
 // streams and AbortSignal for cancellation. Message types are generated from the .proto files
 // (src/generated, by @grpc/proto-loader's proto-loader-gen-types); money stays an exact decimal
 // string ("1234.56") — use cents() for arithmetic.
+import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 
-import { parseCsv } from "./csv";
+import { notUtf8, parseCsv } from "./csv";
 import type { ProtoGrpcType as ActualsProto } from "./generated/actuals";
 import type { ProtoGrpcType as ForecastProto } from "./generated/forecast";
 import type { ActualsServiceClient } from "./generated/forecastle/v1/ActualsService";
@@ -17,6 +18,9 @@ import type { BacktestReply__Output } from "./generated/forecastle/v1/BacktestRe
 import type { BacktestRequest } from "./generated/forecastle/v1/BacktestRequest";
 import type { BacktestScore__Output } from "./generated/forecastle/v1/BacktestScore";
 import type { FittedValue__Output } from "./generated/forecastle/v1/FittedValue";
+import type { ImportBatchAck__Output } from "./generated/forecastle/v1/ImportBatchAck";
+import type { ImportReply__Output } from "./generated/forecastle/v1/ImportReply";
+import type { ImportSummary__Output } from "./generated/forecastle/v1/ImportSummary";
 import type { ForecastProgress__Output } from "./generated/forecastle/v1/ForecastProgress";
 import type { ForecastReply__Output } from "./generated/forecastle/v1/ForecastReply";
 import type { ForecastRequest } from "./generated/forecastle/v1/ForecastRequest";
@@ -169,13 +173,48 @@ export interface CallOptions {
   timeoutMs?: number; // the call's deadline; default the client's
 }
 
-export interface ImportResult {
-  received: number;
-  created: number;
-  unchanged: number;
-  errors: { index: number; key: string; field: string; message: string; code: number; file?: string; line?: number }[];
-  errorsOmitted: number;
+/** A refused record: `index` is its position among the records sent (-1: refused before sending). */
+export interface RecordError {
+  index: number; key: string; field: string; message: string; code: number; file?: string; line?: number;
 }
+
+/** What an import stored: every record received is created, unchanged or in `errors`. */
+export interface ImportResult {
+  received: number; // records (importCsv: rows) taken in
+  created: number; // new records stored
+  unchanged: number; // identical records already there (no-ops)
+  errors: RecordError[]; // every refused record
+  batches: number; // batches the server acknowledged
+  replayedBatches: number; // of them, acknowledged by an earlier run with the same runId
+}
+
+export interface ImportOptions extends CallOptions {
+  batchSize?: number; // records a batch, [1, 10000]; default 1000
+  runId?: string; // batch ids are `${runId}-${n}`; default a fresh random id. Reuse it only to resume.
+  onProgress?: (recordsAcknowledged: number, recordsSent: number) => void;
+}
+
+/** An import that did not account for every record sent: the stream failed (its code), or the
+ * server's acknowledgements differ from what was sent (DATA_LOSS). `acknowledged` is stored; the
+ * rest is not. Importing again with the same runId resumes without applying anything twice. */
+export class ImportIncompleteError extends ForecastleError {
+  readonly runId: string;
+  readonly batchesSent: number;
+  readonly recordsSent: number;
+  acknowledged: ImportResult;
+  constructor(code: grpc.status, details: string,
+              account: { runId: string; batchesSent: number; recordsSent: number; acknowledged: ImportResult }) {
+    super(code, details, "");
+    this.name = "ImportIncompleteError";
+    this.runId = account.runId;
+    this.batchesSent = account.batchesSent;
+    this.recordsSent = account.recordsSent;
+    this.acknowledged = account.acknowledged;
+  }
+}
+
+/** The server's limit on one import batch. */
+export const MAX_BATCH_RECORDS = 10000;
 
 export interface ClientOptions {
   timeoutMs?: number; // default deadline of each call, 300 s
@@ -320,51 +359,133 @@ export class Client {
   }
 
   /** Streams records (e.g. {customer: {customer_id: "C1", name: "Acme", segment: "smb"}}) in one
-   * Import call. Refused records come back in errors; the others are stored (durably). */
-  importRecords(records: Iterable<LedgerRecord> | AsyncIterable<LedgerRecord>, call?: CallOptions): Promise<ImportResult> {
-    return new Promise<ImportResult>((resolve, reject) => {
-      const stream = this.ledger.Import(this.options(call), (error, reply) => {
-        call?.signal?.removeEventListener("abort", abort);
-        if (error || !reply) return reject(toError(error));
-        resolve({
-          received: Number(reply.received), created: Number(reply.created), unchanged: Number(reply.unchanged),
-          errors: reply.errors.map((e) => ({ index: Number(e.index), key: e.key, field: e.field, message: e.message, code: e.code })),
-          errorsOmitted: Number(reply.errors_omitted),
-        });
-      });
-      const abort = () => stream.cancel();
-      call?.signal?.addEventListener("abort", abort, { once: true });
-      (async () => {
-        let batch: LedgerRecord[] = [];
-        const flush = async () => {
-          if (!stream.write({ records: batch })) await new Promise((r) => stream.once("drain", r));
-          batch = [];
-        };
-        for await (const record of records as AsyncIterable<LedgerRecord>) {
-          batch.push(record);
-          if (batch.length >= 500) await flush();
-        }
-        if (batch.length) await flush();
-        stream.end();
-      })().catch((error) => {
-        stream.cancel();
-        reject(toError(error));
-      });
+   * Import call, in batches of `batchSize`, each stored in one transaction and acknowledged once
+   * durable. Resolves with the totals once every batch sent was acknowledged with every record
+   * accounted for (created, unchanged, or in errors); rejects with ImportIncompleteError otherwise. */
+  async importRecords(records: Iterable<LedgerRecord> | AsyncIterable<LedgerRecord>, options: ImportOptions = {}): Promise<ImportResult> {
+    const batchSize = options.batchSize ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_RECORDS) {
+      throw invalid("batch_size", ` must be in [1, ${MAX_BATCH_RECORDS}], got ${batchSize}`);
+    }
+    const runId = options.runId ?? randomUUID().replace(/-/g, "");
+    const sent: number[] = []; // records in each batch, pushed before the batch goes out
+    const acks: ImportBatchAck__Output[] = [];
+    const summaries: ImportSummary__Output[] = [];
+    const errors: RecordError[] = [];
+    const differences: string[] = [];
+    const total = () => sent.reduce((a, b) => a + b, 0);
+    let start = 0; // position of the first record of the next batch to acknowledge
+    const account = (): ImportResult => ({
+      received: acks.reduce((a, k) => a + Number(k.received), 0),
+      created: acks.reduce((a, k) => a + Number(k.created), 0),
+      unchanged: acks.reduce((a, k) => a + Number(k.unchanged), 0),
+      errors: [...errors], batches: acks.length, replayedBatches: acks.filter((k) => k.replayed).length,
     });
+    const incomplete = (code: grpc.status, details: string) => new ImportIncompleteError(
+      code, details, { runId, batchesSent: sent.length, recordsSent: total(), acknowledged: account() });
+
+    const stream = this.ledger.Import(this.options(options));
+    const abort = () => stream.cancel();
+    options.signal?.addEventListener("abort", abort, { once: true });
+    const acknowledge = (ack: ImportBatchAck__Output) => {
+      const k = acks.length;
+      if (k >= sent.length) return differences.push(`the server answered ${k + 1} batches; ${sent.length} were sent`);
+      const name = `batch ${k + 1} (${runId}-${k + 1})`;
+      const received = Number(ack.received);
+      if (ack.batch_id !== `${runId}-${k + 1}`) differences.push(`${name} was answered for "${ack.batch_id}"`);
+      if (received !== sent[k]) differences.push(`${name}: ${sent[k]} records sent, ${received} acknowledged`);
+      if (Number(ack.created) + Number(ack.unchanged) + ack.errors.length !== received) {
+        differences.push(`${name}: ${ack.created} created + ${ack.unchanged} unchanged + ${ack.errors.length} refused is not the ${received} acknowledged`);
+      }
+      for (const e of ack.errors) {
+        const index = Number(e.index);
+        if (index < 0 || index >= sent[k]) differences.push(`${name}: refused record ${index} is not in the batch`);
+        errors.push({ index: start + index, key: e.key, field: e.field, message: e.message, code: e.code });
+      }
+      start += sent[k];
+      acks.push(ack);
+      options.onProgress?.(start, total());
+    };
+    // Settles once the server has ended the stream: OK after its last reply, or with its error.
+    const ended = new Promise<void>((resolve, reject) => {
+      let readEnded = false;
+      let statusOk = false;
+      stream.on("data", (reply: ImportReply__Output) => {
+        if (reply.summary) summaries.push(reply.summary);
+        else if (reply.batch) acknowledge(reply.batch);
+      });
+      stream.on("end", () => {
+        readEnded = true;
+        if (statusOk) resolve();
+      });
+      stream.on("status", (status: grpc.StatusObject) => {
+        statusOk = status.code === grpc.status.OK;
+        if (statusOk && readEnded) resolve();
+      });
+      stream.on("error", (error) => reject(toError(error)));
+    });
+    ended.catch(() => undefined); // observed below; a write loop that stops early must not leave it unhandled
+    const writing = (async () => {
+      let batch: LedgerRecord[] = [];
+      const send = async () => {
+        sent.push(batch.length);
+        const ok = stream.write({ batch: { batch_id: `${runId}-${sent.length}`, records: batch } });
+        batch = [];
+        if (!ok) await Promise.race([new Promise((r) => stream.once("drain", r)), ended]);
+      };
+      for await (const record of records as AsyncIterable<LedgerRecord>) {
+        batch.push(record);
+        if (batch.length >= batchSize) await send();
+      }
+      if (batch.length) await send();
+      stream.write({ end: { batches: sent.length, records: total() } });
+      stream.end();
+    })();
+    try {
+      await Promise.all([writing, ended]);
+    } catch (error) {
+      stream.cancel();
+      const e = toError(error);
+      throw incomplete(e.code, e.details);
+    } finally {
+      options.signal?.removeEventListener("abort", abort);
+    }
+    const totals = account();
+    if (acks.length !== sent.length) differences.push(`${sent.length} batches sent, ${acks.length} acknowledged`);
+    if (summaries.length !== 1) differences.push("the stream ended without the server's summary");
+    else {
+      const s = summaries[0];
+      const theirs = [s.batches, s.received, s.created, s.unchanged, s.refused].map(Number);
+      const ours = [totals.batches, totals.received, totals.created, totals.unchanged, totals.errors.length];
+      if (theirs.some((v, i) => v !== ours[i])) {
+        differences.push(`the server's summary (${theirs[0]} batches, ${theirs[1]} records) differs from its acknowledgements (${ours[0]} batches, ${ours[1]} records)`);
+      }
+    }
+    if (differences.length) throw incomplete(grpc.status.DATA_LOSS, `the import is not accounted for: ${differences[0]}`);
+    return totals;
   }
 
-  /** Imports a folder of CSV exports (SPEC §3.4) in batches of `batchSize` records (one Import call
-   * each). Refused rows come back with file and line; importing the same folder again is safe. */
-  async importCsv(folder: string, options: CallOptions & { batchSize?: number } = {}): Promise<ImportResult> {
+  /** Imports a folder of CSV exports (SPEC §3.4) in one importRecords call. Every file must be
+   * UTF-8: otherwise nothing is sent and the promise rejects (INVALID_ARGUMENT) naming the first
+   * bad cell as file:line: column. Refused rows come back with file and line; importing the same
+   * folder again is safe. */
+  async importCsv(folder: string, options: ImportOptions = {}): Promise<ImportResult> {
     if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
       throw new ForecastleError(grpc.status.NOT_FOUND, `no such folder: ${folder}`);
     }
-    const rows: { record: LedgerRecord; file: string; line: number }[] = [];
-    const result: ImportResult = { received: 0, created: 0, unchanged: 0, errors: [], errorsOmitted: 0 };
+    const texts: [string, keyof LedgerRecord, string][] = [];
     for (const [file, kind] of CSV_FILES) {
       const full = path.join(folder, file);
       if (!fs.existsSync(full)) continue;
-      for (const { line, cells } of parseCsv(fs.readFileSync(full, "utf8"))) {
+      const bytes = fs.readFileSync(full);
+      const refused = notUtf8(file, bytes);
+      if (refused) throw new ForecastleError(grpc.status.INVALID_ARGUMENT, refused);
+      texts.push([file, kind, bytes.toString("utf8").replace(/^\uFEFF/, "")]);
+    }
+    const rows: { record: LedgerRecord; file: string; line: number }[] = [];
+    const refusedRows: RecordError[] = [];
+    for (const [file, kind, text] of texts) {
+      for (const { line, cells } of parseCsv(text)) {
         const fields: Record<string, unknown> = {};
         let refused = false;
         for (const [column, text] of Object.entries(cells)) {
@@ -372,28 +493,27 @@ export class Client {
           if (ENUM_COLUMNS[column]) fields[column] = ENUM_COLUMNS[column] + text.toUpperCase();
           else if (NUMBER_COLUMNS.has(column)) {
             if (!/^-?\d+$/.test(text)) {
-              result.errors.push({ index: -1, key: "", field: column, message: `expected a whole number, got "${text}"`, code: grpc.status.INVALID_ARGUMENT, file, line });
+              refusedRows.push({ index: -1, key: "", field: column, message: `expected a whole number, got "${text}"`, code: grpc.status.INVALID_ARGUMENT, file, line });
               refused = true;
             }
             fields[column] = text;
           } else if (BOOL_COLUMNS.has(column)) fields[column] = text === "true";
           else fields[column] = text;
         }
-        result.received++;
         if (!refused) rows.push({ record: { [kind]: fields } as LedgerRecord, file, line });
       }
     }
-    const batchSize = options.batchSize ?? 10000;
-    for (let begin = 0; begin < rows.length; begin += batchSize) {
-      const chunk = rows.slice(begin, begin + batchSize);
-      const reply = await this.importRecords(chunk.map((r) => r.record), options);
-      result.created += reply.created;
-      result.unchanged += reply.unchanged;
-      result.errorsOmitted += reply.errorsOmitted;
-      for (const e of reply.errors) result.errors.push({ ...e, index: begin + e.index, file: chunk[e.index].file, line: chunk[e.index].line });
+    const located = (result: ImportResult): ImportResult => {
+      const errors = [...refusedRows, ...result.errors.map((e) => ({ ...e, file: rows[e.index]?.file, line: rows[e.index]?.line }))];
+      errors.sort((a, b) => (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0));
+      return { ...result, received: result.received + refusedRows.length, errors };
+    };
+    try {
+      return located(await this.importRecords(rows.map((r) => r.record), options));
+    } catch (error) {
+      if (error instanceof ImportIncompleteError) error.acknowledged = located(error.acknowledged);
+      throw error;
     }
-    result.errors.sort((a, b) => (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0));
-    return result;
   }
 
   // ---- Actuals ---------------------------------------------------------------------------------

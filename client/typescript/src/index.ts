@@ -5,6 +5,7 @@
 //   const [company] = await client.metrics({ from: "2026-01", to: "2026-03", asOf: "2026-10-31" });
 //   const fc = await client.forecast({ asOf: "2026-10-31", horizon: 12, paths: 20000 },
 //                                    { onProgress: (p) => console.log(p.pathsDone, "/", p.pathsTotal) });
+//   const imported = await client.importCsv("exports/");   // rejects unless every record is accounted for
 //   client.close();
 export * from "./client";
-export { parseCsv } from "./csv";
+export { firstInvalidUtf8, notUtf8, parseCsv } from "./csv";

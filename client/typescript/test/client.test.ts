@@ -8,7 +8,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { Client, ForecastleError, cents, fieldOf, parseCsv } from "../src";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+
+import { Client, ForecastleError, ImportIncompleteError, cents, fieldOf, notUtf8, parseCsv } from "../src";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const SERVER = process.env.FORECASTLE_SERVER_BIN ?? path.join(ROOT, "build", "server", "forecastle-server");
@@ -56,6 +59,7 @@ describe("forecastle TypeScript client", () => {
     assert.deepEqual(imported.errors, []);
     assert.equal(imported.received, rows);
     assert.equal(imported.created, rows);
+    assert.equal(imported.batches, Math.ceil(rows / 1000));
     assert.equal((await client.summary()).records, rows);
     const again = await client.importCsv(path.join(tmp, "sample"));
     assert.equal(again.unchanged, rows);
@@ -188,6 +192,136 @@ describe("forecastle TypeScript client", () => {
       const out = execFileSync(process.execPath, [path.join(__dirname, "..", "examples", example),
         "--server", address, "--as-of", AS_OF, "--paths", "1000", "--horizon", "6"]).toString();
       assert.match(out, /2027-04/, example);
+    }
+  });
+});
+
+// A server of its own per test, so these records stay out of the sample company above.
+describe("import accounting", () => {
+  const PROTO_DIR = path.resolve(__dirname, "..", "..", "proto");
+  let own: ChildProcess;
+  let ownClient: Client;
+  let ownAddress = "";
+
+  before(async () => {
+    own = spawn(SERVER, ["--listen=127.0.0.1:0", `--db=${path.join(tmp, "accounting.db")}`], { stdio: ["ignore", "pipe", "inherit"] });
+    ownAddress = await new Promise<string>((resolve, reject) => {
+      own.stdout!.once("data", (chunk: Buffer) => {
+        const match = /listening on (\S+)/.exec(chunk.toString());
+        if (match) resolve(match[1]);
+        else reject(new Error(`server did not start: ${chunk}`));
+      });
+    });
+    ownClient = new Client(ownAddress, { timeoutMs: 60_000 });
+  });
+  after(() => {
+    ownClient?.close();
+    own?.kill("SIGTERM");
+  });
+
+  it("refuses a file that is not UTF-8 before sending anything, naming file:line and column", async () => {
+    const folder = fs.mkdtempSync(path.join(tmp, "latin1-"));
+    fs.writeFileSync(path.join(folder, "customers.csv"), "customer_id,name,segment\nU-1,Fine,smb\n");
+    fs.writeFileSync(path.join(folder, "opportunities.csv"), Buffer.concat([
+      Buffer.from("opportunity_id,segment,amount,created_on,status,stage\nU-O1,smb,10,2026-01-05,open,qualify\n"),
+      Buffer.from("U-O2,smb,10,2026-01-05,open,Negotiat"), Buffer.from([0xe9]), Buffer.from("\n")]));
+    const before = (await ownClient.summary()).records;
+    await assert.rejects(ownClient.importCsv(folder), (e: ForecastleError) => {
+      assert.equal(e.codeName, "INVALID_ARGUMENT");
+      assert.equal(e.details, 'opportunities.csv:3: stage: not valid UTF-8: byte 0xE9 after "Negotiat" in column 6; the file must be UTF-8');
+      return true;
+    });
+    assert.equal((await ownClient.summary()).records, before); // not even customers.csv
+    assert.equal(notUtf8("x.csv", Buffer.from("a,b\n1,caf\u00e9\n")), undefined);
+    assert.equal(notUtf8("x.csv", Buffer.from([0x61, 0xc3])), 'x.csv:1: header: not valid UTF-8: byte 0xC3 after "a" in column 1; the file must be UTF-8');
+  });
+
+  it("answers a retried run from the server's record, applying nothing twice", async () => {
+    const customers = [0, 1, 2, 3, 4].map((i) => ({ customer: { customer_id: `TS-RUN-${i}`, segment: "smb" } }));
+    const first = await ownClient.importRecords(customers, { batchSize: 2, runId: "ts-retry" });
+    assert.deepEqual([first.created, first.batches, first.replayedBatches], [5, 3, 0]);
+    const seen: number[] = [];
+    const again = await ownClient.importRecords(customers, { batchSize: 2, runId: "ts-retry", onProgress: (n) => seen.push(n) });
+    assert.deepEqual(again, { received: 5, created: 5, unchanged: 0, errors: [], batches: 3, replayedBatches: 3 });
+    assert.deepEqual(seen, [2, 4, 5]); // acknowledgements counted as they arrive
+    const fresh = await ownClient.importRecords(customers, { batchSize: 2 });
+    assert.deepEqual([fresh.created, fresh.unchanged, fresh.replayedBatches], [0, 5, 0]);
+  });
+
+  it("rejects a stream that fails with what was acknowledged before it", async () => {
+    const customer = (id: string) => ({ customer: { customer_id: id } });
+    await ownClient.importRecords(["P0", "P1", "P2", "P3"].map(customer), { batchSize: 2, runId: "ts-part" });
+    await assert.rejects(ownClient.importRecords(["P0", "P1", "X", "Y"].map(customer), { batchSize: 2, runId: "ts-part" }),
+      (e: ImportIncompleteError) => {
+        assert.ok(e instanceof ImportIncompleteError);
+        assert.equal(e.codeName, "ALREADY_EXISTS");
+        assert.match(e.details, /import stream: message 2: batch_id/);
+        assert.deepEqual([e.batchesSent, e.recordsSent, e.acknowledged.batches, e.acknowledged.received], [2, 4, 1, 2]);
+        return true;
+      });
+  });
+
+  it("ends a raw stream whose second message does not parse, naming it", async () => {
+    const raw = new grpc.Client(ownAddress, grpc.credentials.createInsecure());
+    const identity = (b: Buffer) => b;
+    const call = raw.makeBidiStreamRequest("/forecastle.v1.LedgerService/Import", identity, identity);
+    const replies: Buffer[] = [];
+    const status = await new Promise<grpc.StatusObject>((resolve) => {
+      call.on("data", (b: Buffer) => replies.push(b));
+      call.on("error", () => undefined);
+      call.on("status", resolve);
+      // ImportRequest{batch{batch_id: "ts-raw-1", records: [{customer{customer_id: "ts-raw-1"}}]}}
+      const batch = (id: string, extra: number[] = []) => {
+        const customer = Buffer.from([0x0a, id.length, ...Buffer.from(id), ...extra]);
+        const record = Buffer.from([0x0a, customer.length, ...customer]);
+        const body = Buffer.from([0x0a, id.length, ...Buffer.from(id), 0x12, record.length, ...record]);
+        return Buffer.from([0x12, body.length, ...body]);
+      };
+      call.write(batch("ts-raw-1"));
+      call.write(batch("ts-raw-2", [0x1a, 0x04, 0x43, 0x61, 0x66, 0xe9])); // segment "Caf" + 0xE9
+      call.write(batch("ts-raw-3"));
+      call.write(Buffer.from([0x1a, 0x04, 0x08, 0x03, 0x10, 0x03])); // end{batches: 3, records: 3}
+      call.end();
+    });
+    raw.close();
+    assert.equal(status.code, grpc.status.INVALID_ARGUMENT);
+    assert.match(status.details, /import stream: message 2: not received/);
+    assert.equal(replies.length, 1); // batch 1's acknowledgement, nothing of later messages
+    assert.ok(replies[0].includes(Buffer.from("ts-raw-1")));
+  });
+
+  it("rejects with DATA_LOSS when acknowledgements differ from what was sent", async () => {
+    const definition = protoLoader.loadSync("forecastle/v1/ledger.proto", {
+      keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_DIR] });
+    const ledger = (grpc.loadPackageDefinition(definition) as any).forecastle.v1.LedgerService;
+    const liar = new grpc.Server();
+    liar.addService(ledger.service, {
+      // Acknowledges every batch one record short, and sums its acknowledgements faithfully.
+      Import: (call: grpc.ServerDuplexStream<any, any>) => {
+        let received = 0;
+        call.on("data", (request: any) => {
+          if (request.end) return call.write({ summary: { batches: 1, received, created: received } });
+          received = request.batch.records.length - 1;
+          call.write({ batch: { batch_id: request.batch.batch_id, message: 1, received, created: received } });
+        });
+        call.on("end", () => call.end());
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      liar.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    const lied = new Client(`127.0.0.1:${port}`, { timeoutMs: 30_000 });
+    try {
+      await assert.rejects(lied.importRecords([1, 2, 3].map((i) => ({ customer: { customer_id: `L${i}` } })), { runId: "lie" }),
+        (e: ImportIncompleteError) => {
+          assert.ok(e instanceof ImportIncompleteError);
+          assert.equal(e.codeName, "DATA_LOSS");
+          assert.match(e.details, /batch 1 \(lie-1\): 3 records sent, 2 acknowledged/);
+          assert.equal(e.acknowledged.received, 2);
+          return true;
+        });
+    } finally {
+      lied.close();
+      liar.forceShutdown();
     }
   });
 });
