@@ -15,6 +15,7 @@
 #include "client/cli/charts.h"
 #include "client/cli/common.h"
 #include "client/cli/output.h"
+#include "engine/forecast/backtest.h"
 #include "forecastle/v1/forecast.grpc.pb.h"
 
 namespace forecastle::cli {
@@ -52,8 +53,12 @@ defaults are used. The same request (seed included) gives the same numbers, bit 
 --target revenue:5000000,backlog:6e8 adds P(metric >= value) per month (table and JSON).
 CSV: one row per month and metric: month,metric,mean,std,stderr,p10,p50,p90 (one column per
 quantile).
---plot writes a chart: per metric, the exact history as a line, then the band between the
-outer quantiles (P10-P90) and the median (P50); --plot-metrics chooses the panels (default all).
+--plot writes an SVG chart, one panel per metric titled in words with its unit, on one month
+axis with the as-of marked by a dashed line: the exact actuals of the 12 months through the
+as-of as a line, then the band between the outer quantiles (P10-P90) and the median (P50), both
+starting at the last actual. The reply has actuals of the money metrics only: work backlog,
+capacity, utilization, headcount and delivery cost get the fan alone, and their panel says so.
+--plot-metrics chooses the panels (default all).
 )";
 
 constexpr char kCompareUsage[] =
@@ -64,9 +69,10 @@ constexpr char kCompareUsage[] =
 Runs the base and each variant scenario on the same random draws (common random numbers) and
 reports, per month and metric, the base and variant means, the variant - base difference with
 its standard error and quantiles, and P(variant > base). Use "default" for the defaults.
---plot writes a chart: per metric, the scenarios' fans overlaid and, beside it, each variant's
-difference from the base; --plot-metrics chooses the metrics (default revenue, backlog,
-collections, work_backlog_hours, utilization, delivery_cost).
+--plot writes a chart: per metric, the scenarios' fans overlaid after the base's actuals (as
+forecast --plot draws them, the as-of marked) and, beside it, each variant's difference from the
+base, from 0 at the as-of where there are actuals; --plot-metrics chooses the metrics (default
+revenue, backlog, collections, work_backlog_hours, utilization, delivery_cost).
 )";
 
 constexpr char kCalibrateUsage[] =
@@ -90,7 +96,7 @@ Example: forecastle calibrate --as-of 2026-10-31 --save-as calibrated
 constexpr char kBacktestUsage[] =
     R"(Usage: forecastle backtest --from YYYY-MM [--to YYYY-MM] [--step 3] [--horizon 12]
          [--paths 1000] [--seed 1] [--scenario NAME] [--no-calibrate] [--by-horizon]
-         [--format table|csv|json]
+         [--format table|csv|json] [--plot FILE.svg [--plot-metrics revenue,backlog,...]]
 
 Replays forecasts from the month ends of --from..--to every --step months, each from only what
 the ledger held for that date and calibrated then (unless --no-calibrate), and scores every
@@ -99,6 +105,10 @@ actual months inside P10-P90 and P25-P75 (80% and 50% when calibrated), the bias
 CRPS (relative to |actual|), the best naive peer's (last 3 months, same month last year x
 growth, persistence, CRM weighted pipeline) and the skill 1 - CRPS / peer's (> 0 beats every
 peer). --by-horizon adds a row per metric and horizon month.
+--plot writes an SVG chart with two panels per metric: the P10-P90 and P25-P75 coverage by
+horizon month over their target ranges (70-90% and 40-60%, shaded), and the PIT histogram
+(10 bins of the share of paths below the actual; flat at the 10% line when calibrated).
+--plot-metrics chooses the metrics among those scored (default all of them).
 
 Example: forecastle backtest --from 2025-01 --to 2025-10 --step 3 --horizon 12
 )";
@@ -355,18 +365,17 @@ int ForecastCommand(const Args& args) {
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) return FailRpc(args, status);
-  if (!plot->path.empty()) {
-    if (int failed = Plot(*plot, ForecastChart(final_reply, plot->metrics))) return failed;
-  }
+  // A chart that cannot be drawn fails the command, but the results are printed all the same.
+  const int plotted = plot->path.empty() ? 0 : Plot(*plot, ForecastChart(final_reply, plot->metrics));
   for (const std::string& warning : final_reply.warnings()) std::cerr << "forecastle: warning: " << warning << "\n";
-  if (*format == Format::kJson) return PrintJson(final_reply, std::cout), std::cout << "\n", 0;
+  if (*format == Format::kJson) return PrintJson(final_reply, std::cout), std::cout << "\n", plotted;
   if (*format == Format::kTable) {
     std::cout << "forecast of scenario " << final_reply.scenario() << " as of " << final_reply.as_of() << ": "
               << final_reply.paths() << " paths, seed " << final_reply.seed() << "\n";
   }
   PrintGrid(ForecastGrid(final_reply), *format, std::cout);
   if (*format == Format::kTable) PrintForecastNotes(final_reply, std::cout);
-  return 0;
+  return plotted;
 }
 
 int CompareCommand(const Args& args) {
@@ -384,10 +393,8 @@ int CompareCommand(const Args& args) {
   v1::CompareReply reply;
   std::cerr << "forecastle: running " << args.positional.size() << " scenarios on common random numbers...\n";
   if (int failed = Call(args, &v1::ForecastService::Stub::Compare, *stub, request, &reply)) return failed;
-  if (!plot->path.empty()) {
-    if (int failed = Plot(*plot, CompareChart(reply, plot->metrics))) return failed;
-  }
-  if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
+  const int plotted = plot->path.empty() ? 0 : Plot(*plot, CompareChart(reply, plot->metrics));
+  if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", plotted;
   Grid grid;
   grid.header = {"variant", "month", "metric", "base_mean", "variant_mean", "difference_mean", "difference_stderr"};
   for (double q : reply.base().quantiles()) grid.header.push_back("difference_" + QuantileName(q));
@@ -409,7 +416,7 @@ int CompareCommand(const Args& args) {
     }
   }
   PrintGrid(grid, *format, std::cout);
-  return 0;
+  return plotted;
 }
 
 int CalibrateCommand(const Args& args) {
@@ -444,6 +451,10 @@ int BacktestCommand(const Args& args) {
   auto format = ParseFormat(args.Get("format"));
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
   if (!args.Has("from")) return Fail(absl::StrCat("--from is required\n", kBacktestUsage), 2);
+  std::vector<std::string> scored;
+  for (forecast::Metric metric : forecast::kBacktestMetrics) scored.emplace_back(forecast::MetricName(metric));
+  auto plot = ParsePlotFlags(args, scored);
+  if (!plot.ok()) return Fail(std::string(plot.status().message()), 2);
   v1::BacktestRequest request;
   request.set_scenario(args.Get("scenario"));
   request.set_from(args.Get("from"));
@@ -463,7 +474,8 @@ int BacktestCommand(const Args& args) {
   v1::BacktestReply reply;
   auto stub = v1::ForecastService::NewStub(Connect(args));
   if (int failed = Call(args, &v1::ForecastService::Stub::Backtest, *stub, request, &reply)) return failed;
-  if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", 0;
+  const int plotted = plot->path.empty() ? 0 : Plot(*plot, BacktestChart(reply, plot->metrics));
+  if (*format == Format::kJson) return PrintJson(reply, std::cout), std::cout << "\n", plotted;
   Grid grid;
   grid.header = {"metric", "horizon", "forecasts", "in_p10_p90", "in_p25_p75", "bias", "crps", "best_peer",
                  "peer_crps", "skill"};
@@ -488,7 +500,7 @@ int BacktestCommand(const Args& args) {
               << request.horizon_months() << " months each\n";
   }
   PrintGrid(grid, *format, std::cout);
-  return 0;
+  return plotted;
 }
 
 }  // namespace forecastle::cli

@@ -22,7 +22,7 @@ inline const std::set<std::string> kForecastFlags = {"scenario", "as-of", "horiz
                                                      "target", "plot", "plot-metrics"};
 inline const std::set<std::string> kCalibrateFlags = {"as-of", "base", "save-as", "format"};
 inline const std::set<std::string> kBacktestFlags = {"scenario", "from", "to", "step", "horizon", "paths", "seed",
-                                                     "format"};
+                                                     "format", "plot", "plot-metrics"};
 inline const std::set<std::string> kCompareFlags = {"as-of", "horizon", "paths", "seed", "quantiles", "format",
                                                     "plot", "plot-metrics"};
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""`forecastle actuals|forecast|compare --plot FILE.svg` against a live server: each chart is
-well-formed SVG with the expected panels and series, and Debian's headless Chromium renders it to
-a screenshot that is not blank (many colours, most of it white, the plot colours present).
+"""`forecastle actuals|forecast|compare|backtest --plot FILE.svg` against a live server: each chart
+is well-formed SVG with the expected panels (titled in words) and series, the forecast's fans
+start at the last actual with the as-of marked there, the backtest has its coverage and PIT
+panels per metric, and Debian's headless Chromium renders each to a screenshot that is not blank
+(many colours, most of it white, the plot colours present).
 
 Usage: charts_test.py SERVER_BIN CLI_BIN
 """
@@ -85,15 +87,60 @@ def check_rendering(svg: Path, forecast_colour: bool) -> None:
 
 
 def panels(svg: Path):
+    """{panel title: (bands, lines)} by their data-name, in document order."""
+    return {title: (bands, lines) for title, (_, bands, lines) in panel_elements(svg).items()}
+
+
+def panel_elements(svg: Path):
+    """{panel title: (metric, band names, line names)}."""
     root = ET.parse(svg).getroot()  # raises on malformed XML
     assert root.tag == f"{SVG}svg", root.tag
     out = {}
     for g in root.iter(f"{SVG}g"):
         if g.get("class") == "panel":
             paths = list(g.iter(f"{SVG}path"))
-            out[g.get("data-title")] = ([p.get("data-name") for p in paths if p.get("class") == "band"],
+            out[g.get("data-title")] = (g.get("data-metric"),
+                                        [p.get("data-name") for p in paths if p.get("class") == "band"],
                                         [p.get("data-name") for p in paths if p.get("class") == "line"])
     return out
+
+
+def panel_groups(svg: Path):
+    """{panel title: its <g> element}."""
+    return {g.get("data-title"): g for g in ET.parse(svg).getroot().iter(f"{SVG}g") if g.get("class") == "panel"}
+
+
+def points(g, kind: str, name: str):
+    """The (x, y) points of the <path class=kind data-name=name> of panel g."""
+    for p in g.iter(f"{SVG}path"):
+        if p.get("class") == kind and p.get("data-name") == name:
+            return [(float(x), float(y)) for x, y in re.findall(r"[ML]([-0-9.]+),([-0-9.]+)", p.get("d"))]
+    raise AssertionError(f"no {kind} {name}")
+
+
+def as_of_x(g):
+    lines = [e for e in g.iter(f"{SVG}line") if e.get("class") == "as-of"]
+    assert len(lines) == 1, f"{g.get('data-title')}: {len(lines)} as-of lines"
+    assert lines[0].get("x1") == lines[0].get("x2"), "the as-of line is not vertical"
+    return float(lines[0].get("x1")), lines[0].get("data-month")
+
+
+def count(g, tag: str, cls: str, name: str = None):
+    return sum(1 for e in g.iter(f"{SVG}{tag}") if e.get("class") == cls and (name is None or e.get("data-name") == name))
+
+
+def check_forecast_continues_actuals(svg: Path, titles) -> None:
+    """Every panel marks the as-of at 2026-10; where there is history, the history ends there and
+    the P50 and the band start from that very point."""
+    groups = panel_groups(svg)
+    for title in titles:
+        g = groups[title]
+        x, month = as_of_x(g)
+        assert month == AS_OF[:7], (title, month)
+        actual, median, band = points(g, "line", "actual"), points(g, "line", "P50"), points(g, "band", "P10-P90")
+        assert actual[-1][0] == x, (title, actual[-1], x)
+        assert median[0] == actual[-1], (title, median[0], actual[-1])
+        assert band[0] == actual[-1] and band[-1] == actual[-1], (title, band[0], band[-1], actual[-1])
 
 
 def main(server_bin: str, cli: str) -> int:
@@ -117,26 +164,68 @@ def main(server_bin: str, cli: str) -> int:
             run("actuals", "--from", "2025-11", "--to", "2026-10", "--as-of", AS_OF, "--plot", str(tmp / "a.svg"))
             actuals = panels(tmp / "a.svg")
             assert len(actuals) == 9, actuals.keys()
-            assert actuals["revenue"] == ([], ["company"]), actuals["revenue"]
+            assert actuals["Revenue per period (currency units)"] == ([], ["company"]), actuals
 
             run("forecast", "--as-of", AS_OF, "--horizon", "12", "--paths", "2000", "--plot", str(tmp / "f.svg"))
-            forecast = panels(tmp / "f.svg")
+            forecast = panel_elements(tmp / "f.svg")
             assert len(forecast) == 13, forecast.keys()
-            # Metrics with exact history: the actuals line, then the fan; the others the fan only.
-            assert forecast["revenue"] == (["P10-P90"], ["actual", "P50"]), forecast["revenue"]
-            assert forecast["headcount"] == (["P10-P90"], ["P50"]), forecast["headcount"]
+            # Titles in words with units, one per metric.
+            assert forecast["Revenue per month (currency units)"][0] == "revenue"
+            assert forecast["Backlog at month end (currency units)"][0] == "backlog"
+            assert forecast["Work backlog at month end (hours)"][0] == "work_backlog_hours"
+            assert forecast["Utilisation (%)"][0] == "utilization"
+            assert forecast["Headcount (FTE)"][0] == "headcount"
+            assert not any("_" in title for title in forecast), forecast.keys()
+            # Metrics with exact history: the actuals line, then the fan from its last point; the
+            # others the fan only, and a note that says why.
+            assert forecast["Revenue per month (currency units)"][1:] == (["P10-P90"], ["actual", "P50"])
+            assert forecast["Headcount (FTE)"][1:] == (["P10-P90"], ["P50"])
+            money = [t for t, (m, _, lines) in forecast.items() if "actual" in lines]
+            assert len(money) == 8, money
+            check_forecast_continues_actuals(tmp / "f.svg", money)
+            headcount = panel_groups(tmp / "f.svg")["Headcount (FTE)"]
+            assert as_of_x(headcount)[1] == "2026-10"
+            notes = [t.text for t in headcount.iter(f"{SVG}text") if t.get("class") == "note"]
+            assert notes and "no actuals" in notes[0], notes
+            assert points(headcount, "line", "P50")[0][0] > as_of_x(headcount)[0]  # nothing invented at the as-of
 
             run("forecast", "--as-of", AS_OF, "--horizon", "6", "--paths", "500", "--quantiles", "0.05,0.5,0.95",
                 "--plot-metrics", "revenue,backlog", "--plot", str(tmp / "f2.svg"))
-            assert panels(tmp / "f2.svg") == {"revenue": (["P5-P95"], ["actual", "P50"]),
-                                              "backlog": (["P5-P95"], ["actual", "P50"])}
+            assert panels(tmp / "f2.svg") == {"Revenue per month (currency units)": (["P5-P95"], ["actual", "P50"]),
+                                              "Backlog at month end (currency units)": (["P5-P95"], ["actual", "P50"])}
 
             run("compare", "default", "hire", "--as-of", AS_OF, "--horizon", "12", "--paths", "1000",
                 "--plot", str(tmp / "c.svg"))
             compare = panels(tmp / "c.svg")
             assert len(compare) == 12, compare.keys()  # 6 metrics x (fans, difference)
-            assert compare["delivery_cost"] == (["P10-P90 default", "P10-P90 hire"], ["P50 default", "P50 hire"])
-            assert compare["delivery_cost: variant - base"] == (["P10-P90 hire - base"], ["P50 hire - base"])
+            assert compare["Delivery cost per month (currency units)"] == (["P10-P90 default", "P10-P90 hire"],
+                                                                           ["P50 default", "P50 hire"])
+            assert compare["Delivery cost per month: variant - base (currency units)"] == (["P10-P90 hire - base"],
+                                                                                          ["P50 hire - base"])
+            assert compare["Revenue per month (currency units)"][1] == ["actual", "P50 default", "P50 hire"]
+            for g in panel_groups(tmp / "c.svg").values():
+                assert as_of_x(g)[1] == "2026-10", g.get("data-title")
+
+            run("backtest", "--from", "2025-07", "--to", "2025-10", "--step", "3", "--horizon", "4", "--paths", "200",
+                "--plot-metrics", "revenue,backlog,bookings", "--plot", str(tmp / "b.svg"))
+            backtest = panel_groups(tmp / "b.svg")
+            assert list(backtest) == [f"{m}: {what}" for m in ("Revenue", "Backlog", "Bookings")
+                                      for what in ("coverage by horizon month", "PIT histogram")], list(backtest)
+            for metric in ("Revenue", "Backlog", "Bookings"):
+                coverage, pit = backtest[f"{metric}: coverage by horizon month"], backtest[f"{metric}: PIT histogram"]
+                assert count(coverage, "circle", "point", "P10-P90 coverage") == 4, metric
+                assert count(coverage, "circle", "point", "P25-P75 coverage") == 4, metric
+                assert count(coverage, "rect", "reference", "P10-P90 target 70-90%") == 1, metric
+                assert count(coverage, "rect", "reference", "P25-P75 target 40-60%") == 1, metric
+                assert count(pit, "line", "reference", "flat 10% (calibrated)") == 1, metric
+                bars = count(pit, "rect", "bar")
+                assert 1 <= bars <= 10, (metric, bars)  # one per bin that holds an actual
+                assert count(coverage, "line", "as-of") == 0
+            # A metric the backtest does not score is refused before any work.
+            bad = subprocess.run([cli, "backtest", "--server", address, "--from", "2025-07", "--plot-metrics",
+                                  "headcount", "--plot", str(tmp / "b2.svg")], capture_output=True, text=True)
+            assert bad.returncode == 2 and "--plot-metrics: headcount" in bad.stderr, bad.stderr
+            assert not (tmp / "b2.svg").exists()
 
             # A bad metric or folder is refused before any work, naming the flag.
             bad = subprocess.run([cli, "forecast", "--server", address, "--plot-metrics", "profit", "--plot", "x.svg"],
@@ -146,7 +235,7 @@ def main(server_bin: str, cli: str) -> int:
                                  capture_output=True, text=True)
             assert bad.returncode == 2 and "no such folder" in bad.stderr, bad.stderr
 
-            for name, fan in (("a.svg", False), ("f.svg", True), ("c.svg", True)):
+            for name, fan in (("a.svg", False), ("f.svg", True), ("c.svg", True), ("b.svg", True)):
                 check_rendering(tmp / name, fan)
             print("charts: well-formed, expected panels and series, rendered by Chromium")
             return 0
