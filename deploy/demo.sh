@@ -40,7 +40,7 @@ build/client/forecastle forecast --scenario calibrated --as-of 2026-10-31 --hori
   --format csv --plot "$demo/forecast.svg" |
   awk -F, 'NR == 1 || $2 == "bookings" || $2 == "revenue" || $2 == "backlog"' | column -t -s,
 echo
-echo "Chart of every metric (history, P10-P90, P50): open $PWD/$demo/forecast.svg in a browser."
+echo "Chart of every metric (the exact history, then from the as-of line the P10-P90 fan and P50): open $PWD/$demo/forecast.svg in a browser."
 echo
 echo "== Backtest: forecasts from 2025's quarter ends, calibrated then, scored against the 12 months after =="
 build/client/forecastle backtest --from 2025-01 --to 2025-10 --step 3 --horizon 12 --paths 1000
