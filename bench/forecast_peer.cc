@@ -95,6 +95,8 @@ std::string Inputs(const StartingState& state, const Scenario& s) {
       mix.push_back(share);
     }
     absl::StrAppend(&json, g ? "," : "", "{\"arrivals_per_month\":", Num(a.arrivals_per_month),
+                    ",\"arrivals_growth_per_year\":", Num(a.arrivals_growth_per_year),
+                    ",\"arrivals_growth_sigma\":", Num(a.arrivals_growth_sigma),
                     ",\"seasonality\":", Array({a.seasonality.begin(), a.seasonality.end()}),
                     ",\"win_rate\":", Num(std::min(1.0, a.win_rate * s.win_rate_multiplier)),
                     ",\"sales_cycle_months\":", Num(a.sales_cycle_months), ",\"sales_cycle_sigma\":", Num(a.sales_cycle_sigma),

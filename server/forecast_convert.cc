@@ -188,6 +188,8 @@ absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& m) {
       forecast::SegmentAssumptions a;
       a.name = p.name();
       if (p.has_arrivals_per_month()) a.arrivals_per_month = p.arrivals_per_month();
+      if (p.has_arrivals_growth_per_year()) a.arrivals_growth_per_year = p.arrivals_growth_per_year();
+      if (p.has_arrivals_growth_sigma()) a.arrivals_growth_sigma = p.arrivals_growth_sigma();
       RETURN_IF_ERROR(SeasonalityFromProto(p.seasonality(), f, a.seasonality));
       if (p.has_win_rate()) a.win_rate = p.win_rate();
       if (p.has_sales_cycle_months()) a.sales_cycle_months = p.sales_cycle_months();
@@ -291,6 +293,8 @@ v1::Scenario ScenarioToProto(const forecast::Scenario& s) {
     v1::SegmentAssumptions* p = m.add_segments();
     p->set_name(a.name);
     p->set_arrivals_per_month(a.arrivals_per_month);
+    p->set_arrivals_growth_per_year(a.arrivals_growth_per_year);
+    p->set_arrivals_growth_sigma(a.arrivals_growth_sigma);
     for (double v : a.seasonality) p->add_seasonality(v);
     p->set_win_rate(a.win_rate);
     p->set_sales_cycle_months(a.sales_cycle_months);

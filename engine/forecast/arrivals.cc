@@ -51,6 +51,17 @@ void Arrivals::ExpectedWins(PathContext& path) const {
   std::vector<double>& factor = path.demand_factors;
   z.resize(segments);
   factor.resize(segments);
+  // Each segment's trend on this path: the estimate's log growth, moved by its uncertainty.
+  std::vector<double>& trend = path.arrival_trends;
+  trend.resize(segments);
+  for (size_t g = 0; g < segments; ++g) {
+    const SegmentAssumptions& segment = scenario_.segments[g];
+    trend[g] = std::log1p(segment.arrivals_growth_per_year);
+    if (segment.arrivals_growth_sigma > 0) {
+      RandomStream stream(path.key, Streams::ArrivalTrend(segment_entity_[g], path.path));
+      trend[g] += segment.arrivals_growth_sigma * stream.Normal();
+    }
+  }
   for (int m = 0; m < horizon; ++m) {
     RandomStream common(path.key, draws.counter(static_cast<size_t>(m)), draws.words(static_cast<size_t>(m)));
     for (size_t g = 0; g < segments; ++g) z[g] = common.Normal();
@@ -67,8 +78,10 @@ void Arrivals::ExpectedWins(PathContext& path) const {
       const double demand = std::exp(v * factor[g] - v * v / 2);
       // Won arrivals directly: a Poisson stream thinned by the win rate is Poisson.
       const double win = std::min(1.0, segment.win_rate * scenario_.win_rate_multiplier);
+      // The rate is the level at as-of; month m's middle is m + 0.5 months after it.
+      const double growth = trend[g] == 0 ? 1.0 : std::exp(trend[g] * (m + 0.5) / 12);
       path.cell_means[static_cast<size_t>(m) * segments + g] =
-          std::min(1e5, segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win);
+          std::min(1e5, segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win * growth);
     }
   }
 }

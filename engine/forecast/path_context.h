@@ -132,6 +132,7 @@ struct PathContext {
   std::vector<uint32_t> won, won_words;                                    // pipeline
   std::vector<int64_t> arrival_counts;                                     // arrivals
   std::vector<double> shocks, demand_factors, cell_means, cell_exps;       // arrivals
+  std::vector<double> arrival_trends;                                      // arrivals
   std::vector<uint32_t> queue, queue_offsets;                              // delivery
   std::vector<size_t> queue_next, queue_end;                               // delivery
   std::vector<double> hours_left, hours_booked;                            // delivery

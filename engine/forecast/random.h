@@ -49,6 +49,7 @@ enum class EntityKind : uint32_t {
   kCorrelation = 7,  // a month's demand shocks, shared by the segments
   kDirect = 8,       // bookings without an opportunity: a segment's trend, a month's count, each booking
   kReceivables = 9,  // the receivables open at as-of: how much of them each month collects
+  kArrivalTrend = 10,  // a segment's trend of new opportunities, drawn once a path
 };
 
 // The draws for one entity on one path: the same (seed, kind, entity, path) always gives the

@@ -126,6 +126,8 @@ absl::Status ValidateSegment(const SegmentAssumptions& seg, const std::string& f
                              const absl::flat_hash_set<std::string>& products) {
   RETURN_IF_ERROR(Name(f + ".name", seg.name));
   RETURN_IF_ERROR(InRange(f + ".arrivals_per_month", seg.arrivals_per_month, 0, 10000));
+  RETURN_IF_ERROR(InRange(f + ".arrivals_growth_per_year", seg.arrivals_growth_per_year, -0.9, 10));
+  RETURN_IF_ERROR(InRange(f + ".arrivals_growth_sigma", seg.arrivals_growth_sigma, 0, 3));
   for (size_t m = 0; m < 12; ++m) {
     RETURN_IF_ERROR(InRange(absl::StrCat(f, ".seasonality[", m, "]"), seg.seasonality[m], 0, 10));
   }

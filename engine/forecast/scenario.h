@@ -32,7 +32,9 @@ struct DirectBookings {
 // New business of one customer segment.
 struct SegmentAssumptions {
   std::string name;                          // matches customers' and opportunities' segment
-  double arrivals_per_month = 10;            // new opportunities a month (Poisson mean), [0, 10000]
+  double arrivals_per_month = 10;            // new opportunities a month at as-of (Poisson mean), [0, 10000]
+  double arrivals_growth_per_year = 0;       // the arrival rate's trend, [-0.9, 10]
+  double arrivals_growth_sigma = 0;          // sigma of log(1 + that growth), drawn once a path, [0, 3]
   std::array<double, 12> seasonality = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};  // by calendar month, [0, 10]
   double win_rate = 0.25;                    // of a new opportunity, [0, 1]
   double sales_cycle_months = 3;             // mean months from creation to close, [0, 60]

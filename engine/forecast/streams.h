@@ -85,6 +85,10 @@ struct Streams {
   static PhiloxCounter ArrivalCount(uint64_t segment, MonthIndex month, uint64_t path) {
     return RandomStream::FirstCounter(EntityKind::kArrivals, Identity::Of(segment, static_cast<uint64_t>(month), 0), path);
   }
+  // The trend of a segment's new opportunities on a path: one normal.
+  static PhiloxCounter ArrivalTrend(uint64_t segment, uint64_t path) {
+    return RandomStream::FirstCounter(EntityKind::kArrivalTrend, segment, path);
+  }
   // The index-th (from 0) won arrival of a segment-month: its cycle, size, product, invoices, renewals.
   static PhiloxCounter Arrival(uint64_t segment, MonthIndex month, int64_t index, uint64_t path) {
     return RandomStream::FirstCounter(

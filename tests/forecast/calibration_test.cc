@@ -79,10 +79,12 @@ TEST_F(CalibrationTest, RecoversTheGeneratingParameters) {
   EXPECT_NEAR(Find(*fit, "segments[smb].deal_size_sigma").value, 0.5, 4 * 0.5 / std::sqrt(2.0 * size.sample_size));
   // Cycle days are truncated to whole days; the band allows for that (about 1%).
   EXPECT_NEAR(Find(*fit, "segments[smb].sales_cycle_months").value, 3.0, 3.0 * (0.01 + 4 * relative_se));
-  // 36 months, 40 a month and 80 in December: 43.3 a month on average.
+  // 40 a month and 80 in December: 520 in each of the last two years, no trend, 43.3 a month.
   const FittedValue& arrivals = Find(*fit, "segments[smb].arrivals_per_month");
-  EXPECT_EQ(arrivals.sample_size, 36);
-  EXPECT_NEAR(arrivals.value, (40.0 * 33 + 80.0 * 3) / 36, 1e-9);
+  EXPECT_EQ(arrivals.sample_size, 24);
+  EXPECT_NEAR(arrivals.value, 520.0 / 12, 1e-9);
+  EXPECT_NEAR(Find(*fit, "segments[smb].arrivals_growth_per_year").value, 0, 1e-12);
+  EXPECT_NEAR(Find(*fit, "segments[smb].arrivals_growth_sigma").value, std::sqrt(2.0 / 520), 1e-12);
   EXPECT_NEAR(Find(*fit, "segments[smb].seasonality[11]").value / Find(*fit, "segments[smb].seasonality[5]").value, 2.0, 1e-9);
   // Every closed deal reached "develop" (the lost ones stopped there): P(win | reached develop)
   // is the overall win rate; P(win | reached negotiate) = 1.
@@ -232,6 +234,52 @@ TEST(CalibrationWork, OverrunFromCompletedServices) {
   EXPECT_NEAR(overrun.value, 1100.0 / 1000, 1e-12);
   const double l = std::log(1.2), mean = l / 2;
   EXPECT_NEAR(Find(*fit, "effort_overrun_sigma").value, std::sqrt(10 * (l - mean) * (l - mean) / 9), 1e-12);
+}
+
+// New opportunities have a trend (SPEC §4.1 source 2): "smb" gets 2 a month in the year to
+// October 2025 and 3 a month since, "mid-market" 10 and 10 (its trend is shrunk toward the
+// company's, as bookings without an opportunity are); the rate at as-of is the last year's
+// mean moved half a year along the trend. And a ledger's segments the starting scenario lacks
+// are added, however many (each addition may move the others in memory).
+TEST(CalibrationArrivals, NewOpportunitiesTrendAndSegmentsTheScenarioLacks) {
+  Ledger ledger;
+  int id = 0;
+  auto add = [&](const std::string& segment, MonthIndex m, int n) {
+    for (int k = 0; k < n; ++k) {
+      Opportunity o;
+      o.opportunity_id = absl::StrCat("O", ++id);
+      o.segment = segment;
+      o.created_on = FirstDayOfMonth(m) + k;
+      o.amount = 100000;
+      o.status = OpportunityStatus::kOpen;
+      o.stage = "develop";
+      ASSERT_TRUE(ledger.Apply(o).ok());
+    }
+  };
+  for (MonthIndex m = *ParseMonth("2024-11", "m"); m <= *ParseMonth("2026-10", "m"); ++m) {
+    const bool recent = m >= *ParseMonth("2025-11", "m");
+    add("smb", m, recent ? 3 : 2);
+    add("mid-market", m, 10);
+    for (const char* segment : {"s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"}) add(segment, m, 1);
+  }
+  auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const double growth = Find(*fit, "segments[smb].arrivals_growth_per_year").value;
+  // Between mid-market's 0 and smb's own +50%.
+  EXPECT_GT(growth, 0);
+  EXPECT_LT(growth, 0.5);
+  EXPECT_GT(Find(*fit, "segments[mid-market].arrivals_growth_per_year").value, 0);
+  EXPECT_NEAR(Find(*fit, "segments[smb].arrivals_per_month").value, 3 * std::sqrt(1 + growth), 1e-9);
+  for (const char* segment : {"s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"}) {
+    bool found = false;
+    for (const SegmentAssumptions& g : fit->scenario.segments) {
+      if (g.name != segment) continue;
+      found = true;
+      EXPECT_NEAR(g.arrivals_per_month, 1, 0.2) << segment;  // 12 a year: the pooled trend moves it a little
+    }
+    EXPECT_TRUE(found) << segment;
+  }
+  EXPECT_TRUE(Validate(fit->scenario).ok());
 }
 
 // Products' templates from the lines signed in the two years to as_of: 5 subscriptions of 12

@@ -891,6 +891,27 @@ TEST(Forecast, ReceivablesAreCollectedByTheirAge) {
 namespace forecastle::forecast {
 namespace {
 
+// New opportunities follow their segment's trend, drawn once a path (SPEC §4.1 source 2): with
+// log growth l = ln 1.5 moved by sigma z, month m's mean count is
+// rate e^{l t} E e^{sigma z t} = rate e^{l t + sigma² t² / 2}, t = (m + 0.5) / 12.
+TEST(Forecast, NewOpportunitiesGrowByTheirTrend) {
+  Scenario s = Degenerate();
+  SegmentAssumptions& g = s.segments[0];
+  g.arrivals_per_month = 10;
+  g.arrivals_growth_per_year = 0.5;
+  g.arrivals_growth_sigma = 0.3;
+  g.win_rate = 1;
+  g.sales_cycle_months = 0;  // closes the month it arrives
+  g.deal_size = 1;
+  g.deal_size_sigma = 0;
+  const PathValues values = RunPaths(s, Ledger(), 12, 20000);
+  for (int month : {0, 5, 11}) {
+    const double t = (month + 0.5) / 12;
+    const Sampled b = Sample(values, kBookings, month);
+    EXPECT_NEAR(b.mean, 10 * std::exp(std::log(1.5) * t + 0.09 * t * t / 2), 4 * b.mean_se) << month;
+  }
+}
+
 // A month's rate of bookings without an opportunity moves by a lognormal factor D of mean 1:
 // a count of contracts of size 1 has mean λ and variance λ + λ² (e^{v²} - 1).
 TEST(Forecast, VolatileMonthsSpreadBookingsWithoutAnOpportunityBeyondPoisson) {

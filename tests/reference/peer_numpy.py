@@ -238,7 +238,12 @@ def simulate(inp, n, rng):
     demand = np.exp(v * np.einsum("gk,nmk->nmg", factor, rng.standard_normal((n, h, len(segments)))) - v * v / 2)
     season = np.array([[s["seasonality"][(inp["first_calendar_month"] + m) % 12] for s in segments] for m in range(h)])
     rate = np.array([s["arrivals_per_month"] * s["win_rate"] for s in segments])
-    counts = np.minimum(rng.poisson(np.minimum(1e5, rate * season * demand)), (1 << 20) - 2)  # (n, h, g)
+    # Each segment's trend, drawn once a path: the rate is the level at as-of, month m's middle
+    # m + 0.5 months after it.
+    trend = (np.log1p(np.array([s["arrivals_growth_per_year"] for s in segments]))
+             + np.array([s["arrivals_growth_sigma"] for s in segments]) * rng.standard_normal((n, len(segments))))
+    growth = np.exp(trend[:, None, :] * ((np.arange(h) + 0.5) / 12)[None, :, None])  # (n, h, g)
+    counts = np.minimum(rng.poisson(np.minimum(1e5, rate * season * demand * growth)), (1 << 20) - 2)  # (n, h, g)
     path, month, g = np.nonzero(counts)
     reps = counts[path, month, g]
     path, month, g = np.repeat(path, reps), np.repeat(month, reps), np.repeat(g, reps)
