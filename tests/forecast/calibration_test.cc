@@ -315,8 +315,11 @@ TEST(CalibrationProducts, TermsAndLeadTimesEarnAsTheLinesDid) {
   const double planned = 92 / 30.4375, took = 40 / (100 / planned);
   EXPECT_NEAR(Find(*fit, "products[services].lead_time_months").value, (60 - took * 30.4375) / 30.4375, 1e-12);
   for (const Product& p : fit->scenario.products) {
-    if (p.name == "subscription") EXPECT_EQ(p.term_months, 24);
-    if (p.name == "services") EXPECT_EQ(p.term_months, 3);
+    if (p.name == "subscription") {
+      EXPECT_EQ(p.term_months, 24);
+    } else if (p.name == "services") {
+      EXPECT_EQ(p.term_months, 3);
+    }
   }
 }
 
