@@ -116,7 +116,47 @@ absl::Status RequirePositive(std::optional<int64_t> value, absl::string_view nam
   return absl::OkStatus();
 }
 
-// Checks of a single id: required, at most kMaxIdLength characters, no control characters.
+// Whether `text` is well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no surrogates,
+// nothing above U+10FFFF). The API carries records as proto3 strings, which must be.
+bool IsUtf8(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t continuations = 0;
+    unsigned char low = 0x80, high = 0xBF;  // the range of the byte after the lead
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      continuations = 1;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      continuations = 2;
+      if (lead == 0xE0) low = 0xA0;   // else overlong
+      if (lead == 0xED) high = 0x9F;  // else a surrogate
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      continuations = 3;
+      if (lead == 0xF0) low = 0x90;   // else overlong
+      if (lead == 0xF4) high = 0x8F;  // else above U+10FFFF
+    } else {
+      return false;
+    }
+    if (text.size() - i <= continuations) return false;
+    for (size_t k = 1; k <= continuations; ++k) {
+      const auto byte = static_cast<unsigned char>(text[i + k]);
+      if (byte < (k == 1 ? low : 0x80) || byte > (k == 1 ? high : 0xBF)) return false;
+    }
+    i += continuations + 1;
+  }
+  return true;
+}
+
+// Free text (a customer's name): any characters, in UTF-8.
+absl::Status CheckText(absl::string_view text, absl::string_view name) {
+  if (!IsUtf8(text)) return absl::InvalidArgumentError(absl::StrCat(name, ": is not valid UTF-8"));
+  return absl::OkStatus();
+}
+
+// Checks of a single id: required, at most kMaxIdLength characters, no control characters, UTF-8.
 absl::Status CheckId(absl::string_view id, absl::string_view name, bool required = true) {
   if (id.empty()) {
     return required ? absl::InvalidArgumentError(absl::StrCat(name, ": required")) : absl::OkStatus();
@@ -129,7 +169,7 @@ absl::Status CheckId(absl::string_view id, absl::string_view name, bool required
       return absl::InvalidArgumentError(absl::StrCat(name, ": contains a control character"));
     }
   }
-  return absl::OkStatus();
+  return CheckText(id, name);
 }
 
 absl::Status CheckDate(std::optional<Date> date, absl::string_view name) {
@@ -162,6 +202,7 @@ absl::StatusOr<Record> Validated(R record) {
 
 absl::Status ValidateKind(const Customer& r) {
   RETURN_IF_ERROR(CheckId(r.customer_id, "customer_id"));
+  RETURN_IF_ERROR(CheckText(r.name, "name"));
   return CheckId(r.segment, "segment", false);
 }
 

@@ -87,6 +87,28 @@ TEST(ParseCsvFile, LineKindRequirements) {
   EXPECT_EQ(folder.errors[4].field, "kind");
 }
 
+// Text fields travel as proto3 strings, which must be UTF-8: a file in another encoding (a Latin-1
+// export, say) is refused row by row here, not as a whole import message by gRPC later.
+TEST(ParseCsvFile, TextThatIsNotUtf8IsRefused) {
+  CsvFolder folder;
+  ParseCsvFile(RecordKind::kCustomer, "customers.csv",
+               "customer_id,name,segment\n"
+               "CU-1,Caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80,smb\n"  // é € 😀: fine
+               "CU-2,Caf\xE9,smb\n"                                      // Latin-1 é
+               "CU-\xFF,Acme,smb\n"
+               "CU-4,Acme,\xED\xA0\x80\n"                               // a UTF-16 surrogate
+               "CU-5,\xC0\xAF,smb\n"                                     // an overlong '/'
+               "CU-6,Caf\xC3,smb\n",                                     // cut short
+               folder);
+  ASSERT_EQ(folder.records.size(), 1u);
+  ASSERT_EQ(folder.errors.size(), 5u);
+  EXPECT_EQ(folder.errors[0].ToString(), "customers.csv:3: name: is not valid UTF-8");
+  EXPECT_EQ(folder.errors[1].field, "customer_id");
+  EXPECT_EQ(folder.errors[2].field, "segment");
+  EXPECT_EQ(folder.errors[3].field, "name");
+  EXPECT_EQ(folder.errors[4].field, "name");
+}
+
 TEST(ReadCsvFolder, UnknownFileNameIsAnError) {
   const std::string dir = ::testing::TempDir() + "/csv_unknown";
   std::filesystem::create_directories(dir);
