@@ -33,6 +33,7 @@ for target in "${targets[@]}"; do
     done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 | tr -s ' \t' ' ')
     echo "fuzz_$target: passed $seconds s: ${done_line:-$(tail -1 "$log")}"
   else
+    grep -m1 'INFO: Seed:' "$log" || true  # -seed=N with the same corpus replays the run
     tail -n 80 "$log"
     mkdir -p "build-fuzz/crashes/$target"
     cp -R "$work/$target/artifacts/." "build-fuzz/crashes/$target/"
