@@ -6,7 +6,7 @@
 # build-fuzz/crashes/<target>/.
 #   tests/fuzz/run.sh                             every target, FORECASTLE_FUZZ_SECONDS each (25)
 #   FORECASTLE_FUZZ_SECONDS=600 tests/fuzz/run.sh records   one target, longer
-# FORECASTLE_FUZZ_FLAGS adds libFuzzer flags (e.g. "-jobs=2 -workers=2", "-only_ascii=1").
+# FORECASTLE_FUZZ_FLAGS adds libFuzzer flags (e.g. "-fork=2" for two cores, "-only_ascii=1").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 deploy/build-fuzz.sh
