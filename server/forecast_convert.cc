@@ -278,6 +278,18 @@ absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& m) {
   if (m.segment_correlation_size() > 0) {
     s.segment_correlation.clear();
     for (const auto& row : m.segment_correlation()) s.segment_correlation.emplace_back(row.values().begin(), row.values().end());
+    // forecast::Validate compares each entry with its mirror before it has checked the mirror's
+    // row is long enough: a short row later on was read out of bounds. Every row's length is
+    // checked here first, with Validate's message.
+    const size_t n = s.segments.size();
+    if (s.segment_correlation.size() == n) {
+      for (size_t i = 0; i < n; ++i) {
+        if (s.segment_correlation[i].size() != n) {
+          return absl::InvalidArgumentError(absl::StrCat("segment_correlation[", i, "] must have ", n,
+                                                         " entries, got ", s.segment_correlation[i].size()));
+        }
+      }
+    }
   }
   if (m.has_demand_volatility()) s.demand_volatility = m.demand_volatility();
   RETURN_IF_ERROR(forecast::Validate(s));

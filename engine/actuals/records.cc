@@ -127,7 +127,16 @@ absl::Status RequirePositive(std::optional<int64_t> value, absl::string_view nam
   return absl::OkStatus();
 }
 
-// Checks of a single id: required, at most kMaxIdLength characters, no control characters.
+// Free text (a customer's name): any characters, in UTF-8 (the API carries records as proto3
+// strings, which must be).
+absl::Status CheckText(absl::string_view text, absl::string_view name) {
+  if (size_t at = FirstInvalidUtf8(text); at != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": ", InvalidUtf8Reason(text, at)));
+  }
+  return absl::OkStatus();
+}
+
+// Checks of a single id: required, at most kMaxIdLength characters, no control characters, UTF-8.
 absl::Status CheckId(absl::string_view id, absl::string_view name, bool required = true) {
   if (id.empty()) {
     return required ? absl::InvalidArgumentError(absl::StrCat(name, ": required")) : absl::OkStatus();
@@ -140,7 +149,7 @@ absl::Status CheckId(absl::string_view id, absl::string_view name, bool required
       return absl::InvalidArgumentError(absl::StrCat(name, ": contains a control character"));
     }
   }
-  return absl::OkStatus();
+  return CheckText(id, name);
 }
 
 absl::Status CheckDate(std::optional<Date> date, absl::string_view name) {
@@ -173,6 +182,7 @@ absl::StatusOr<Record> Validated(R record) {
 
 absl::Status ValidateKind(const Customer& r) {
   RETURN_IF_ERROR(CheckId(r.customer_id, "customer_id"));
+  RETURN_IF_ERROR(CheckText(r.name, "name"));
   return CheckId(r.segment, "segment", false);
 }
 

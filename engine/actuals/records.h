@@ -137,8 +137,8 @@ using FieldValues = std::vector<std::pair<absl::string_view, absl::string_view>>
 // duplicates, over-payment) are the ledger's.
 absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& fields);
 
-// The checks of ParseRecord that apply to a typed record: ids, date and amount ranges, signs,
-// end >= start, a line's kind-specific requirements. Ledger::Apply runs them on every record, so
+// The checks of ParseRecord that apply to a typed record: ids, text in UTF-8, date and amount
+// ranges, signs, end >= start, a line's kind-specific requirements. Ledger::Apply runs them on every record, so
 // a record built in code is held to the same rules as one parsed from text.
 absl::Status ValidateRecord(const Record& record);
 

@@ -138,6 +138,22 @@ TEST(ReadCsvFolder, AFileThatIsNotUtf8RefusesTheFolder) {
                                            HasSubstr("opportunities.csv:3: stage: not valid UTF-8")));
 }
 
+// A record built in code (or arriving through the API) is held to the same rule when the ledger
+// takes it: ids and free text in UTF-8, naming the field.
+TEST(ValidateRecord, TextThatIsNotUtf8IsRefused) {
+  Customer latin1;
+  latin1.customer_id = "CU-2";
+  latin1.name = "Caf\xE9";
+  EXPECT_THAT(ValidateRecord(latin1), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name: not valid UTF-8")));
+  Customer id;
+  id.customer_id = "CU-\xFF";
+  EXPECT_THAT(ValidateRecord(id), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("customer_id: not valid UTF-8")));
+  Customer fine;
+  fine.customer_id = "CU-1";
+  fine.name = "Caf\xC3\xA9 \xE2\x82\xAC";
+  EXPECT_TRUE(ValidateRecord(fine).ok());
+}
+
 TEST(ReadCsvFolder, UnknownFileNameIsAnError) {
   const std::string dir = ::testing::TempDir() + "/csv_unknown";
   std::filesystem::create_directories(dir);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/sample/sample_company.h"
+#include "server/forecast_convert.h"
 #include "tests/testing/ledger_builder.h"
 #include "tests/testing/status_matchers.h"
 
@@ -92,6 +93,31 @@ TEST(Convert, StatusCodesMapOneToOne) {
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ToGrpcStatus(absl::AlreadyExistsError("x")).error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+}
+
+// Found by the services fuzz target: a correlation row shorter than the rows before it was read
+// out of bounds (engine/forecast/scenario.cc Validate reads rho[j][i] before row j's length is
+// checked). The conversion checks every row's length first, with the engine's own message.
+void SetRow(v1::CorrelationRow* row, std::initializer_list<double> values) {
+  row->clear_values();
+  for (double v : values) row->add_values(v);
+}
+
+TEST(ForecastConvert, ACorrelationRowOfTheWrongLengthIsRefusedByName) {
+  v1::Scenario message;
+  message.set_name("correlated");  // the default scenario's three segments
+  SetRow(message.add_segment_correlation(), {1, 0, 0});
+  message.add_segment_correlation();  // empty
+  SetRow(message.add_segment_correlation(), {0, 0, 1});
+  EXPECT_THAT(ScenarioFromProto(message).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "segment_correlation[1] must have 3 entries, got 0"));
+  SetRow(message.mutable_segment_correlation(1), {0, 1, 0, 0});
+  EXPECT_THAT(ScenarioFromProto(message).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "segment_correlation[1] must have 3 entries, got 4"));
+  SetRow(message.mutable_segment_correlation(1), {0, 1, 0});
+  EXPECT_TRUE(ScenarioFromProto(message).ok()) << ScenarioFromProto(message).status();
 }
 
 }  // namespace
