@@ -82,8 +82,8 @@ void Booking::Book(PathContext& path, const Sale& sale, RandomStream& stream) co
   }
   if (upfront_months_[static_cast<size_t>(product_index)] > 0) cash_.Bill(path, start, size, stream.Word());
   const uint32_t delivery_word = product.billing == BillingTerms::kOnDelivery ? stream.Word() : 0;
-  path.work.emplace_back(team, month, start, size, hours, 0.0, product.billing, delivery_word, sale.key, 0.0, 0.0,
-                         hours / std::max(1, product.term_months), start_fraction);
+  path.work.push_back(WorkItem{team, month, start, size, hours, 0.0, product.billing, delivery_word, sale.key, 0.0, 0.0,
+                               hours / std::max(1, product.term_months), start_fraction});
 }
 
 }  // namespace forecastle::forecast

@@ -248,11 +248,14 @@ absl::Status Validate(const Scenario& s) {
     if (rho.size() != n) {
       return absl::InvalidArgumentError(absl::StrCat("segment_correlation must have ", n, " rows (one per segment), got ", rho.size()));
     }
-    Eigen::MatrixXd matrix(n, n);
+    // Every row's length first: the symmetry check below reads rho[j][i] of later rows.
     for (size_t i = 0; i < n; ++i) {
       if (rho[i].size() != n) {
         return absl::InvalidArgumentError(absl::StrCat("segment_correlation[", i, "] must have ", n, " entries, got ", rho[i].size()));
       }
+    }
+    Eigen::MatrixXd matrix(n, n);
+    for (size_t i = 0; i < n; ++i) {
       for (size_t j = 0; j < n; ++j) {
         const std::string f = absl::StrCat("segment_correlation[", i, "][", j, "]");
         RETURN_IF_ERROR(InRange(f, rho[i][j], -1, 1));

@@ -133,6 +133,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"demand_volatility must be in [0, 3], got 3.1", [](Scenario& s) { s.demand_volatility = 3.1; }},
         BadField{"segment_correlation[1] must have 3 entries, got 2",
                  [](Scenario& s) { s.segment_correlation = {{1, 0, 0}, {0, 1}, {0, 0, 1}}; }},
+        // A short row after a full one: found by the fuzzer, read past its end before its length
+        // was checked.
+        BadField{"segment_correlation[1] must have 3 entries, got 0",
+                 [](Scenario& s) { s.segment_correlation = {{1, 0, 0}, {}, {0, 0, 1}}; }},
         BadField{"segment_correlation[0][1] must be in [-1, 1], got 1.5",
                  [](Scenario& s) { s.segment_correlation = {{1, 1.5, 0}, {1.5, 1, 0}, {0, 0, 1}}; }}),
     CaseName);
