@@ -30,8 +30,9 @@ for target in "${targets[@]}"; do
   log=$work/$target/log
   if "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
       -artifact_prefix="$work/$target/artifacts/" "${flags[@]}" "${inputs[@]}" >"$log" 2>&1; then
-    done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 | tr -s ' \t' ' ')
-    echo "fuzz_$target: passed $seconds s: ${done_line:-$(tail -1 "$log")}"
+    # The last status line: executions, coverage, corpus, exec/s ("-fork" mode prints its own).
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1 | tr -s ' \t' ' ' || true)
+    echo "fuzz_$target: passed $seconds s: ${last:-$(tail -1 "$log")}"
   else
     grep -m1 'INFO: Seed:' "$log" || true  # -seed=N with the same corpus replays the run
     tail -n 80 "$log"
