@@ -33,9 +33,7 @@ absl::Status CheckBatch(const v1::ImportBatch& batch) {
   if (id.size() > kMaxBatchIdBytes) {
     return absl::InvalidArgumentError(absl::StrCat("batch_id: longer than ", kMaxBatchIdBytes, " bytes"));
   }
-  if (size_t at = FirstInvalidUtf8(id); at != absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("batch_id: ", InvalidUtf8Reason(id, at)));
-  }
+  RETURN_IF_ERROR(CheckUtf8(id, "batch_id"));
   if (batch.records_size() > kMaxBatchRecords) {
     return absl::InvalidArgumentError(absl::StrCat("records: at most ", kMaxBatchRecords,
                                                    " records a batch, got ", batch.records_size()));

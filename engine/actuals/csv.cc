@@ -1,8 +1,8 @@
 #include "engine/actuals/csv.h"
 
 #include <filesystem>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"

@@ -29,11 +29,7 @@ class Fields {
 
   // Every text is UTF-8 (SPEC §3.4), whatever column it is in.
   absl::Status CheckUtf8() const {
-    for (const auto& [name, text] : values_) {
-      if (size_t at = FirstInvalidUtf8(text); at != absl::string_view::npos) {
-        return absl::InvalidArgumentError(absl::StrCat(name, ": ", InvalidUtf8Reason(text, at)));
-      }
-    }
+    for (const auto& [name, text] : values_) RETURN_IF_ERROR(forecastle::CheckUtf8(text, name));
     return absl::OkStatus();
   }
 
@@ -127,15 +123,6 @@ absl::Status RequirePositive(std::optional<int64_t> value, absl::string_view nam
   return absl::OkStatus();
 }
 
-// Free text (a customer's name): any characters, in UTF-8 (the API carries records as proto3
-// strings, which must be).
-absl::Status CheckText(absl::string_view text, absl::string_view name) {
-  if (size_t at = FirstInvalidUtf8(text); at != absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(name, ": ", InvalidUtf8Reason(text, at)));
-  }
-  return absl::OkStatus();
-}
-
 // Checks of a single id: required, at most kMaxIdLength characters, no control characters, UTF-8.
 absl::Status CheckId(absl::string_view id, absl::string_view name, bool required = true) {
   if (id.empty()) {
@@ -149,7 +136,7 @@ absl::Status CheckId(absl::string_view id, absl::string_view name, bool required
       return absl::InvalidArgumentError(absl::StrCat(name, ": contains a control character"));
     }
   }
-  return CheckText(id, name);
+  return CheckUtf8(id, name);  // the API carries records as proto3 strings, which must be UTF-8
 }
 
 absl::Status CheckDate(std::optional<Date> date, absl::string_view name) {
@@ -182,7 +169,7 @@ absl::StatusOr<Record> Validated(R record) {
 
 absl::Status ValidateKind(const Customer& r) {
   RETURN_IF_ERROR(CheckId(r.customer_id, "customer_id"));
-  RETURN_IF_ERROR(CheckText(r.name, "name"));
+  RETURN_IF_ERROR(CheckUtf8(r.name, "name"));  // free text: any characters, in UTF-8
   return CheckId(r.segment, "segment", false);
 }
 

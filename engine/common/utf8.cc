@@ -54,4 +54,10 @@ std::string InvalidUtf8Reason(absl::string_view text, size_t at) {
                       before.substr(start), "\"");
 }
 
+absl::Status CheckUtf8(absl::string_view text, absl::string_view field) {
+  const size_t at = FirstInvalidUtf8(text);
+  if (at == absl::string_view::npos) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", InvalidUtf8Reason(text, at)));
+}
+
 }  // namespace forecastle

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace forecastle {
@@ -18,6 +19,9 @@ size_t FirstInvalidUtf8(absl::string_view text);
 // Why `text` is not UTF-8, given `at` = FirstInvalidUtf8(text): `not valid UTF-8: byte 0xE9
 // after "Negotiat"` (the text before the byte, shortened to its last 24 characters).
 std::string InvalidUtf8Reason(absl::string_view text, size_t at);
+
+// OK when `text` is UTF-8; else INVALID_ARGUMENT "`field`: " and InvalidUtf8Reason.
+absl::Status CheckUtf8(absl::string_view text, absl::string_view field);
 
 }  // namespace forecastle
 
