@@ -50,6 +50,7 @@ Cash::Cash(const StartingState& state, const Scenario& scenario) {
     }
   }
   for (double v : variance) receivables_sigma_.push_back(std::sqrt(v));
+  for (double e : receivables_expected_) receivables_total_ += e;
 }
 
 void Cash::Open(PathContext& path) const {
@@ -62,13 +63,13 @@ void Cash::Open(PathContext& path) const {
   const size_t horizon = receivables_sigma_.size();
   std::vector<double>& left = path.receivables_left;  // each month's expected collection of them, as drawn so far
   left.assign(receivables_expected_.begin(), receivables_expected_.end());
+  double later = receivables_total_;  // Σ left[k] for k > m, kept as months go (rounding: at least 0 where used)
   for (size_t m = 0; m < horizon; ++m) {
     const double z = stream.Normal();
+    later -= left[m];
     if (receivables_sigma_[m] <= 0) continue;
     const bool last = m + 1 == horizon;
-    double later = last ? INFINITY : 0;
-    for (size_t k = m + 1; k < horizon; ++k) later += left[k];
-    const double moved = std::clamp(receivables_sigma_[m] * z, -left[m], later);
+    const double moved = std::clamp(receivables_sigma_[m] * z, -left[m], last ? INFINITY : std::max(0.0, later));
     collections[m] += moved;
     left[m] += moved;
     if (last) break;
@@ -76,6 +77,7 @@ void Cash::Open(PathContext& path) const {
       collections[m + 1] -= moved;
       left[m + 1] -= moved;
     }
+    later -= moved;  // given to the next month (moved < 0), or taken from the later ones below
     double owed = std::max(0.0, moved);  // collected early: what later months no longer collect
     for (size_t k = m + 1; k < horizon && owed > 0; ++k) {
       const double taken = std::min(owed, left[k]);

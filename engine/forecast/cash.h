@@ -52,9 +52,10 @@ class Cash {
   // rate + (1 - rate) x (cumulative share).
   WordThreshold bad_debt_;
   std::vector<WordThreshold> delay_if_bad_, delay_if_good_;
-  std::vector<double> existing_collections_;
+  std::vector<double> existing_collections_;  // per forecast month
   std::vector<double> receivables_expected_;  // per month: what it collects of the open receivables
-  std::vector<double> receivables_sigma_;     // and that amount's sd  // per forecast month
+  std::vector<double> receivables_sigma_;     // and that amount's sd
+  double receivables_total_ = 0;              // Σ receivables_expected_
 };
 
 }  // namespace forecastle::forecast

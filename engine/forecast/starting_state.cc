@@ -198,8 +198,9 @@ void AddReceivablesByAge(const Ledger& ledger, StartingState& state) {
     const Invoice& invoice = ledger.invoices()[i].invoice;
     if (invoice.issued_on > state.as_of) continue;
     const auto bucket = static_cast<size_t>(AgeBucket(state.as_of - invoice.issued_on));
-    open[bucket] += invoice.amount - paid[i];
-    if (invoice.amount > paid[i]) state.receivables_squares_by_age[bucket] += Units(invoice.amount - paid[i]) * Units(invoice.amount - paid[i]);
+    const Cents unpaid = invoice.amount - paid[i];
+    open[bucket] += unpaid;
+    if (unpaid > 0) state.receivables_squares_by_age[bucket] += Units(unpaid) * Units(unpaid);
   }
   for (size_t b = 0; b < open.size(); ++b) state.receivables_by_age[b] = Units(open[b]);
 }
