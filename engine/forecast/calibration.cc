@@ -22,6 +22,12 @@ constexpr double kDaysPerMonth = 30.4375;
 
 double Units(Cents cents) { return static_cast<double>(cents) / 100.0; }
 
+// Whether a contract was signed in the two years to as_of: the lines products and work are
+// fitted from.
+bool SignedInTwoYearsTo(const ContractState& c, Date as_of) {
+  return c.contract.signed_on <= as_of && c.contract.signed_on >= as_of - 730;
+}
+
 // Records a fit: sets `target` when the sample is large enough.
 void Fit(Calibration& out, const std::string& field, double* target, double value, int64_t n) {
   const bool fitted = n >= kMinSample && std::isfinite(value);
@@ -65,14 +71,6 @@ SegmentAssumptions& SegmentNamed(Scenario& s, const std::string& name) {
   return added;
 }
 
-// Bookings without an opportunity (SPEC §4.1 source 3), per segment, of new customers and of
-// existing customers: the contracts signed in the last 24 whole months by as_of that no won
-// opportunity (of the same customer, closed within 30 days of the signing, nearest first, one
-// each) and no renewal (LinkRenewals) is behind. Their count a month now (the last 12 months'
-// mean, moved half a year along the trend), the trend from the last 12 months against the 12
-// before, seasonality and volatility (FitDirectSources), and their sizes (lognormal). Also each
-// segment's product mix: the shares of the kinds of lines booked in those 24 months.
-
 // Trends of several sources of counts (the last 12 whole months against the 12 before each):
 // each source's log growth l = ln(recent / earlier), variance 1/recent + 1/earlier (Poisson
 // counts), shrunk toward the pooled log growth L of all of them as a normal prior N(L, tau² +
@@ -110,13 +108,16 @@ std::vector<TrendFit> ShrunkTrends(const std::vector<std::pair<int64_t, int64_t>
     if (own(recent, earlier)) {
       const double l = std::log(static_cast<double>(recent) / static_cast<double>(earlier));
       const double variance = 1.0 / static_cast<double>(recent) + 1.0 / static_cast<double>(earlier);
-      const double precision = 1 / variance + (prior > 0 && owned > 1 ? 1 / prior : 0);
       if (owned == 1) {
         fit.growth = std::exp(l) - 1;
         fit.sigma = std::sqrt(variance);
-      } else {
-        fit.growth = std::exp(prior > 0 ? (l / variance + pooled_log / prior) / precision : pooled_log) - 1;
-        fit.sigma = prior > 0 ? std::sqrt(1 / precision) : 0;
+      } else if (prior > 0) {
+        const double precision = 1 / variance + 1 / prior;
+        fit.growth = std::exp((l / variance + pooled_log / prior) / precision) - 1;
+        fit.sigma = std::sqrt(1 / precision);
+      } else {  // the sources' growths agree beyond their noise: the pooled one, exactly
+        fit.growth = std::exp(pooled_log) - 1;
+        fit.sigma = 0;
       }
       fit.n = std::min(recent, earlier);
     } else if (pooled) {
@@ -126,6 +127,18 @@ std::vector<TrendFit> ShrunkTrends(const std::vector<std::pair<int64_t, int64_t>
     }
   }
   return fits;
+}
+
+// A rate of counts with its trend (bookings without an opportunity, new opportunities):
+// `prefix`growth_per_year and `prefix`growth_sigma from `fit`, and `prefix`per_month, the rate at
+// as_of: the last 12 months' mean (`recent` / 12) moved half a year along the trend, its sample
+// the 24 months' count.
+void FitRateOnTrend(Calibration& out, const std::string& prefix, const TrendFit& fit, int64_t recent, int64_t counted,
+                    double* growth, double* sigma, double* per_month) {
+  Fit(out, prefix + "growth_per_year", growth, std::clamp(fit.growth, -0.9, 10.0), fit.n);
+  Fit(out, prefix + "growth_sigma", sigma, std::min(3.0, fit.sigma), fit.n);
+  Fit(out, prefix + "per_month", per_month, std::min(10000.0, static_cast<double>(recent) / 12 * std::pow(1 + *growth, 0.5)),
+      counted);
 }
 
 // One source of bookings without an opportunity (a segment's new customers or expansions): its
@@ -138,61 +151,44 @@ struct DirectSource {
 };
 
 // The sources' trends, seasonality, rates, volatility and sizes (FitDirectBookings).
-// - Trend: each source's log growth (last 12 months' count against the 12 before, sigma_i =
-//   sqrt(1/n1 + 1/n0) for Poisson counts) is shrunk toward the company's pooled log growth L
-//   (all sources' counts together) as a normal prior N(L, tau² + sigma_L²) would: tau², the
-//   spread of the sources' true growths, by moments, mean((l_i - L)² - sigma_i²) at least 0.
-//   growth_sigma is the posterior's. A source too small for a trend of its own takes the pooled
-//   one. (A segment's growth of +90% on 17 contracts is mostly noise; the company's is not.)
+// - Trend and rate: FitRateOnTrend of ShrunkTrends (a segment's growth of +90% on 17 contracts
+//   is mostly noise; the company's is not).
 // - Seasonality: one profile for every source, from all their counts by calendar month against
 //   each source's trend (a calendar month of one source has 3-30 contracts: its own factors
 //   would be noise); once there are 120 contracts.
-// - Rate: the last 12 months' mean moved half a year along the trend; volatility: dispersion
-//   beyond Poisson around trend x seasonality: with N ~ Poisson(e D), E D = 1, Var D = s²,
-//   s² = Σ ((n - e)² - e) / Σ e², volatility = sqrt(log(1 + s²)) (D lognormal).
+// - Volatility: dispersion beyond Poisson around trend x seasonality: with N ~ Poisson(e D),
+//   E D = 1, Var D = s², s² = Σ ((n - e)² - e) / Σ e², volatility = sqrt(log(1 + s²)) (D
+//   lognormal).
 void FitDirectSources(std::vector<DirectSource>& sources, MonthIndex first, Calibration& out) {
-  struct Trend {
-    int64_t recent = 0, earlier = 0;
-  };
-  std::vector<Trend> trends(sources.size());
-  std::vector<std::pair<int64_t, int64_t>> counts;
+  std::vector<std::pair<int64_t, int64_t>> counts;  // per source: the last 12 months', the 12 before
   int64_t total = 0;
-  for (size_t i = 0; i < sources.size(); ++i) {
-    Trend& t = trends[i];
-    for (int m = 0; m < kDirectMonths; ++m) (m < 12 ? t.earlier : t.recent) += sources[i].per_month[static_cast<size_t>(m)];
-    counts.emplace_back(t.recent, t.earlier);
-    total += t.recent + t.earlier;
+  for (const DirectSource& source : sources) {
+    auto& [recent, earlier] = counts.emplace_back(0, 0);
+    for (int m = 0; m < kDirectMonths; ++m) (m < 12 ? earlier : recent) += source.per_month[static_cast<size_t>(m)];
+    total += recent + earlier;
   }
   const std::vector<TrendFit> fits = ShrunkTrends(counts);
-  for (size_t i = 0; i < sources.size(); ++i) {
-    const Trend& t = trends[i];
-    DirectBookings& d = *sources[i].fit;
-    const std::string& f = sources[i].field;
-    const TrendFit& fit = fits[i];
-    Fit(out, f + "growth_per_year", &d.growth_per_year, std::clamp(fit.growth, -0.9, 10.0), fit.n);
-    Fit(out, f + "growth_sigma", &d.growth_sigma, std::min(3.0, fit.sigma), fit.n);
-    // The last 12 months' mean is the rate half a year before as_of's month end.
-    Fit(out, f + "per_month", &d.per_month,
-        std::min(10000.0, static_cast<double>(t.recent) / 12 * std::pow(1 + d.growth_per_year, 0.5)),
-        t.recent + t.earlier);
-    const LogMoments sizes = OfLogs(sources[i].sizes);
-    Fit(out, f + "size", &d.size, std::min(1e12, sizes.mean), sizes.n);
-    Fit(out, f + "size_sigma", &d.size_sigma, std::min(3.0, sizes.sigma), sizes.n);
-  }
   // Each month's expected count of a source on its trend (the 24 months' total spread along it).
-  auto expected = [&](size_t i, int m) {
-    const DirectBookings& d = *sources[i].fit;
+  std::vector<std::array<double, kDirectMonths>> expected(sources.size());
+  for (size_t i = 0; i < sources.size(); ++i) {
+    DirectBookings& d = *sources[i].fit;
+    const auto [recent, earlier] = counts[i];
+    FitRateOnTrend(out, sources[i].field, fits[i], recent, recent + earlier, &d.growth_per_year, &d.growth_sigma,
+                   &d.per_month);
+    const LogMoments sizes = OfLogs(sources[i].sizes);
+    Fit(out, sources[i].field + "size", &d.size, std::min(1e12, sizes.mean), sizes.n);
+    Fit(out, sources[i].field + "size_sigma", &d.size_sigma, std::min(3.0, sizes.sigma), sizes.n);
     double weights = 0;
-    for (int k = 0; k < kDirectMonths; ++k) weights += std::pow(1 + d.growth_per_year, k / 12.0);
-    return static_cast<double>(trends[i].recent + trends[i].earlier) * std::pow(1 + d.growth_per_year, m / 12.0) / weights;
-  };
+    for (int m = 0; m < kDirectMonths; ++m) weights += expected[i][static_cast<size_t>(m)] = std::pow(1 + d.growth_per_year, m / 12.0);
+    for (double& e : expected[i]) e *= static_cast<double>(recent + earlier) / weights;
+  }
   std::array<double, 12> actual{}, trend{}, season;
   season.fill(1);
   for (size_t i = 0; i < sources.size(); ++i) {
     for (int m = 0; m < kDirectMonths; ++m) {
       const auto calendar = static_cast<size_t>((first + m) % 12);
       actual[calendar] += static_cast<double>(sources[i].per_month[static_cast<size_t>(m)]);
-      trend[calendar] += expected(i, m);
+      trend[calendar] += expected[i][static_cast<size_t>(m)];
     }
   }
   const bool seasonal = total >= 120;
@@ -211,16 +207,24 @@ void FitDirectSources(std::vector<DirectSource>& sources, MonthIndex first, Cali
     }
     double excess = 0, scale = 0;
     for (int m = 0; m < kDirectMonths; ++m) {
-      const double e = expected(i, m) * season[static_cast<size_t>((first + m) % 12)];
+      const double e = expected[i][static_cast<size_t>(m)] * season[static_cast<size_t>((first + m) % 12)];
       const double n = static_cast<double>(sources[i].per_month[static_cast<size_t>(m)]);
       excess += (n - e) * (n - e) - e;
       scale += e * e;
     }
     Fit(out, f + "volatility", &d.volatility,
         scale > 0 ? std::min(3.0, std::sqrt(std::log1p(std::max(0.0, excess / scale)))) : 0,
-        trends[i].recent + trends[i].earlier);
+        counts[i].first + counts[i].second);
   }
 }
+
+// Bookings without an opportunity (SPEC §4.1 source 3), per segment, of new customers and of
+// existing customers: the contracts signed in the last 24 whole months by as_of that no won
+// opportunity (of the same customer, closed within 30 days of the signing, nearest first, one
+// each) and no renewal (LinkRenewals) is behind. Their count a month now (the last 12 months'
+// mean, moved half a year along the trend), the trend from the last 12 months against the 12
+// before, seasonality and volatility (FitDirectSources), and their sizes (lognormal). Also each
+// segment's product mix: the shares of the kinds of lines booked in those 24 months.
 
 void FitDirectBookings(const Ledger& ledger, Date as_of, const std::vector<Subscription>& subscriptions,
                        Calibration& out) {
@@ -359,40 +363,35 @@ constexpr int kTrendHireMonths = 36;
 
 void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
   Scenario& s = out.scenario;
-  const std::vector<uint32_t> contracts = ledger.ContractsInIdOrder();
-  if (const Product* services = ProductOfKind(s, LineKind::kEffort)) {
-    CentiHours hours = 0;
-    Cents amount = 0;
-    int64_t lines = 0;
-    for (uint32_t index : contracts) {
-      const ContractState& c = ledger.contracts()[index];
-      if (c.contract.signed_on > as_of || c.contract.signed_on < as_of - 730) continue;
-      for (const LineState& line : c.lines) {
-        if (line.line.kind != LineKind::kEffort || line.amount <= 0) continue;
-        hours += *line.line.estimated_hours;  // as signed: later revisions are overruns
+  // Effort lines signed in the two years: hours per unit from their estimates as signed (later
+  // revisions are overruns); the overrun from those completed by as_of, their hours against that
+  // estimate (the mean as a ratio of sums, the sigma of the ratios' logs).
+  CentiHours hours = 0, estimated = 0, spent = 0;
+  Cents amount = 0;
+  int64_t lines = 0;
+  std::vector<double> ratios;
+  for (uint32_t index : ledger.ContractsInIdOrder()) {
+    const ContractState& c = ledger.contracts()[index];
+    if (!SignedInTwoYearsTo(c, as_of)) continue;
+    for (const LineState& line : c.lines) {
+      if (line.line.kind != LineKind::kEffort) continue;
+      const CentiHours estimate = line.line.estimated_hours.value_or(0);
+      if (line.amount > 0) {
+        hours += estimate;
         amount += line.amount;
         ++lines;
       }
+      const ProgressPoint* last = line.ProgressThrough(as_of);
+      if (estimate <= 0 || last == nullptr || !last->complete || last->hours_to_date <= 0) continue;
+      estimated += estimate;
+      spent += last->hours_to_date;
+      ratios.push_back(static_cast<double>(last->hours_to_date) / static_cast<double>(estimate));
     }
+  }
+  if (const Product* services = ProductOfKind(s, LineKind::kEffort)) {
     const size_t p = static_cast<size_t>(services - s.products.data());
     Fit(out, absl::StrCat("products[", services->name, "].hours_per_unit_value"), &s.products[p].hours_per_unit_value,
         amount > 0 ? std::min(1.0, static_cast<double>(hours) / static_cast<double>(amount)) : 0, lines);
-  }
-  // Overrun: effort lines completed by as_of, their hours against the estimate they were signed
-  // with (the mean as a ratio of sums, the sigma of the ratios' logs).
-  CentiHours estimated = 0, spent = 0;
-  std::vector<double> ratios;
-  for (uint32_t index : contracts) {
-    const ContractState& c = ledger.contracts()[index];
-    if (c.contract.signed_on > as_of || c.contract.signed_on < as_of - 730) continue;
-    for (const LineState& line : c.lines) {
-      if (line.line.kind != LineKind::kEffort || !line.line.estimated_hours || *line.line.estimated_hours <= 0) continue;
-      const ProgressPoint* last = line.ProgressThrough(as_of);
-      if (last == nullptr || !last->complete || last->hours_to_date <= 0) continue;
-      estimated += *line.line.estimated_hours;
-      spent += last->hours_to_date;
-      ratios.push_back(static_cast<double>(last->hours_to_date) / static_cast<double>(*line.line.estimated_hours));
-    }
   }
   const LogMoments overrun = OfLogs(ratios);
   Fit(out, "effort_overrun", &s.effort_overrun,
@@ -444,8 +443,8 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
   std::array<Sums, 3> kinds{};  // by LineKind
   for (uint32_t index : ledger.ContractsInIdOrder()) {
     const ContractState& c = ledger.contracts()[index];
+    if (!SignedInTwoYearsTo(c, as_of)) continue;
     const Date signed_on = c.contract.signed_on;
-    if (signed_on > as_of || signed_on < as_of - 730) continue;
     for (const LineState& line : c.lines) {
       const Line& l = line.line;
       const double amount = Units(line.amount);
@@ -484,15 +483,14 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
   }
   for (Product& product : s.products) {
     const Sums& k = kinds[static_cast<size_t>(product.kind)];
-    double term = product.term_months, lead = product.lead_time_months;
     if (product.kind != LineKind::kDelivery) {
+      double term = product.term_months;  // whole months
       Fit(out, absl::StrCat("products[", product.name, "].term_months"), &term,
           k.per_month > 0 ? std::clamp(std::round(k.amount / k.per_month), 1.0, 120.0) : NAN, k.lines);
+      product.term_months = static_cast<int>(term);
     }
-    Fit(out, absl::StrCat("products[", product.name, "].lead_time_months"), &lead,
+    Fit(out, absl::StrCat("products[", product.name, "].lead_time_months"), &product.lead_time_months,
         k.lead_amount > 0 ? std::clamp(k.lead / k.lead_amount, 0.0, 24.0) : NAN, k.leads);
-    product.term_months = static_cast<int>(term);
-    product.lead_time_months = lead;
   }
 }
 
@@ -682,12 +680,12 @@ void FitOpportunities(const Ledger& ledger, Date as_of, Calibration& out) {
       auto it = d.created_per_month.find(m);
       (m > last_full - 12 ? recent : earlier) += it == d.created_per_month.end() ? 0 : it->second;
     }
-    if (months >= 24) {
-      arrival_trends.push_back(ArrivalTrend{name, f, recent, earlier});
-    } else {
+    if (months < 24) {
       Fit(out, f + "arrivals_per_month", &segment->arrivals_per_month, rate, months);
+      continue;
     }
-    if (months >= 24 && rate > 0) {
+    arrival_trends.push_back(ArrivalTrend{name, f, recent, earlier});
+    if (rate > 0) {
       double mean_factor = 0;
       std::array<double, 12> factor{};
       for (size_t k = 0; k < 12; ++k) {
@@ -709,19 +707,14 @@ void FitOpportunities(const Ledger& ledger, Date as_of, Calibration& out) {
   for (size_t i = 0; i < arrival_trends.size(); ++i) {
     const ArrivalTrend& t = arrival_trends[i];
     SegmentAssumptions& segment = SegmentNamed(s, t.segment);
-    Fit(out, t.field + "arrivals_growth_per_year", &segment.arrivals_growth_per_year,
-        std::clamp(trends[i].growth, -0.9, 10.0), trends[i].n);
-    Fit(out, t.field + "arrivals_growth_sigma", &segment.arrivals_growth_sigma, std::min(3.0, trends[i].sigma), trends[i].n);
-    Fit(out, t.field + "arrivals_per_month", &segment.arrivals_per_month,
-        std::min(10000.0, static_cast<double>(t.recent) / 12 * std::pow(1 + segment.arrivals_growth_per_year, 0.5)),
-        24);
+    FitRateOnTrend(out, t.field + "arrivals_", trends[i], t.recent, 24, &segment.arrivals_growth_per_year,
+                   &segment.arrivals_growth_sigma, &segment.arrivals_per_month);
   }
   for (size_t k = 0; k < s.stage_win_probability.size(); ++k) {
     auto& [stage, probability] = s.stage_win_probability[k];
     Fit(out, absl::StrCat("stage_win_probability[", stage, "]"), &probability,
         static_cast<double>(reached_won[k]) / std::max<int64_t>(1, reached_closed[k]), reached_closed[k]);
   }
-
 }
 
 // Payments: the delay mix (FitPaymentDelays) and the share of invoices over 180 days old still
