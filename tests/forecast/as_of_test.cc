@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "engine/forecast/calibration.h"
 #include "engine/forecast/forecast.h"
-#include "engine/sample/sample_company.h"
 #include "tests/testing/ledger_builder.h"
+#include "tests/testing/sample_ledger.h"
 
 namespace forecastle::forecast {
 namespace {
@@ -23,17 +23,7 @@ using ::forecastle::testing::Con;
 using ::forecastle::testing::Cust;
 using ::forecastle::testing::D;
 using ::forecastle::testing::Ratable;
-
-Ledger SampleLedger(int contracts, uint64_t seed) {
-  SampleOptions options;
-  options.contracts = contracts;
-  options.seed = seed;
-  Ledger ledger;
-  auto records = GenerateSampleCompany(options);
-  EXPECT_TRUE(records.ok()) << records.status();
-  for (const Record& r : *records) EXPECT_TRUE(ledger.Apply(r).ok()) << RecordKey(r);
-  return ledger;
-}
+using ::forecastle::testing::SampleLedger;
 
 // Every value of every path is finite, and months_to_clear is within [1, horizon + 1].
 void ExpectFinite(const PathValues& values, const std::string& where) {

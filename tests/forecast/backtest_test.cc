@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "engine/forecast/random.h"
-#include "engine/sample/sample_company.h"
 #include "tests/testing/ledger_builder.h"
+#include "tests/testing/sample_ledger.h"
 #include "tests/testing/status_matchers.h"
 
 namespace forecastle::forecast {
@@ -96,12 +96,8 @@ TEST(Backtest, OptionsAreValidatedNamingTheField) {
 // The sample company, calibrated at two as-of dates: every cell is reported, its shares and PIT
 // are consistent, and the report replays bit for bit.
 TEST(Backtest, TheSampleCompanysBacktestIsCompleteAndReplays) {
-  SampleOptions sample;
-  sample.contracts = 400;
-  auto records = GenerateSampleCompany(sample);
-  ASSERT_TRUE(records.ok());
-  Ledger ledger;
-  for (const Record& r : *records) ASSERT_TRUE(ledger.Apply(r).ok());
+  const Ledger ledger = ::forecastle::testing::SampleLedger(400);
+  ASSERT_FALSE(::testing::Test::HasFailure());
   BacktestOptions options;
   options.as_of = {D("2025-06-30"), D("2025-12-31")};
   options.horizon = 6;

@@ -13,9 +13,9 @@
 #include "engine/actuals/metrics.h"
 #include "engine/common/status_macros.h"
 #include "engine/forecast/streams.h"
-#include "engine/sample/sample_company.h"
 #include "tbb/global_control.h"
 #include "tests/testing/ledger_builder.h"
+#include "tests/testing/sample_ledger.h"
 #include "tests/testing/status_matchers.h"
 
 namespace forecastle::forecast {
@@ -312,12 +312,7 @@ TEST(Forecast, ASubscriptionAlreadyRenewedIsNotRenewedAgain) {
 }
 
 StartingState SampleState(const Scenario& scenario, int contracts, int horizon) {
-  SampleOptions options;
-  options.contracts = contracts;
-  auto records = GenerateSampleCompany(options);
-  EXPECT_TRUE(records.ok());
-  Ledger ledger;
-  for (const Record& r : *records) EXPECT_TRUE(ledger.Apply(r).ok());
+  const Ledger ledger = ::forecastle::testing::SampleLedger(contracts);
   auto state = BuildStartingState(ledger, scenario, D("2026-10-31"), horizon);
   EXPECT_TRUE(state.ok()) << state.status();
   return *state;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/standard_scenario.h"
 #include "engine/forecast/calibration.h"
+#include "tests/testing/sample_ledger.h"
 
 namespace forecastle::forecast {
 namespace {
@@ -94,13 +95,8 @@ TEST(Golden, StandardScenarioVariations) {
 // A 2,000-contract sample company as of a mid-month day, with the default scenario and with the
 // scenario calibrated at that day.
 TEST(Golden, MidMonthAsOfDefaultAndCalibrated) {
-  SampleOptions options;
-  options.contracts = 2000;
-  options.seed = 4;
-  absl::StatusOr<std::vector<Record>> records = GenerateSampleCompany(options);
-  ASSERT_TRUE(records.ok()) << records.status();
-  Ledger ledger;
-  for (const Record& r : *records) ASSERT_TRUE(ledger.Apply(r).ok());
+  const Ledger ledger = ::forecastle::testing::SampleLedger(2000, 4);
+  ASSERT_FALSE(::testing::Test::HasFailure());
   const Date as_of = *ParseDate("2026-07-15", "as_of");
 
   const Scenario scenario = DefaultScenario();
