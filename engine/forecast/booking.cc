@@ -73,7 +73,9 @@ void Booking::Book(PathContext& path, const Sale& sale, RandomStream& stream) co
     }
     return;
   }
-  const double hours = size * product.hours_per_unit_value * delivery_.Overrun(stream.Word());
+  // An overrun lengthens the work, not its pace: the team works the planned hours a month.
+  const double estimate = size * product.hours_per_unit_value;
+  const double hours = estimate * delivery_.Overrun(stream.Word());
   const int team = team_[static_cast<size_t>(product_index)];
   if (hours <= 0 || team < 0) {  // no work to do: satisfied at the start
     if (start < horizon) flows.revenue[static_cast<size_t>(start)] += size;
@@ -83,7 +85,7 @@ void Booking::Book(PathContext& path, const Sale& sale, RandomStream& stream) co
   if (upfront_months_[static_cast<size_t>(product_index)] > 0) cash_.Bill(path, start, size, stream.Word());
   const uint32_t delivery_word = product.billing == BillingTerms::kOnDelivery ? stream.Word() : 0;
   path.work.push_back(WorkItem{team, month, start, size, hours, 0.0, product.billing, delivery_word, sale.key, 0.0, 0.0,
-                               hours / std::max(1, product.term_months), start_fraction});
+                               estimate / std::max(1, product.term_months), start_fraction});
 }
 
 }  // namespace forecastle::forecast

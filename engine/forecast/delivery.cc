@@ -103,6 +103,7 @@ void Delivery::QueueBacklog(PathContext& path) const {
                                                      BillingTerms::kMonthlyInArrears, 0, SaleKey::Backlog(team_entity_[t]),
                                                      state_.team_prepaid[t]});
     item.planned = state_.team_work_planned[t].data();
+    item.planned_months = static_cast<int>(state_.team_work_planned[t].size());
     item.plan_scale = hours / state_.team_work_hours[t];
   }
 }

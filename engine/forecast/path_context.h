@@ -44,20 +44,32 @@ struct WorkItem {
   uint64_t sale = 0;         // SaleKey of what the work is for: monthly invoices draw from (sale, month)
   double prepaid = 0;        // already billed: earned revenue uses it up before it is invoiced
   double unbilled = 0;       // billed on delivery: revenue earned so far, invoiced when it is done
-  // How fast its plan lets the work go: a sale's hours spread evenly over its planned duration
-  // from `start_fraction` of month `start` (`pace` hours a month; 0: all at once), or the
-  // backlog's plan (`planned` cumulative hours by month at the estimates, x `plan_scale` for the
-  // overrun). Work behind its plan catches up as capacity allows; it never runs ahead of it.
+  // How fast its plan lets the work go: a sale's estimated hours spread evenly over its planned
+  // duration from `start_fraction` of month `start` (`pace` hours a month; 0: all at once), or
+  // the backlog's plan (`planned`: cumulative hours by the end of each of `planned_months` months
+  // at the estimates). An overrun lengthens the work at the plan's pace rather than speeding it
+  // up: the backlog's plan runs `plan_scale` (its overrun) times as long, and a sale's pace comes
+  // from its estimate while its hours carry the overrun. Work behind its plan catches up as
+  // capacity allows; it never runs ahead of it.
   double pace = 0;
   double start_fraction = 0;
   const double* planned = nullptr;
+  int planned_months = 0;
   double plan_scale = 1;
 
   // The hours the plan allows done by the end of month m.
   double Allowed(int m) const {
-    if (planned != nullptr) return std::min(hours, plan_scale * planned[m]);
+    if (planned != nullptr) return std::min(hours, plan_scale * PlannedBy((m + 1) / plan_scale));
     if (pace > 0) return std::min(hours, pace * (m - start + 1 - start_fraction));
     return hours;
+  }
+  // The backlog's plan after `months` (fractional) months: linear within a month, its last value
+  // from its last month on.
+  double PlannedBy(double months) const {
+    if (months >= planned_months) return planned[planned_months - 1];
+    const int whole = static_cast<int>(months);
+    const double before = whole == 0 ? 0.0 : planned[whole - 1];
+    return before + (months - whole) * (planned[whole] - before);
   }
 };
 

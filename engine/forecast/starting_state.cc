@@ -106,8 +106,8 @@ void AddExpiring(const Ledger& ledger, StartingState& state) {
 }
 
 // An effort or delivery line's work left at as_of, for the team doing that kind of work.
-absl::Status ProjectWork(const Projection& p, const LineState& line, Cents remaining, ContractProjection& out,
-                         StartingState& state) {
+absl::Status ProjectWork(const Projection& p, const LineState& line, Date signed_on, Cents remaining,
+                         ContractProjection& out, StartingState& state) {
   const Line& l = line.line;
   const ProgressPoint* last = line.ProgressThrough(p.as_of);  // progress known at as_of only
   if (remaining <= 0 || (last && last->complete)) return absl::OkStatus();
@@ -127,10 +127,19 @@ absl::Status ProjectWork(const Projection& p, const LineState& line, Cents remai
   out.remaining_work[static_cast<size_t>(team)] += Units(remaining);
   state.team_work_amount[static_cast<size_t>(team)] += Units(remaining);
   state.team_work_hours[static_cast<size_t>(team)] += hours;
-  const int months = l.expected_end_on ? std::max(1, MonthOf(*l.expected_end_on) - state.first_month + 1) : 1;
+  // The plan: what is left spread evenly over the months to the expected end, and never slower
+  // than the line's planned pace (its estimate over its planned months from signing), so work
+  // past its expected end goes on at that pace rather than all at once.
+  const int months = l.expected_end_on ? MonthOf(*l.expected_end_on) - state.first_month + 1 : 0;
+  double pace = 0;
+  if (l.kind == LineKind::kEffort && l.expected_end_on) {
+    const double planned_months = std::max(1.0, (*l.expected_end_on - signed_on) / 30.4375);
+    pace = (last ? last->estimated_hours : *l.estimated_hours) / 100.0 / planned_months;
+  }
+  const double per_month = std::max(months >= 1 ? hours / months : (pace > 0 ? 0.0 : hours), pace);
   std::vector<double>& planned = state.team_work_planned[static_cast<size_t>(team)];
   for (size_t m = 0; m < planned.size(); ++m) {
-    planned[m] += hours * std::min(1.0, static_cast<double>(m + 1) / months);
+    planned[m] += std::min(hours, per_month * static_cast<double>(m + 1));
   }
   return absl::OkStatus();
 }
@@ -182,7 +191,7 @@ absl::Status ProjectContract(const Projection& p, const ContractState& c, size_t
     if (line.line.kind == LineKind::kRatable) {
       ProjectSubscription(p, c, line, recognized, out, state);
     } else {
-      RETURN_IF_ERROR(ProjectWork(p, line, line.amount - recognized, out, state));
+      RETURN_IF_ERROR(ProjectWork(p, line, c.contract.signed_on, line.amount - recognized, out, state));
     }
   }
   SettleBilling(p, Units(billed - recognized_now), out, state);

@@ -223,6 +223,50 @@ TEST(Forecast, AmpleCapacityKeepsTheWorkToItsPlan) {
   for (size_t m = 0; m < expected.size(); ++m) EXPECT_NEAR(revenue[m], expected[m], 1e-6 * expected[m]) << m;
 }
 
+// An overrun lengthens the work at its plan's pace instead of speeding it up. With every
+// estimate overrunning by half (ample capacity): the backlog's L1, 90 hours planned to end in
+// January (30 a month), takes 135 hours at 30 a month, so 4.5 months; the 6,000.00 deal (60
+// hours estimated over 3 months from 1 December: 20 a month) takes 90 hours at 20 a month.
+TEST(Forecast, AnOverrunLengthensTheWorkAtItsPlannedPace) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L1", "9000.00", "90", "2027-01-20"),
+                    Open("O2", "smb", "6000.00", "negotiate", "2026-12-01", "services")});
+  Scenario scenario = Degenerate();
+  scenario.products[1].term_months = 3;
+  scenario.teams[0].fte = 10;  // 400 hours a month
+  scenario.effort_overrun = 1.5;
+  ForecastOptions options;
+  options.paths = 4;
+  auto result = ProjectSixMonths(ledger, scenario, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  // L1 earns 9,000.00 over 135 hours, the deal 6,000.00 over 90.
+  const double l1 = 30 * 9000.0 / 135, deal = 20 * 6000.0 / 90;
+  const std::vector<double> expected = {l1, l1 + deal, l1 + deal, l1 + deal, l1 / 2 + deal, deal / 2};
+  const std::vector<double> revenue = Means(*result, kRevenue);
+  ASSERT_EQ(revenue.size(), expected.size());
+  for (size_t m = 0; m < expected.size(); ++m) EXPECT_NEAR(revenue[m], expected[m], 1e-6 * expected[m]) << m;
+}
+
+// A backlog line past its expected end goes on at its planned pace (its estimate over its
+// planned months from signing) instead of all in the first month: 60 hours from 1 January to
+// 1 July 2026 (181 days, 5.95 months) is 10.09 hours a month, and its last 30 take three months.
+TEST(Forecast, LateWorkGoesOnAtItsPlannedPace) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Effort("C", "L2", "6000.00", "60", "2026-07-01"),
+                    Hours("C", "L2", "2026-05-31", "30")});
+  Scenario scenario = Degenerate();
+  scenario.teams[0].fte = 10;
+  ForecastOptions options;
+  options.paths = 4;
+  auto result = ProjectSixMonths(ledger, scenario, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const double pace = 60 / (181 / 30.4375);
+  const std::vector<double> expected = {100 * pace, 100 * pace, 100 * (30 - 2 * pace), 0, 0, 0};
+  const std::vector<double> revenue = Means(*result, kRevenue);
+  ASSERT_EQ(revenue.size(), expected.size());
+  for (size_t m = 0; m < expected.size(); ++m) EXPECT_NEAR(revenue[m], expected[m], 1e-6 * std::max(1.0, expected[m])) << m;
+}
+
 // A contract whose recognised revenue runs ahead of its invoices (a contract asset) has the
 // difference invoiced in the first month, then its work billed in arrears; one billed upfront
 // is never invoiced again. Either way billings total the contract and unbilled backlog ends at 0.

@@ -163,7 +163,8 @@ def add_deals(p, deals, work):
     path, start_w, size, product, bill_w = deals["path"][w], start[w], deals["size"][w], deals["product"][w], billing[w]
     day_w = day[w]
     overrun = lognormal(rng, len(path), inp["effort_overrun"], inp["effort_overrun_sigma"])
-    hours = size * np.array([q["hours_per_unit_value"] for q in products])[product] * overrun
+    estimate = size * np.array([q["hours_per_unit_value"] for q in products])[product]
+    hours = estimate * overrun
     team = np.array([q["team"] for q in products])[product]
     none = (hours <= 0) | (team < 0)
     p.add(p.revenue, path[none], start_w[none], size[none])
@@ -171,12 +172,24 @@ def add_deals(p, deals, work):
     upfront = ~none & (bill_w != ARREARS) & (bill_w != ON_DELIVERY)
     p.bill(path[upfront], start_w[upfront], size[upfront])
     q = ~none
-    # Spread evenly over the product's planned duration (term_months) from its start.
+    # The estimate spread evenly over the product's planned duration (term_months) from its
+    # start: an overrun lengthens the work, not its pace.
     duration = np.maximum(1, np.array([q["term_months"] for q in products])[product])
     work.append({"path": path[q], "team": team[q], "booked": deals["month"][w][q], "start": start_w[q],
                  "amount": size[q], "hours": hours[q], "billing": bill_w[q], "prepaid": np.zeros(q.sum()),
-                 "order": deals["order"][w][q], "pace": (hours / duration)[q],
+                 "order": deals["order"][w][q], "pace": (estimate / duration)[q],
                  "scale": np.zeros(q.sum()), "day": day_w[q]})
+
+
+def planned_by(planned, months):
+    """The backlog's cumulative plan after `months` (fractional) months: linear within a month,
+    its last value from its last month on (WorkItem::PlannedBy)."""
+    months = np.asarray(months, dtype=np.float64)
+    last = len(planned) - 1
+    whole = np.minimum(np.floor(months).astype(np.int64), last)
+    before = np.where(whole == 0, 0.0, planned[np.maximum(whole - 1, 0)])
+    inside = before + (months - whole) * (planned[whole] - before)
+    return np.where(months >= len(planned), planned[last], inside)
 
 
 def simulate(inp, n, rng):
@@ -331,9 +344,12 @@ def simulate(inp, n, rng):
         earned_before = np.zeros((n, k_max))
         is_backlog = booked < 0
         for m in range(h):
-            # What each item's plan allows done by the month's end: the backlog's plan (x its
-            # overrun), a sale's hours spread over its duration; capacity serves them in order.
-            allowed = np.where(is_backlog, np.minimum(hours, scale * planned[m]),
+            # What each item's plan allows done by the month's end: the backlog's plan run its
+            # overrun times as long (at the plan's pace), a sale's estimate spread over its
+            # duration; capacity serves them in order.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                stretched = np.where(scale > 0, (m + 1) / scale, 0.0)
+            allowed = np.where(is_backlog, np.minimum(hours, scale * planned_by(planned, stretched)),
                                np.where(pace > 0, np.minimum(hours, pace * (m - start + 1 - day)), hours))
             want = np.where(start <= m, np.maximum(0, allowed - done_before), 0)
             ahead = np.cumsum(want, axis=1) - want
