@@ -353,13 +353,29 @@ void FitCollectionByAge(const Ledger& ledger, Date as_of, Calibration& out) {
 // Work (SPEC §4.3): services' hours per currency unit from the estimates of effort lines signed
 // in the two years to as_of, and each team's capacity from the hours it delivered (effort lines'
 // hours from their progress, goods' units as hours at the goods product's hours per unit). A
-// team's FTE is what delivers the most hours it delivered in a month of the last kCapacityMonths
-// (what it has shown it can do: with the mean, a team whose work comes unevenly would be short
-// in every busy month) at its hours per FTE and utilisation. Its hours' growth over the last 12
-// months against the 12 before continues as a hiring plan of kTrendHireMonths months (hires
-// that grow the team at that rate and replace who leaves), unless the starting scenario plans
-// the team's hiring itself or the team shrank.
+// team's FTE is what delivers, at its hours per FTE and utilisation, the most hours it delivered
+// in a month of the last kPeakMonths, carried to as_of by its growth (BusiestMonthNow): what it
+// has shown it can do. Not the mean: a team whose work comes unevenly would be short in every
+// busy month. A whole year, not the last 6 months: a seasonal company staffs for its busy
+// season, and 6 months can miss it (README, Decisions). Its hours' growth over the last 12 months
+// against the 12 before continues as a hiring plan of kTrendHireMonths months (hires that grow
+// the team at that rate and replace who leaves), unless the starting scenario plans the team's
+// hiring itself or the team shrank.
 constexpr int kTrendHireMonths = 36;
+
+}  // namespace
+
+double BusiestMonthNow(const std::vector<double>& hours, double monthly_growth) {
+  double busiest = 0, carried = 1;
+  const size_t months = std::min<size_t>(hours.size(), kPeakMonths);
+  for (size_t k = 1; k <= months; ++k) {
+    carried *= monthly_growth;  // month as_of - k + 1 is k - 1 months before the last, k before now
+    busiest = std::max(busiest, hours[hours.size() - k] * carried);
+  }
+  return busiest;
+}
+
+namespace {
 
 void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
   Scenario& s = out.scenario;
@@ -403,19 +419,19 @@ void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
     Team& team = s.teams[t];
     const double per_fte = team.hours_per_fte_month * team.utilization;
     const std::vector<double>& hours = delivered.by_month[t];
-    const double peak = *std::max_element(hours.end() - kCapacityMonths, hours.end());
-    Fit(out, absl::StrCat("teams[", team.name, "].fte"), &team.fte,
-        per_fte > 0 ? std::min(100000.0, peak / per_fte) : NAN, delivered.records[t]);
     // The trend: the last 12 months' hours against the 12 before, as a monthly rate.
     double recent = 0, earlier = 0;
     for (size_t m = 0; m < hours.size(); ++m) (m < hours.size() - 12 ? earlier : recent) += hours[m];
     double growth = 0;
     Fit(out, absl::StrCat("hiring_plan[", team.name, "].growth_per_year"), &growth,
         earlier > 0 ? std::clamp(recent / earlier - 1, -0.5, 2.0) : NAN, delivered.records[t]);
+    const double monthly = growth > 0 ? std::pow(1 + growth, 1.0 / 12) : 1.0;
+    Fit(out, absl::StrCat("teams[", team.name, "].fte"), &team.fte,
+        per_fte > 0 ? std::min(100000.0, BusiestMonthNow(hours, monthly) / per_fte) : NAN, delivered.records[t]);
     bool planned = false;  // the starting scenario's own plan for the team is kept as it is
     for (const Hire& hire : s.hiring_plan) planned |= hire.team == team.name;
     if (planned || growth <= 0 || !out.values.back().fitted) continue;
-    const double rate = std::pow(1 + growth, 1.0 / 12) - 1;
+    const double rate = monthly - 1;
     double fte = team.fte;
     for (int m = 0; m < kTrendHireMonths; ++m) {
       // Hires that grow the team by the trend and replace who leaves, joining in month m.

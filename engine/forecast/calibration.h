@@ -58,6 +58,13 @@ struct DeliveredHours {
 };
 DeliveredHours DeliveredHoursPerMonth(const Ledger& ledger, Date as_of, const Scenario& scenario);
 
+// The most hours of a month among the last kPeakMonths of `hours` (oldest first, the last one
+// the last whole month by as_of), each carried forward by `monthly_growth` (1 + the monthly rate)
+// once for every month it lies back (the last one once, the one 11 months before it 12 times): a
+// team's capacity at as_of.
+inline constexpr int kPeakMonths = 12;
+double BusiestMonthNow(const std::vector<double>& hours, double monthly_growth);
+
 // What a forecast warns of (SPEC §4.3): a team whose capacity at as_of (fte x hours_per_fte_month
 // x utilization) is below half or above twice what the ledger shows it delivered (teams with at
 // least kMinSample progress records). Each names the team, both figures and the fix.

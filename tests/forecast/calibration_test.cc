@@ -170,11 +170,11 @@ TEST(CalibrationCapacity, TeamsDeliverWhatTheLedgerDelivered) {
   EXPECT_NEAR(capacity.mean, 304 * 0.99, 4 * capacity.standard_error);
 }
 
-// A team that delivers unevenly is given the capacity of its busiest recent month, and its
-// hours' growth continues as a hiring plan: 10 lines deliver 10 hours a month each from November
-// 2024 to October 2025 (100 a month) and 15 a month from November 2025 to October 2026, except
-// 30 each in August 2026 (300: the peak). Growth: 1,200 + 300 - 150 = 1,950 hours against 1,200,
-// +62.5% a year.
+// A team that delivers unevenly is given the capacity of its busiest month of the last year,
+// grown to now, and its hours' growth continues as a hiring plan: 10 lines deliver 10 hours a
+// month each from November 2024 to October 2025 (100 a month) and 15 a month from November 2025
+// to October 2026, except 30 each in August 2026 (300: the peak, three months before the first
+// forecast month). Growth: 1,200 + 300 - 150 = 1,950 hours against 1,200, +62.5% a year.
 TEST(CalibrationCapacity, BusiestRecentMonthAndTheTrendAsHires) {
   Ledger ledger;
   ApplyAll(ledger, {Cust("A", "smb")});
@@ -191,7 +191,8 @@ TEST(CalibrationCapacity, BusiestRecentMonthAndTheTrendAsHires) {
   auto fit = Calibrate(ledger, D("2026-10-31"), start);
   ASSERT_TRUE(fit.ok()) << fit.status();
   const Team& team = fit->scenario.teams[0];
-  EXPECT_NEAR(team.fte, 300.0 / (140 * 0.75), 1e-9);
+  const double monthly = std::pow(1950.0 / 1200, 1.0 / 12);
+  EXPECT_NEAR(team.fte, 300.0 * std::pow(monthly, 3) / (140 * 0.75), 1e-9);
   const FittedValue& growth = Find(*fit, "hiring_plan[delivery].growth_per_year");
   EXPECT_TRUE(growth.fitted);
   EXPECT_NEAR(growth.value, 1950.0 / 1200 - 1, 1e-12);
@@ -199,7 +200,7 @@ TEST(CalibrationCapacity, BusiestRecentMonthAndTheTrendAsHires) {
   // the team by the monthly rate and replace the 1% who leave.
   const std::vector<Hire>& plan = fit->scenario.hiring_plan;
   ASSERT_EQ(plan.size(), 36u);
-  const double rate = std::pow(1950.0 / 1200, 1.0 / 12) - 1;
+  const double rate = monthly - 1;
   EXPECT_EQ(plan[0].team, "delivery");
   EXPECT_EQ(plan[0].month, MonthOf(D("2026-11-01")) - start.time_to_fill_months);
   EXPECT_NEAR(plan[0].count, team.fte * (rate + 0.01 * (1 + rate)), 0.005);
@@ -211,6 +212,21 @@ TEST(CalibrationCapacity, BusiestRecentMonthAndTheTrendAsHires) {
   ASSERT_TRUE(kept.ok()) << kept.status();
   ASSERT_EQ(kept->scenario.hiring_plan.size(), 1u);
   EXPECT_EQ(kept->scenario.hiring_plan[0].count, 2);
+}
+
+// The busiest month counts from the last 12 whole months, each carried to now by the growth
+// once for every month it lies back; a busier month 13 months back does not count.
+TEST(CalibrationCapacity, BusiestMonthNowCoversTheLastYear) {
+  std::vector<double> hours(24, 100);
+  hours[11] = 1000;  // 13 months back: outside the year
+  hours[14] = 300;   // 10 months back, in a quiet last half-year
+  EXPECT_DOUBLE_EQ(BusiestMonthNow(hours, 1.0), 300);
+  EXPECT_DOUBLE_EQ(BusiestMonthNow(hours, 1.01), std::max(300 * std::pow(1.01, 10), 100 * std::pow(1.01, 12)));
+  hours[23] = 310;  // the last month: carried once
+  EXPECT_DOUBLE_EQ(BusiestMonthNow(hours, 1.0), 310);
+  EXPECT_DOUBLE_EQ(BusiestMonthNow(hours, 1.05), std::max(310 * 1.05, 300 * std::pow(1.05, 10)));
+  EXPECT_DOUBLE_EQ(BusiestMonthNow({}, 1.05), 0);
+  EXPECT_DOUBLE_EQ(BusiestMonthNow({50, 60}, 1.0), 60);  // fewer months than a year: all of them
 }
 
 // Effort overrun from the services completed by as_of: 5 lines of 100 estimated hours took 120,
