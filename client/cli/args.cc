@@ -41,6 +41,24 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first, const std::set<
   return args;
 }
 
+std::vector<char*> MoveLeadingFlags(int argc, char** argv, const std::set<std::string>& value_flags) {
+  std::vector<char*> out(argv, argv + argc);
+  int i = 1;
+  while (i < argc) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0) break;
+    const size_t eq = arg.find('=');
+    if (!value_flags.count(arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2))) break;
+    i += eq == std::string::npos ? 2 : 1;
+  }
+  if (i <= 1 || i >= argc) return out;  // nothing moved, or no command after the flags
+  out.assign(argv, argv + 1);
+  out.push_back(argv[i]);
+  out.insert(out.end(), argv + 1, argv + i);
+  out.insert(out.end(), argv + i + 1, argv + argc);
+  return out;
+}
+
 absl::StatusOr<int64_t> ParseIntFlag(const std::string& name, const std::string& text, int64_t min,
                                      int64_t max) {
   int64_t value = 0;

@@ -19,10 +19,22 @@ namespace forecastle::cli {
 
 inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
 
+inline constexpr char kDefaultPort[] = "50051";
+
+// host:port as given; a host alone ("db1", "10.0.0.7", "[::1]") means its port 50051. A bare
+// IPv6 address ("::1") is passed on as it is.
+inline std::string WithDefaultPort(const std::string& address) {
+  if (address.empty()) return address;
+  if (address.front() == '[') {
+    return address.find("]:") != std::string::npos ? address : address + ":" + kDefaultPort;
+  }
+  return address.find(':') == std::string::npos ? address + ":" + kDefaultPort : address;
+}
+
 inline std::string ServerAddress(const Args& args) {
-  if (args.Has("server")) return args.Get("server");
+  if (args.Has("server")) return WithDefaultPort(args.Get("server"));
   const char* env = std::getenv("FORECASTLE_SERVER");
-  return env && *env ? env : kDefaultServer;
+  return env && *env ? WithDefaultPort(env) : kDefaultServer;
 }
 
 inline std::shared_ptr<grpc::Channel> Connect(const Args& args) {

@@ -48,9 +48,12 @@ Commands:
   sample              write a generated sample company as CSV (no server needed)
 
 Common flags:
-  --server HOST:PORT  the forecastle-server (default $FORECASTLE_SERVER, else 127.0.0.1:50051)
-  --timeout SECONDS   deadline of each call (default 300)
-  --help              help on a command: forecastle actuals --help
+  --server HOST[:PORT]  the forecastle-server (default $FORECASTLE_SERVER, else 127.0.0.1:50051;
+                        a host alone means port 50051)
+  --timeout SECONDS     deadline of each call (default 300)
+  --help                help on a command: forecastle actuals --help
+  --version             the client's version
+Common flags go before or after the command: forecastle --server db1 summary.
 
 Exit status: 0 done; 1 the server refused something or failed; 2 bad usage.
 )";
@@ -314,12 +317,20 @@ int Sample(const Args& args) {
 }
 
 int Run(int argc, char** argv) {
+  // The flags every command shares may come before the command too: they move after it.
+  std::vector<char*> moved = MoveLeadingFlags(argc, argv, kCommonFlags);
+  argc = static_cast<int>(moved.size());
+  argv = moved.data();
   if (argc < 2) {
     std::cerr << kUsage;
     return 2;
   }
   if (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" || std::string(argv[1]) == "help") {
     std::cout << kUsage;
+    return 0;
+  }
+  if (std::string(argv[1]) == "--version" || std::string(argv[1]) == "version") {
+    std::cout << "forecastle " << FORECASTLE_VERSION << "\n";
     return 0;
   }
   const std::string command = argv[1];

@@ -324,6 +324,10 @@ TEST(Integration, CliUsageErrors) {
       {"import /nonexistent/folder", 2, "no such folder"},
       {"", 2, "Usage: forecastle COMMAND"},
       {"actuals --from 2026-01 --to 2026-02 --timeout 5", 1, "cannot reach forecastle-server at 127.0.0.1:1"},
+      // Common flags before the command; a host alone means port 50051.
+      {"--server 127.0.0.1:2 --timeout 5 summary", 1, "cannot reach forecastle-server at 127.0.0.1:2"},
+      {"summary --server nohost.invalid --timeout 5", 1, "at nohost.invalid:50051"},
+      {"--version", 0, "forecastle 0."},
   };
   for (const Case& c : cases) {
     CliResult result = Cli("127.0.0.1:1", c.args);
