@@ -2,9 +2,13 @@
 #ifndef FORECASTLE_TESTS_TESTING_TEST_SERVER_H_
 #define FORECASTLE_TESTS_TESTING_TEST_SERVER_H_
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -16,16 +20,27 @@
 
 namespace forecastle::testing {
 
-// A fresh path (nothing there yet) in a folder of the current test's own.
+// A fresh path (nothing there yet, nor a -wal, -shm or -journal of an earlier database) in a
+// folder of the current test's own in this process: two builds' suites running the same test at
+// once (a sanitizer run beside a plain one) must not share a database.
 inline std::string FreshDatabasePath(const std::string& name) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string dir = ::testing::TempDir() + "/forecastle_" + info->test_suite_name() + "_" + info->name();
+  std::string dir = ::testing::TempDir() + "/forecastle_" + std::to_string(getpid()) + "_" +
+                    info->test_suite_name() + "_" + info->name();
   for (char& c : dir) {
     if (c == '/' && &c != dir.data()) continue;
     if (!isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '_' && c != '.') c = '_';
   }
-  std::filesystem::create_directories(dir);
-  std::filesystem::remove_all(dir + "/" + name);
+  // The folders this process made, removed when it exits normally (a crash leaves them to see).
+  static struct Folders {
+    std::vector<std::string> made;
+    ~Folders() {
+      std::error_code ignored;
+      for (const std::string& d : made) std::filesystem::remove_all(d, ignored);
+    }
+  } folders;
+  if (std::filesystem::create_directories(dir)) folders.made.push_back(dir);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove_all(dir + "/" + name + suffix);
   return dir + "/" + name;
 }
 
@@ -42,7 +57,9 @@ class TestServer {
     options.database = database_;
     options.forecasts = forecasts_;
     auto server = ForecastleServer::Create(options);
-    ASSERT_TRUE(server.ok()) << server.status();
+    // Thrown, not asserted: an ASSERT here would return with no server, and the test would go on
+    // to dereference it. gtest reports the exception as the test's failure.
+    if (!server.ok()) throw std::runtime_error("the test server did not start: " + server.status().ToString());
     server_ = std::move(*server);
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(256 << 20);
