@@ -158,7 +158,8 @@ struct DirectSource {
 //   would be noise); once there are 120 contracts.
 // - Volatility: dispersion beyond Poisson around trend x seasonality: with N ~ Poisson(e D),
 //   E D = 1, Var D = s², s² = Σ ((n - e)² - e) / Σ e², volatility = sqrt(log(1 + s²)) (D
-//   lognormal).
+//   lognormal). The trend's sigma grows by that volatility (a year's count varies more than
+//   Poisson's).
 void FitDirectSources(std::vector<DirectSource>& sources, MonthIndex first, Calibration& out) {
   std::vector<std::pair<int64_t, int64_t>> counts;  // per source: the last 12 months', the 12 before
   int64_t total = 0;
@@ -170,11 +171,13 @@ void FitDirectSources(std::vector<DirectSource>& sources, MonthIndex first, Cali
   const std::vector<TrendFit> fits = ShrunkTrends(counts);
   // Each month's expected count of a source on its trend (the 24 months' total spread along it).
   std::vector<std::array<double, kDirectMonths>> expected(sources.size());
+  std::vector<size_t> sigma_index(sources.size());  // each source's growth_sigma in out.values
   for (size_t i = 0; i < sources.size(); ++i) {
     DirectBookings& d = *sources[i].fit;
     const auto [recent, earlier] = counts[i];
     FitRateOnTrend(out, sources[i].field, fits[i], recent, recent + earlier, &d.growth_per_year, &d.growth_sigma,
                    &d.per_month);
+    sigma_index[i] = out.values.size() - 2;  // FitRateOnTrend's growth_sigma, before per_month
     const LogMoments sizes = OfLogs(sources[i].sizes);
     Fit(out, sources[i].field + "size", &d.size, std::min(1e12, sizes.mean), sizes.n);
     Fit(out, sources[i].field + "size_sigma", &d.size_sigma, std::min(3.0, sizes.sigma), sizes.n);
@@ -212,9 +215,17 @@ void FitDirectSources(std::vector<DirectSource>& sources, MonthIndex first, Cali
       excess += (n - e) * (n - e) - e;
       scale += e * e;
     }
-    Fit(out, f + "volatility", &d.volatility,
-        scale > 0 ? std::min(3.0, std::sqrt(std::log1p(std::max(0.0, excess / scale)))) : 0,
+    const double overdispersion = scale > 0 ? std::max(0.0, excess / scale) : 0;  // s²
+    Fit(out, f + "volatility", &d.volatility, std::min(3.0, std::sqrt(std::log1p(overdispersion))),
         counts[i].first + counts[i].second);
+    // The trend's own uncertainty beyond Poisson counts: each year's count is 12 months of
+    // rates with a factor of variance s² each, so the log of a year's count varies by about
+    // 1/count + s²/12, and the log growth of one year on the other by 1/recent + 1/earlier +
+    // s²/6. ShrunkTrends gave the first two; a volatile source's trend is that much less sure.
+    if (out.values[sigma_index[i]].fitted && out.values.back().fitted) {
+      d.growth_sigma = std::min(3.0, std::sqrt(d.growth_sigma * d.growth_sigma + overdispersion / 6));
+      out.values[sigma_index[i]].value = d.growth_sigma;
+    }
   }
 }
 

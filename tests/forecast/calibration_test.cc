@@ -409,6 +409,32 @@ TEST(CalibrationDirect, BookingsWithoutAnOpportunityFitRateTrendAndSize) {
   EXPECT_GT(Find(*fit, "segments[smb].product_mix[services]").value, 0.99);
 }
 
+// A source more volatile than Poisson is less sure of its trend: new customers sign 1 and 5
+// contracts in alternate months over the 24 months (36 a year, no growth). Around the trend of 3
+// a month, s² = Σ ((n - 3)² - 3) / Σ 3² = 24 / 216 = 1/9; the log growth's variance is
+// 1/36 + 1/36 from the counts plus s²/6 from the months' factors.
+TEST(CalibrationDirect, AVolatileSourceWidensItsTrendsSigma) {
+  Ledger ledger;
+  int n = 0;
+  for (MonthIndex m = *ParseMonth("2024-11", "m"); m <= *ParseMonth("2026-10", "m"); ++m) {
+    const int count = (m % 2) == 0 ? 1 : 5;
+    for (int i = 0; i < count; ++i, ++n) {
+      const std::string c = absl::StrCat("N", n);
+      ApplyAll(ledger, {Cust(c, "smb"), Con(c, c, FormatDate(FirstDayOfMonth(m) + 3 + i)), Effort(c, "L", "10000.00", "50")});
+    }
+  }
+  auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const std::string f = "segments[smb].new_customers.";
+  const double s2 = 1.0 / 9;
+  EXPECT_NEAR(Find(*fit, f + "growth_per_year").value, 0, 1e-12);
+  EXPECT_NEAR(Find(*fit, f + "volatility").value, std::sqrt(std::log1p(s2)), 1e-12);
+  EXPECT_NEAR(Find(*fit, f + "growth_sigma").value, std::sqrt(2.0 / 36 + s2 / 6), 1e-12);
+  for (const SegmentAssumptions& segment : fit->scenario.segments) {  // the scenario holds it too
+    if (segment.name == "smb") EXPECT_NEAR(segment.new_customers.growth_sigma, std::sqrt(2.0 / 36 + s2 / 6), 1e-12);
+  }
+}
+
 }  // namespace
 }  // namespace forecastle::forecast
 
