@@ -54,6 +54,8 @@ std::vector<Date> EventDays(const Record& record) {
       if (r.closed_on) days.push_back(*r.closed_on);
       return days;
     }
+    // A month's headcount is known from its first day.
+    std::vector<Date> operator()(const Headcount& r) { return {FirstDayOfMonth(r.month)}; }
   };
   return std::visit(Visitor{}, record);
 }
