@@ -104,7 +104,8 @@ constexpr char kSampleUsage[] =
     R"(Usage: forecastle sample --out DIR [--contracts N] [--seed S]
 
 Writes a generated services + subscription company (customers, contracts, lines, progress,
-cancellations, invoices, payments, opportunities) as CSV into DIR. Same seed, same company.
+cancellations, invoices, payments, opportunities, the delivery team's headcount) as CSV into DIR.
+Same seed, same company.
 --contracts defaults to 1000 (1..1000000); --seed to 1.
 )";
 
