@@ -209,6 +209,7 @@ grpc::Status LedgerServiceImpl::Summary(grpc::ServerContext*, const v1::SummaryR
     reply->set_invoices(static_cast<int64_t>(ledger.invoices().size()));
     reply->set_payments(static_cast<int64_t>(ledger.payments().size()));
     reply->set_opportunities(static_cast<int64_t>(ledger.opportunities().size()));
+    reply->set_headcount(static_cast<int64_t>(ledger.headcount().size()));
     reply->set_records(static_cast<int64_t>(ledger.record_count()));
     return 0;
   });

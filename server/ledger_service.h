@@ -37,6 +37,9 @@ class LedgerServiceImpl final : public v1::LedgerService::Service {
                               v1::WriteReply* out) override {
     return Put(RecordKind::kOpportunity, *r, out);
   }
+  grpc::Status PutHeadcount(grpc::ServerContext*, const v1::Headcount* r, v1::WriteReply* out) override {
+    return Put(RecordKind::kHeadcount, *r, out);
+  }
   // The import stream of ledger.proto: acknowledges each batch once stored, answers the end with
   // the summary, and ends with an error naming the first message it did not get.
   grpc::Status Import(grpc::ServerContext* context,

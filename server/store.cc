@@ -14,15 +14,19 @@ std::string TableName(RecordKind kind) {
   return std::string(file.substr(0, file.size() - 4));  // "invoices.csv" -> "invoices"
 }
 
+// CREATE TABLE of a kind's table: one text column per CSV column, as FormatRecord writes them.
+std::string CreateTable(RecordKind kind) {
+  std::vector<std::string> columns;
+  for (auto column : KindColumns(kind)) columns.push_back(absl::StrCat("\"", column, "\" TEXT NOT NULL"));
+  return absl::StrCat("CREATE TABLE ", TableName(kind), " (", absl::StrJoin(columns, ", "), ");\n");
+}
+
 // Migration k (1-based) takes the schema from version k-1 to k. Append, never edit.
 std::vector<std::string> Migrations() {
+  // Version 1: the kinds customers .. opportunities.
   std::string v1;
-  for (int k = 0; k < kRecordKindCount; ++k) {
-    const auto kind = static_cast<RecordKind>(k);
-    std::vector<std::string> columns;
-    for (auto column : KindColumns(kind)) columns.push_back(absl::StrCat("\"", column, "\" TEXT NOT NULL"));
-    absl::StrAppend(&v1, "CREATE TABLE ", TableName(kind), " (", absl::StrJoin(columns, ", "),
-                    ");\n");
+  for (int k = 0; k <= static_cast<int>(RecordKind::kOpportunity); ++k) {
+    absl::StrAppend(&v1, CreateTable(static_cast<RecordKind>(k)));
   }
   const std::string v2 = "CREATE TABLE scenarios (name TEXT PRIMARY KEY, json TEXT NOT NULL);";
   // Applied import batches, written in the transaction of their records, so that a batch sent
@@ -30,7 +34,9 @@ std::vector<std::string> Migrations() {
   const std::string v3 =
       "CREATE TABLE import_batches (batch_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
       " acknowledgement BLOB NOT NULL);";
-  return {v1, v2, v3};
+  // Headcount (SPEC §3.4), the optional kind added after import batches.
+  const std::string v4 = CreateTable(RecordKind::kHeadcount);
+  return {v1, v2, v3, v4};
 }
 
 // A prepared statement finalised on scope exit.

@@ -27,7 +27,7 @@ class Store {
   };
 
   // The schema version this build writes; older databases are migrated when opened.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // An applied import batch: its client-chosen id, a fingerprint of its content (the same id
   // with other content is refused) and the acknowledgement answered for it, as opaque bytes.

@@ -35,7 +35,7 @@ Usage: forecastle COMMAND [flags]
 Commands:
   import DIR          import a folder of CSV exports (customers.csv, contracts.csv, lines.csv,
                       progress.csv, cancellations.csv, invoices.csv, payments.csv,
-                      opportunities.csv; every file optional)
+                      opportunities.csv, headcount.csv; every file optional)
   actuals             bookings, revenue, billings, collections, backlog ... per period
   backlog             backlog aging and cRPO at a date
   schedule ID         one contract's recognition schedule, line by line and month by month
@@ -107,7 +107,8 @@ constexpr char kSampleUsage[] =
     R"(Usage: forecastle sample --out DIR [--contracts N] [--seed S]
 
 Writes a generated services + subscription company (customers, contracts, lines, progress,
-cancellations, invoices, payments, opportunities) as CSV into DIR. Same seed, same company.
+cancellations, invoices, payments, opportunities, the delivery team's headcount) as CSV into DIR.
+Same seed, same company.
 --contracts defaults to 1000 (1..1000000); --seed to 1.
 )";
 
@@ -291,9 +292,9 @@ int Summary(const Args& args) {
   if (int failed = Call(args, &v1::LedgerService::Stub::Summary, *stub, v1::SummaryRequest(), &reply)) return failed;
   std::cout << absl::StrFormat(
       "customers %d\ncontracts %d\nlines %d\nprogress %d\ncancellations %d\ninvoices %d\n"
-      "payments %d\nopportunities %d\nrecords %d\n",
+      "payments %d\nopportunities %d\nheadcount %d\nrecords %d\n",
       reply.customers(), reply.contracts(), reply.lines(), reply.progress(), reply.cancellations(),
-      reply.invoices(), reply.payments(), reply.opportunities(), reply.records());
+      reply.invoices(), reply.payments(), reply.opportunities(), reply.headcount(), reply.records());
   return 0;
 }
 

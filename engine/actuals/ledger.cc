@@ -1,6 +1,7 @@
 #include "engine/actuals/ledger.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/allocation.h"
@@ -133,6 +134,7 @@ absl::StatusOr<bool> Ledger::Apply(const Record& record) {
         if constexpr (std::is_same_v<T, Invoice>) return ApplyInvoice(r);
         if constexpr (std::is_same_v<T, Payment>) return ApplyPayment(r);
         if constexpr (std::is_same_v<T, Opportunity>) return ApplyOpportunity(r);
+        if constexpr (std::is_same_v<T, Headcount>) return ApplyHeadcount(r);
       },
       record);
   if (applied.ok() && *applied) ++record_count_;
@@ -332,6 +334,23 @@ absl::StatusOr<bool> Ledger::ApplyOpportunity(const Opportunity& r) {
   }
   opportunity_index_.emplace(r.opportunity_id, opportunities_.size());
   opportunities_.push_back(r);
+  return true;
+}
+
+const std::vector<Headcount>& Ledger::headcount() const { return headcount_; }
+
+// Headcount refers to nothing and changes no metric: the ledger only keeps it, one per (team,
+// month), for calibration to read.
+absl::StatusOr<bool> Ledger::ApplyHeadcount(const Headcount& r) {
+  auto at = std::lower_bound(headcount_.begin(), headcount_.end(), r,
+                             [](const Headcount& a, const Headcount& b) {
+                               return std::tie(a.team, a.month) < std::tie(b.team, b.month);
+                             });
+  if (at != headcount_.end() && at->team == r.team && at->month == r.month) {
+    if (*at == r) return false;
+    return Conflict("fte", RecordKey(r));
+  }
+  headcount_.insert(at, r);
   return true;
 }
 

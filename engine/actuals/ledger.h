@@ -82,6 +82,8 @@ class Ledger {
   const std::vector<InvoiceState>& invoices() const { return invoices_; }
   const std::vector<Payment>& payments() const { return payments_; }
   const std::vector<Opportunity>& opportunities() const { return opportunities_; }
+  // Headcount records, sorted by (team, month), one per (team, month).
+  const std::vector<Headcount>& headcount() const;
 
   // Indices into contracts() (opportunities()) in the order of their ids: how a forecast or a
   // calibration visits them, so that no sum of theirs depends on the order records arrived in.
@@ -111,6 +113,7 @@ class Ledger {
   absl::StatusOr<bool> ApplyInvoice(const Invoice& r);
   absl::StatusOr<bool> ApplyPayment(const Payment& r);
   absl::StatusOr<bool> ApplyOpportunity(const Opportunity& r);
+  absl::StatusOr<bool> ApplyHeadcount(const Headcount& r);
   absl::StatusOr<LineState*> FindLine(absl::string_view contract_id, absl::string_view line_id);
 
   std::vector<CustomerState> customers_;
@@ -118,6 +121,7 @@ class Ledger {
   std::vector<InvoiceState> invoices_;
   std::vector<Payment> payments_;
   std::vector<Opportunity> opportunities_;
+  std::vector<Headcount> headcount_;  // sorted by (team, month): the order is the index
   absl::flat_hash_map<std::string, uint32_t> customer_index_;
   absl::flat_hash_map<std::string, uint32_t> contract_index_;
   absl::flat_hash_map<std::string, uint32_t> invoice_index_;

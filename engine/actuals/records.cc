@@ -49,6 +49,12 @@ class Fields {
     return ParseDate(text, name);
   }
 
+  absl::StatusOr<MonthIndex> RequiredMonth(absl::string_view name) const {
+    absl::string_view text = Text(name);
+    if (text.empty()) return absl::InvalidArgumentError(absl::StrCat(name, ": required"));
+    return ParseMonth(text, name);
+  }
+
   absl::StatusOr<std::optional<Date>> OptionalDate(absl::string_view name) const {
     absl::string_view text = Text(name);
     if (text.empty()) return std::optional<Date>();
@@ -280,6 +286,20 @@ absl::Status ValidateKind(const Opportunity& r) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateKind(const Headcount& r) {
+  RETURN_IF_ERROR(CheckId(r.team, "team"));
+  if (r.month < MonthOf(kMinDate) || r.month > MonthOf(kMaxDate)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("month: outside years 1900..2999, got ", FormatMonth(r.month)));
+  }
+  RETURN_IF_ERROR(CheckNotNegative(r.centi_fte, "fte", true));
+  if (r.centi_fte > kMaxCentiFte) {
+    return absl::InvalidArgumentError(absl::StrCat("fte: more than ", kMaxCentiFte / 100,
+                                                   " FTE, got ", FormatCents(r.centi_fte)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Record> ParseLine(const Fields& f) {
   Line line;
   line.contract_id = f.Id("contract_id");
@@ -330,14 +350,14 @@ RecordKind KindOf(const Record& record) { return static_cast<RecordKind>(record.
 absl::string_view KindName(RecordKind kind) {
   static constexpr absl::string_view kNames[] = {"customer", "contract",     "line",
                                                  "progress", "cancellation", "invoice",
-                                                 "payment",  "opportunity"};
+                                                 "payment",  "opportunity",  "headcount"};
   return kNames[static_cast<int>(kind)];
 }
 
 absl::string_view KindFileName(RecordKind kind) {
   static constexpr absl::string_view kNames[] = {
       "customers.csv", "contracts.csv",     "lines.csv",    "progress.csv",
-      "cancellations.csv", "invoices.csv", "payments.csv", "opportunities.csv"};
+      "cancellations.csv", "invoices.csv", "payments.csv", "opportunities.csv", "headcount.csv"};
   return kNames[static_cast<int>(kind)];
 }
 
@@ -353,12 +373,13 @@ const std::vector<absl::string_view>& KindColumns(RecordKind kind) {
       {"payment_id", "invoice_id", "received_on", "amount"},
       {"opportunity_id", "segment", "amount", "created_on", "status", "stage",
        "expected_close_on", "closed_on", "customer_id", "product"},
+      {"team", "month", "fte"},
   };
   return kColumns[static_cast<int>(kind)];
 }
 
 int KindRequiredColumnCount(RecordKind kind) {
-  static constexpr int kCounts[] = {1, 3, 4, 3, 3, 4, 4, 5};
+  static constexpr int kCounts[] = {1, 3, 4, 3, 3, 4, 4, 5, 3};
   return kCounts[static_cast<int>(kind)];
 }
 
@@ -379,6 +400,9 @@ std::string RecordKey(const Record& record) {
     std::string operator()(const Payment& r) { return absl::StrCat("payment ", r.payment_id); }
     std::string operator()(const Opportunity& r) {
       return absl::StrCat("opportunity ", r.opportunity_id);
+    }
+    std::string operator()(const Headcount& r) {
+      return absl::StrCat("headcount of ", r.team, " in ", FormatMonth(r.month));
     }
   };
   return std::visit(Visitor{}, record);
@@ -467,6 +491,13 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
       r.product = f.Id("product");
       return Validated(std::move(r));
     }
+    case RecordKind::kHeadcount: {
+      Headcount r;
+      r.team = f.Id("team");
+      ASSIGN_OR_RETURN(r.month, f.RequiredMonth("month"));
+      ASSIGN_OR_RETURN(r.centi_fte, f.RequiredAmount("fte"));  // two decimals, like money
+      return Validated(std::move(r));
+    }
   }
   return absl::InvalidArgumentError("unknown record kind");
 }
@@ -525,6 +556,9 @@ std::vector<std::string> FormatRecord(const Record& record) {
               Opt(r.closed_on),
               r.customer_id,
               r.product};
+    }
+    std::vector<std::string> operator()(const Headcount& r) {
+      return {r.team, FormatMonth(r.month), FormatCents(r.centi_fte)};
     }
   };
   return std::visit(Visitor{}, record);

@@ -1,5 +1,6 @@
 // The recorded events of the ledger (SPEC §3.4), as typed values. Each record kind has an
-// identity (its id, or for progress, cancellations and lines the ids they hang on) and a content;
+// identity (its id, or for progress, cancellations and lines the ids they hang on, or for
+// headcount its team and month) and a content;
 // the ledger accepts a record whose identity is known only when the content is the same.
 #ifndef FORECASTLE_ENGINE_ACTUALS_RECORDS_H_
 #define FORECASTLE_ENGINE_ACTUALS_RECORDS_H_
@@ -106,14 +107,26 @@ struct Opportunity {
   bool operator==(const Opportunity&) const = default;
 };
 
+// People delivering work in one team in one month, from the HR system (SPEC §3.4). Identified by
+// (team, month). FTE are exact too: hundredths of an FTE, so "12.25" FTE is 1225.
+struct Headcount {
+  std::string team;
+  MonthIndex month = 0;
+  int64_t centi_fte = 0;
+  bool operator==(const Headcount&) const = default;
+};
+
+// The most FTE a headcount record may give one team in one month.
+inline constexpr int64_t kMaxCentiFte = 1'000'000 * int64_t{100};
+
 using Record = std::variant<Customer, Contract, Line, Progress, Cancellation, Invoice, Payment,
-                            Opportunity>;
+                            Opportunity, Headcount>;
 
 // The kinds, in the order in which references point backwards: a record only refers to kinds
 // before it (a line to its contract, a payment to its invoice, ...).
 enum class RecordKind { kCustomer, kContract, kLine, kProgress, kCancellation, kInvoice, kPayment,
-                        kOpportunity };
-inline constexpr int kRecordKindCount = 8;
+                        kOpportunity, kHeadcount };
+inline constexpr int kRecordKindCount = 9;
 
 RecordKind KindOf(const Record& record);
 // "customer", "contract", ... as used in errors and the API.
@@ -124,7 +137,8 @@ absl::string_view KindFileName(RecordKind kind);
 const std::vector<absl::string_view>& KindColumns(RecordKind kind);
 // The number of leading KindColumns that are required.
 int KindRequiredColumnCount(RecordKind kind);
-// A short human key for errors: "invoice INV-7", "line C-1/L-2", "progress C-1/L-2 on 2026-01-05".
+// A short human key for errors: "invoice INV-7", "line C-1/L-2", "progress C-1/L-2 on 2026-01-05",
+// "headcount of delivery in 2026-01".
 std::string RecordKey(const Record& record);
 
 // Textual fields of one record, as they come from a CSV row or an API message: (column, text)

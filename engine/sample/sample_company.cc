@@ -121,6 +121,13 @@ constexpr std::array<int, 4> kOpenStageWeights = {35, 30, 20, 15};
 constexpr std::array<std::string_view, 3> kProducts = {"subscription", "services", "goods"};
 constexpr std::array<int, 3> kProductWeights = {50, 30, 20};
 
+// The team that delivers services and goods: DefaultScenario()'s one team.
+constexpr std::string_view kDeliveryTeam = "delivery";
+// Staffing at about 80% planned utilisation of 105 billable hours per FTE a month: 84 hours of
+// delivered work per FTE, averaged over three months.
+constexpr CentiHours kStaffedHoursPerFte = 8'400;
+constexpr int kStaffingMonths = 3;
+
 constexpr std::array<std::string_view, 30> kNameFirst = {
     "Acme",      "Blue Harbor", "Northwind",  "Summit",    "Pioneer", "Silverline",
     "Vertex",    "Crescent",    "Granite",    "Atlas",     "Beacon",  "Cedar",
@@ -677,7 +684,7 @@ class Generator {
   }
 
   // Numbers invoices, payments and opportunities by day and appends every kind after lines,
-  // in kind order.
+  // in kind order, headcount last.
   std::vector<Record> Assemble() {
     std::vector<uint32_t> invoice_order(invoices_.size());
     std::iota(invoice_order.begin(), invoice_order.end(), 0u);
@@ -696,7 +703,8 @@ class Generator {
         [](const Opportunity& a, const Opportunity& b) { return a.created_on < b.created_on; });
 
     records_.reserve(records_.size() + progress_.size() + cancellations_.size() + invoices_.size() +
-                     payments_.size() + opportunities_.size());
+                     payments_.size() + opportunities_.size() +
+                     static_cast<size_t>(MonthOf(end_) - MonthOf(options_.history_start) + 2));
     for (const ProgressRow& row : progress_) {
       Progress progress;
       progress.contract_id = NumberedId("CT-", row.contract + 1);
@@ -728,7 +736,36 @@ class Generator {
       opportunities_[i].opportunity_id = NumberedId("OPP-", i + 1);
       records_.emplace_back(std::move(opportunities_[i]));
     }
+    AddHeadcount();
     return std::move(records_);
+  }
+
+  // The delivery team's headcount, one record per month from the first month with services
+  // hours through history_end's month. The story: the delivery team is staffed for its work at
+  // about 80% planned utilisation: each month's FTE is the services hours delivered over that
+  // month and the two before, averaged, divided by 84 (105 billable hours per FTE a month × 0.8),
+  // rounded to 2 decimals (halves up), at least 1. Months before the first hours count as none.
+  // Computed from the progress rows alone, without a draw, so every other record is as it was
+  // before headcount was generated.
+  void AddHeadcount() {
+    std::optional<MonthIndex> first;
+    for (const ProgressRow& row : progress_) {
+      if (row.hours > 0) first = std::min(first.value_or(MonthOf(row.on)), MonthOf(row.on));
+    }
+    if (!first) return;
+    const MonthIndex last = MonthOf(end_);  // no progress is dated after history_end
+    std::vector<CentiHours> hours_by_month(static_cast<size_t>(last - *first + 1), 0);
+    for (const ProgressRow& row : progress_) {
+      if (row.hours > 0) hours_by_month[static_cast<size_t>(MonthOf(row.on) - *first)] += row.hours;
+    }
+    // FTE in hundredths = Σ hours over the window (in hundredths) / (3 × 84); rounded halves up.
+    constexpr CentiHours kDivisor = kStaffingMonths * kStaffedHoursPerFte / 100;
+    for (size_t m = 0; m < hours_by_month.size(); ++m) {
+      CentiHours window = 0;
+      for (size_t back = 0; back < kStaffingMonths && back <= m; ++back) window += hours_by_month[m - back];
+      const int64_t centi_fte = std::clamp<int64_t>((window + kDivisor / 2) / kDivisor, 100, kMaxCentiFte);
+      records_.emplace_back(Headcount{std::string(kDeliveryTeam), *first + static_cast<MonthIndex>(m), centi_fte});
+    }
   }
 
   const SampleOptions& options_;

@@ -33,15 +33,18 @@ struct SampleOptions {
 // estimate revisions and completion; delivery of goods by units), some with a discounted
 // transaction price, a few cancelled; invoices (subscriptions annually upfront, services monthly
 // in arrears, goods on delivery, credit notes for disputes and cancellations); payments after a
-// random delay (some partial, some never); and opportunities: closed won and lost history and an
-// open pipeline. Stages are "qualify", "develop", "propose", "negotiate"; a closed opportunity's
-// stage is the last one it reached. Products are "subscription", "services", "goods".
+// random delay (some partial, some never); opportunities: closed won and lost history and an
+// open pipeline; and the headcount of team "delivery", staffed for its services hours (each
+// month's FTE is the hours of that month and the two before, averaged, over 84, at least 1; the
+// story is in sample_company.cc). Stages are "qualify", "develop", "propose", "negotiate"; a
+// closed opportunity's stage is the last one it reached. Products are "subscription", "services",
+// "goods".
 //
 // Records come in kind order (customers, contracts, lines, progress, cancellations, invoices,
-// payments, opportunities); ids number each kind chronologically ("CU-000001", "CT-000001",
-// "INV-000001", "PAY-000001", "OPP-000001"; lines "L1".."L5"). About 2.9 lines and 12 records
-// per contract (100,000 contracts: about 1.2 million records). INVALID_ARGUMENT for options out
-// of range.
+// payments, opportunities, headcount); ids number each kind chronologically ("CU-000001",
+// "CT-000001", "INV-000001", "PAY-000001", "OPP-000001"; lines "L1".."L5"). About 2.9 lines and
+// 12 records per contract (100,000 contracts: about 1.2 million records). INVALID_ARGUMENT for
+// options out of range.
 absl::StatusOr<std::vector<Record>> GenerateSampleCompany(const SampleOptions& options);
 
 }  // namespace forecastle

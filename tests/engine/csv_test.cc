@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -152,6 +153,89 @@ TEST(ValidateRecord, TextThatIsNotUtf8IsRefused) {
   fine.customer_id = "CU-1";
   fine.name = "Caf\xC3\xA9 \xE2\x82\xAC";
   EXPECT_TRUE(ValidateRecord(fine).ok());
+}
+
+// headcount.csv (SPEC §3.4): team, month, fte with up to 2 decimals, kept exactly in hundredths.
+TEST(ParseRecord, HeadcountRoundTripsThroughItsColumns) {
+  EXPECT_EQ(KindFileName(RecordKind::kHeadcount), "headcount.csv");
+  EXPECT_EQ(KindColumns(RecordKind::kHeadcount), (std::vector<absl::string_view>{"team", "month", "fte"}));
+  EXPECT_EQ(KindRequiredColumnCount(RecordKind::kHeadcount), 3);
+  for (const auto& [text, centi_fte, formatted] :
+       {std::tuple{"12", 1200, "12.00"}, std::tuple{"12.5", 1250, "12.50"}, std::tuple{"12.25", 1225, "12.25"},
+        std::tuple{"0", 0, "0.00"}, std::tuple{"1000000", 100'000'000, "1000000.00"}}) {
+    auto parsed = ParseRecord(RecordKind::kHeadcount, {{"team", "delivery"}, {"month", "2026-03"}, {"fte", text}});
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status();
+    const Headcount& headcount = std::get<Headcount>(*parsed);
+    EXPECT_EQ(headcount.team, "delivery");
+    EXPECT_EQ(headcount.month, 2026 * 12 + 2);
+    EXPECT_EQ(headcount.centi_fte, centi_fte) << text;
+    const std::vector<std::string> cells = FormatRecord(*parsed);
+    EXPECT_EQ(cells, (std::vector<std::string>{"delivery", "2026-03", formatted}));
+    auto again = ParseRecord(RecordKind::kHeadcount, {{"team", cells[0]}, {"month", cells[1]}, {"fte", cells[2]}});
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(*again, *parsed);
+  }
+  EXPECT_EQ(RecordKey(Headcount{"delivery", 2026 * 12, 100}), "headcount of delivery in 2026-01");
+}
+
+TEST(ParseRecord, HeadcountErrorsNameTheFieldAndTheValue) {
+  auto parse = [](absl::string_view team, absl::string_view month, absl::string_view fte) {
+    FieldValues fields;
+    if (!team.empty()) fields.emplace_back("team", team);
+    if (!month.empty()) fields.emplace_back("month", month);
+    if (!fte.empty()) fields.emplace_back("fte", fte);
+    return ParseRecord(RecordKind::kHeadcount, fields);
+  };
+  const auto kInvalid = absl::StatusCode::kInvalidArgument;
+  EXPECT_THAT(parse("delivery", "2026-03", "12.345"), StatusIs(kInvalid, "fte: has more than 2 decimals, got \"12.345\""));
+  EXPECT_THAT(parse("delivery", "2026-03", "-1"), StatusIs(kInvalid, "fte: must not be negative, got -1.00"));
+  EXPECT_THAT(parse("delivery", "2026-03", "1000000.01"),
+              StatusIs(kInvalid, "fte: more than 1000000 FTE, got 1000000.01"));
+  EXPECT_THAT(parse("delivery", "2026-03", "12 FTE"), StatusIs(kInvalid, "fte: not a decimal number, got \"12 FTE\""));
+  EXPECT_THAT(parse("delivery", "2026-03", ""), StatusIs(kInvalid, "fte: required"));
+  EXPECT_THAT(parse("", "2026-03", "12"), StatusIs(kInvalid, "team: required"));
+  EXPECT_THAT(parse("delivery", "2026-3", "12"),
+              StatusIs(kInvalid, "month: expected a month YYYY-MM (years 1900..2999), got \"2026-3\""));
+  EXPECT_THAT(parse("delivery", "2026-13", "12"),
+              StatusIs(kInvalid, "month: expected a month YYYY-MM (years 1900..2999), got \"2026-13\""));
+  EXPECT_THAT(parse("delivery", "2026-03-01", "12"),
+              StatusIs(kInvalid, "month: expected a month YYYY-MM (years 1900..2999), got \"2026-03-01\""));
+  EXPECT_THAT(parse("delivery", "", "12"), StatusIs(kInvalid, "month: required"));
+  EXPECT_THAT(ParseRecord(RecordKind::kHeadcount, {{"team", "delivery"}, {"month", "2026-03"}, {"fte", "1"},
+                                                   {"hours", "105"}}),
+              StatusIs(kInvalid, "hours: unknown column for headcount records"));
+  // A record built in code meets the same rules.
+  EXPECT_THAT(ValidateRecord(Headcount{"delivery", 2026 * 12, -5}), StatusIs(kInvalid, "fte: must not be negative, got -0.05"));
+  EXPECT_THAT(ValidateRecord(Headcount{"", 2026 * 12, 100}), StatusIs(kInvalid, "team: required"));
+  EXPECT_THAT(ValidateRecord(Headcount{"delivery", 3000 * 12, 100}),
+              StatusIs(kInvalid, "month: outside years 1900..2999, got 3000-01"));
+}
+
+TEST(ParseCsvFile, HeadcountRowsNameFileLineAndField) {
+  CsvFolder folder;
+  ASSERT_TRUE(ParseCsvFile(RecordKind::kHeadcount, "headcount.csv",
+                           "month,fte,team\n2026-01,12.5,delivery\n2026-02,12.505,delivery\n2026-03,13,delivery\n",
+                           folder).ok());
+  ASSERT_EQ(folder.errors.size(), 1u);
+  EXPECT_EQ(folder.errors[0].ToString(), "headcount.csv:3: fte: has more than 2 decimals, got \"12.505\"");
+  ASSERT_EQ(folder.records.size(), 2u);
+  EXPECT_EQ(std::get<Headcount>(folder.records[1].record), (Headcount{"delivery", 2026 * 12 + 2, 1300}));
+  EXPECT_EQ(folder.records[1].line, 4);
+}
+
+TEST(ReadCsvFolder, HeadcountIsOneMoreOptionalFile) {
+  const std::string dir = ::testing::TempDir() + "/csv_headcount";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/customers.csv") << "customer_id\nC1\n";
+  std::ofstream(dir + "/headcount.csv") << "team,month,fte\ndelivery,2026-01,12.25\n";
+  auto folder = ReadCsvFolder(dir);
+  ASSERT_TRUE(folder.ok()) << folder.status();
+  ASSERT_TRUE(folder->errors.empty()) << folder->errors[0].ToString();
+  ASSERT_EQ(folder->records.size(), 2u);
+  EXPECT_EQ(folder->records[1].file, "headcount.csv");
+  EXPECT_EQ(std::get<Headcount>(folder->records[1].record), (Headcount{"delivery", 2026 * 12, 1225}));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ReadCsvFolder, UnknownFileNameIsAnError) {

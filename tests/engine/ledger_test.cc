@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/actuals/metrics.h"
 #include "tests/testing/ledger_builder.h"
 #include "tests/testing/status_matchers.h"
 
@@ -116,6 +117,47 @@ TEST_F(LedgerTest, RecordsBuiltInCodeMeetTheSameFieldRulesAsParsedOnes) {
   huge.amount = kMaxAmountCents + 1;
   EXPECT_THAT(ledger_.Apply(huge), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount: overflows")));
   EXPECT_THAT(ledger_.Apply(Cust("")), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("customer_id: required")));
+}
+
+TEST_F(LedgerTest, HeadcountIsKeptSortedByTeamAndMonthOnePerTeamAndMonth) {
+  const uint64_t before = ledger_.version();
+  ApplyAll(ledger_, {Heads("delivery", "2026-03", "12.5"), Heads("consulting", "2026-02", "3"),
+                     Heads("delivery", "2025-12", "10.25"), Heads("consulting", "2026-01", "2")});
+  EXPECT_EQ(ledger_.version(), before + 4);
+  EXPECT_EQ(ledger_.record_count(), before + 4);
+  EXPECT_EQ(ledger_.headcount(),
+            (std::vector<Headcount>{Heads("consulting", "2026-01", "2"), Heads("consulting", "2026-02", "3"),
+                                    Heads("delivery", "2025-12", "10.25"), Heads("delivery", "2026-03", "12.5")}));
+
+  // The same (team, month) and fte again is a no-op; with another fte it is refused, changing nothing.
+  EXPECT_THAT(ledger_.Apply(Heads("delivery", "2026-03", "12.50")), IsOkAndHolds(false));
+  EXPECT_THAT(ledger_.Apply(Heads("delivery", "2026-03", "13")),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       "fte: headcount of delivery in 2026-03 is already recorded with different content"));
+  EXPECT_EQ(ledger_.version(), before + 4);
+  EXPECT_EQ(ledger_.headcount().size(), 4u);
+  EXPECT_EQ(ledger_.headcount()[3].centi_fte, 1250);
+}
+
+TEST_F(LedgerTest, HeadcountChangesNoMetric) {
+  auto metrics = [&] {
+    MetricsQuery query;
+    query.from = MonthOf(D("2026-01-01"));
+    query.to = MonthOf(D("2026-12-01"));
+    query.as_of = D("2026-12-31");
+    auto tables = ComputeMetrics(ledger_, query);
+    EXPECT_TRUE(tables.ok()) << tables.status();
+    std::vector<std::vector<Cents>> out;
+    for (const PeriodMetrics& p : tables->at(0).periods) {
+      out.push_back({p.bookings, p.revenue, p.billings, p.collections, p.backlog, p.unbilled_backlog,
+                     p.deferred_revenue, p.accounts_receivable});
+    }
+    return out;
+  };
+  ApplyAll(ledger_, {Hours("C", "L3", "2026-01-31", "4")});
+  const auto without = metrics();
+  ApplyAll(ledger_, {Heads("delivery", "2026-01", "2"), Heads("delivery", "2026-02", "0")});
+  EXPECT_EQ(metrics(), without);
 }
 
 TEST(LedgerLimits, TotalsThatCouldOverflowAreRefused) {

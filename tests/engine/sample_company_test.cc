@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,6 +56,8 @@ std::vector<Date> EventDays(const Record& record) {
       if (r.closed_on) days.push_back(*r.closed_on);
       return days;
     }
+    // A month's headcount is known from its first day.
+    std::vector<Date> operator()(const Headcount& r) { return {FirstDayOfMonth(r.month)}; }
   };
   return std::visit(Visitor{}, record);
 }
@@ -77,7 +81,7 @@ TEST(SampleCompanyTest, GoldenSmallCompany) {
     }
     return std::vector<std::string>();
   };
-  EXPECT_EQ(records.size(), 113u);
+  EXPECT_EQ(records.size(), 149u);  // 36 of them headcount, 2023-11 to 2026-10
   EXPECT_EQ(first(RecordKind::kCustomer),
             (std::vector<std::string>{"CU-000001", "Granite Analytics Inc.", "smb"}));
   EXPECT_EQ(first(RecordKind::kContract),
@@ -95,6 +99,7 @@ TEST(SampleCompanyTest, GoldenSmallCompany) {
   EXPECT_EQ(first(RecordKind::kOpportunity),
             (std::vector<std::string>{"OPP-000001", "smb", "58300.00", "2023-01-26", "lost",
                                       "develop", "2023-02-08", "2023-02-06", "", "subscription"}));
+  EXPECT_EQ(first(RecordKind::kHeadcount), (std::vector<std::string>{"delivery", "2023-11", "3.28"}));
 }
 
 class SampleCompanySeedTest : public ::testing::TestWithParam<uint64_t> {};
@@ -127,7 +132,7 @@ TEST_P(SampleCompanySeedTest, RecordsComeInKindOrderWithUniqueIds) {
     last_kind = kind;
     ASSERT_TRUE(ids.insert(RecordKey(record)).second) << RecordKey(record);
   }
-  EXPECT_EQ(last_kind, static_cast<int>(RecordKind::kOpportunity));
+  EXPECT_EQ(last_kind, static_cast<int>(RecordKind::kHeadcount));
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, SampleCompanySeedTest, ::testing::Values(1, 2, 3));
@@ -240,6 +245,33 @@ TEST(SampleCompanyTest, OpenOpportunitiesCanBeSet) {
     open += opportunity && opportunity->status == OpportunityStatus::kOpen;
   }
   EXPECT_EQ(open, 37);
+}
+
+// The delivery team is staffed for its services work at about 80% planned utilisation: each
+// month's FTE is the hours of that month and the two before, averaged, over 84, rounded to 2
+// decimals, at least 1 — recomputed here from the progress records the generator wrote.
+TEST(SampleCompanyTest, HeadcountStaffsTheDeliveryTeamForItsServicesHours) {
+  for (const SampleOptions& options : {Options(10, 7), Options(200, 3)}) {
+    std::map<MonthIndex, CentiHours> hours;  // services hours by month
+    std::vector<Headcount> headcount;
+    for (const Record& record : Generate(options)) {
+      if (const auto* progress = std::get_if<Progress>(&record); progress && progress->hours) {
+        hours[MonthOf(progress->on)] += *progress->hours;
+      }
+      if (const auto* h = std::get_if<Headcount>(&record)) headcount.push_back(*h);
+    }
+    ASSERT_FALSE(hours.empty());
+    const MonthIndex first = hours.begin()->first, last = MonthOf(options.history_end);
+    ASSERT_EQ(headcount.size(), static_cast<size_t>(last - first + 1));
+    for (size_t i = 0; i < headcount.size(); ++i) {
+      const MonthIndex month = first + static_cast<MonthIndex>(i);
+      CentiHours window = 0;
+      for (MonthIndex m = month - 2; m <= month; ++m) window += hours.contains(m) ? hours[m] : 0;
+      // Hundredths of an FTE: the window's hundredths of an hour over 3 months × 84 hours.
+      const int64_t expected = std::max<int64_t>(100, std::llround(static_cast<double>(window) / (3 * 84)));
+      EXPECT_EQ(headcount[i], (Headcount{"delivery", month, expected})) << FormatMonth(month);
+    }
+  }
 }
 
 TEST(SampleCompanyTest, CsvRoundTripGivesTheSameRecords) {

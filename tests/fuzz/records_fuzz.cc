@@ -62,6 +62,7 @@ std::string Describe(const Ledger& ledger) {
   }
   for (const Payment& p : ledger.payments()) absl::StrAppend(&out, "payment ", Cells(p), "\n");
   for (const Opportunity& o : ledger.opportunities()) absl::StrAppend(&out, "opportunity ", Cells(o), "\n");
+  for (const Headcount& h : ledger.headcount()) absl::StrAppend(&out, "headcount ", Cells(h), "\n");
   return out;
 }
 
@@ -206,6 +207,11 @@ void CheckSums(const Ledger& ledger) {
                c.new_business);
   }
   FUZZ_CHECK(total_booked <= kMaxLedgerTotalCents, "bookings total beyond the limit");
+  for (size_t i = 1; i < ledger.headcount().size(); ++i) {
+    const Headcount& a = ledger.headcount()[i - 1];
+    const Headcount& b = ledger.headcount()[i];
+    FUZZ_CHECK(a.team < b.team || (a.team == b.team && a.month < b.month), RecordKey(b), " out of (team, month) order");
+  }
 }
 
 // The input's records: a line naming a kind starts one, "column=value" lines are its fields.

@@ -373,6 +373,7 @@ void Run(Services& s, const fuzz::Call& call) {
     case fuzz::Call::kPutInvoice: return Put(s, &LedgerServiceImpl::PutInvoice, call.put_invoice());
     case fuzz::Call::kPutPayment: return Put(s, &LedgerServiceImpl::PutPayment, call.put_payment());
     case fuzz::Call::kPutOpportunity: return Put(s, &LedgerServiceImpl::PutOpportunity, call.put_opportunity());
+    case fuzz::Call::kPutHeadcount: return Put(s, &LedgerServiceImpl::PutHeadcount, call.put_headcount());
     case fuzz::Call::kImport: return Import(s, call.import());
     case fuzz::Call::kSummary: {
       Summary(s);

@@ -187,6 +187,43 @@ TEST(Integration, CliReportsEveryBadRecordWithFileLineAndFieldAndStoresNothingOf
   EXPECT_THAT(actuals.out, HasSubstr("2026-01,1200.00,1200.00,0.00,100.00,1200.00,1000.00,0.00,1100.00,0.00,1100.00,0.00,200.00,"));
 }
 
+// headcount.csv is one more optional file of the folder: imported with the others, each bad row
+// named by file, line and field, kept across a restart; and the sample company writes one.
+TEST(Integration, CliImportsHeadcountCsvWithTheOtherFiles) {
+  const std::string dir = Folder("headcount");
+  Write(dir + "/customers.csv", "customer_id,name,segment\nA,Acme,enterprise\n");
+  Write(dir + "/headcount.csv",
+        "month,team,fte\n"
+        "2026-01,delivery,12.5\n"
+        "2026-02,delivery,13\n"
+        "2026-02,delivery,14\n"
+        "2026-03,delivery,1.234\n"
+        "2026-13,delivery,2\n");
+  const std::string db = Folder("db") + "/headcount.db";
+  {
+    ServerProcess server(db);
+    CliResult result = Cli(server.address(), "import " + dir);
+    EXPECT_EQ(result.exit_code, 1) << result.out;
+    EXPECT_THAT(result.out, HasSubstr("headcount.csv:4: fte: headcount of delivery in 2026-02 is already recorded "
+                                      "with different content"));
+    EXPECT_THAT(result.out, HasSubstr("headcount.csv:5: fte: has more than 2 decimals, got \"1.234\""));
+    EXPECT_THAT(result.out, HasSubstr("headcount.csv:6: month: expected a month YYYY-MM"));
+    EXPECT_THAT(result.out, HasSubstr("3 refused"));
+    EXPECT_THAT(Cli(server.address(), "summary").out, HasSubstr("opportunities 0\nheadcount 2\nrecords 3\n"));
+    EXPECT_EQ(server.Kill(SIGTERM), 0);
+  }
+  ServerProcess restarted(db);
+  EXPECT_THAT(Cli(restarted.address(), "summary").out, HasSubstr("headcount 2\nrecords 3\n"));
+
+  const std::string sample = Folder("sample-headcount");
+  ASSERT_EQ(Cli("", absl::StrCat("sample --contracts 50 --seed 2 --out ", sample)).exit_code, 0);
+  std::ifstream in(sample + "/headcount.csv");
+  std::string header, first;
+  ASSERT_TRUE(std::getline(in, header) && std::getline(in, first));
+  EXPECT_EQ(header, "team,month,fte");
+  EXPECT_THAT(first, ::testing::StartsWith("delivery,"));
+}
+
 // One byte of Latin-1 in a cell used to cost, silently, every record of the stream message it
 // fell in and of every later one, while the CLI reported success.
 TEST(Integration, CliRefusesAFileThatIsNotUtf8NamingFileLineAndColumnAndImportsNothing) {

@@ -104,6 +104,7 @@ class LedgerServiceTest : public ::testing::Test {
       case RecordKind::kInvoice: return stub.PutInvoice(&context, m.invoice(), reply);
       case RecordKind::kPayment: return stub.PutPayment(&context, m.payment(), reply);
       case RecordKind::kOpportunity: return stub.PutOpportunity(&context, m.opportunity(), reply);
+      case RecordKind::kHeadcount: return stub.PutHeadcount(&context, m.headcount(), reply);
     }
     return grpc::Status::CANCELLED;
   }
@@ -183,6 +184,53 @@ TEST_F(LedgerServiceTest, Overflow) {
     grpc::ClientContext context;
     return server_->ledger().PutContract(&context, contract, &reply);
   });
+}
+
+TEST_F(LedgerServiceTest, HeadcountIsPutImportedAndCountedWithoutMovingAMetric) {
+  const std::string metrics = Metrics(*server_).SerializeAsString();
+  v1::WriteReply reply;
+  ASSERT_TRUE(Put(Heads("delivery", "2026-01", "12.5"), &reply).ok());
+  EXPECT_TRUE(reply.created());
+  ASSERT_TRUE(Put(Heads("delivery", "2026-01", "12.50"), &reply).ok());
+  EXPECT_FALSE(reply.created());
+  Imported imported = Import(*server_, {Heads("delivery", "2026-02", "13"), Heads("delivery", "2026-01", "12.5")});
+  EXPECT_EQ(imported.summary.created(), 1);
+  EXPECT_EQ(imported.summary.unchanged(), 1);
+  const v1::SummaryReply summary = Summary(*server_);
+  EXPECT_EQ(summary.headcount(), 2);
+  EXPECT_EQ(summary.records(), 7);
+  EXPECT_EQ(Metrics(*server_).SerializeAsString(), metrics);
+  server_->Restart();
+  EXPECT_EQ(Summary(*server_).headcount(), 2);
+  EXPECT_EQ(server_->server().book().Read([](const Ledger& l) { return l.headcount(); }),
+            (std::vector<Headcount>{Heads("delivery", "2026-01", "12.5"), Heads("delivery", "2026-02", "13")}));
+}
+
+TEST_F(LedgerServiceTest, HeadcountWithAnotherFteForTheSameMonth) {
+  v1::WriteReply reply;
+  ASSERT_TRUE(Put(Heads("delivery", "2026-01", "12.5"), &reply).ok());
+  ExpectRefused(grpc::StatusCode::ALREADY_EXISTS,
+                "fte: headcount of delivery in 2026-01 is already recorded with different content",
+                [&] { return Put(Heads("delivery", "2026-01", "12.75"), &reply); });
+}
+
+TEST_F(LedgerServiceTest, HeadcountWithThreeDecimals) {
+  v1::Headcount headcount;
+  headcount.set_team("delivery");
+  headcount.set_month("2026-01");
+  headcount.set_fte("12.255");
+  v1::WriteReply reply;
+  ExpectRefused(grpc::StatusCode::INVALID_ARGUMENT, "fte: has more than 2 decimals, got \"12.255\"", [&] {
+    grpc::ClientContext context;
+    return server_->ledger().PutHeadcount(&context, headcount, &reply);
+  });
+  headcount.set_fte("12");
+  headcount.set_month("2026-1");
+  ExpectRefused(grpc::StatusCode::INVALID_ARGUMENT, "month: expected a month YYYY-MM (years 1900..2999), got \"2026-1\"",
+                [&] {
+                  grpc::ClientContext context;
+                  return server_->ledger().PutHeadcount(&context, headcount, &reply);
+                });
 }
 
 TEST_F(LedgerServiceTest, ImportReportsEachRefusedRecordAndAppliesTheRest) {

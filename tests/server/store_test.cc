@@ -31,7 +31,7 @@ TEST(Store, AppendsDurablyAndReplaysInReferenceOrder) {
       Cust("A"), Con("C", "A", "2026-01-01", "100.00"),
       Ratable("C", "L1", "50.00", "2026-01-01", "2026-12-31"), Effort("C", "L2", "50.00", "7.25"),
       Hours("C", "L2", "2026-01-02", "1.5", "8"), Inv("I", "C", "2026-01-01", "-12.34"),
-      Cancel("C", "L1", "2026-02-01")};
+      Cancel("C", "L1", "2026-02-01"), Heads("delivery", "2026-01", "12.25")};
   {
     auto store = Store::Open({path});
     ASSERT_TRUE(store.ok()) << store.status();
@@ -83,6 +83,35 @@ TEST(Store, AnImportBatchIsStoredInTheTransactionOfItsRecords) {
   EXPECT_EQ(Stored(**reopened), std::vector<Record>{a});
 }
 
+// A database written before headcount (schema version 3) gains the headcount table when opened,
+// keeping what it held.
+TEST(Store, MigratesAVersion3DatabaseToHoldHeadcount) {
+  const std::string path = FreshDatabasePath("version3.db");
+  const Record customer = Cust("A");
+  {
+    auto store = Store::Open({path});
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_THAT((*store)->Append({&customer}), IsOk());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE headcount; DELETE FROM schema_version WHERE version = 4", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  const Record headcount = Heads("delivery", "2026-02", "7.5");
+  {
+    auto store = Store::Open({path});
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ((*store)->schema_version(), 4);
+    ASSERT_THAT((*store)->Append({&headcount}), IsOk());
+  }
+  auto reopened = Store::Open({path});
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(Stored(**reopened), (std::vector<Record>{customer, headcount}));
+}
+
 TEST(Store, RefusesADatabaseFromANewerBuild) {
   const std::string path = FreshDatabasePath("newer.db");
   { ASSERT_TRUE(Store::Open({path}).ok()); }
@@ -122,6 +151,26 @@ TEST(LedgerBook, WritesAreStoredAndReplayedAtOpen) {
   }
   auto book = LedgerBook::Open({path});
   ASSERT_TRUE(book.ok());
+  EXPECT_EQ((*book)->Read([](const Ledger& l) { return l.record_count(); }), 2u);
+}
+
+TEST(LedgerBook, HeadcountSurvivesARestart) {
+  const std::string path = FreshDatabasePath("headcount.db");
+  {
+    auto book = LedgerBook::Open({path});
+    ASSERT_TRUE(book.ok());
+    auto results = (*book)->Write({Heads("delivery", "2026-02", "12.5"), Heads("delivery", "2026-01", "12"),
+                                   Heads("delivery", "2026-01", "12.00"), Heads("delivery", "2026-01", "13")});
+    ASSERT_TRUE(results.ok());
+    EXPECT_THAT((*results)[0], IsOkAndHolds(true));
+    EXPECT_THAT((*results)[1], IsOkAndHolds(true));
+    EXPECT_THAT((*results)[2], IsOkAndHolds(false));
+    EXPECT_THAT((*results)[3], StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("fte: headcount of delivery in 2026-01")));
+  }
+  auto book = LedgerBook::Open({path});
+  ASSERT_TRUE(book.ok()) << book.status();
+  EXPECT_EQ((*book)->Read([](const Ledger& l) { return l.headcount(); }),
+            (std::vector<Headcount>{Heads("delivery", "2026-01", "12"), Heads("delivery", "2026-02", "12.5")}));
   EXPECT_EQ((*book)->Read([](const Ledger& l) { return l.record_count(); }), 2u);
 }
 

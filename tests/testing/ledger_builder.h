@@ -85,6 +85,9 @@ inline Invoice Inv(std::string id, std::string contract, absl::string_view on, a
 inline Payment Pay(std::string id, std::string invoice, absl::string_view on, absl::string_view amount) {
   return Payment{id, invoice, D(on), C(amount)};
 }
+inline Headcount Heads(std::string team, absl::string_view month, absl::string_view fte) {
+  return Headcount{team, *ParseMonth(month, "month"), C(fte)};
+}
 
 // Applies records, failing the test on the first refusal.
 inline void ApplyAll(Ledger& ledger, std::initializer_list<Record> records) {

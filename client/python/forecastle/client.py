@@ -38,7 +38,7 @@ ProgressCallback = Callable[[Progress], Optional[bool]]
 CSV_FILES: Tuple[Tuple[str, str], ...] = (
     ("customers.csv", "customer"), ("contracts.csv", "contract"), ("lines.csv", "line"),
     ("progress.csv", "progress"), ("cancellations.csv", "cancellation"), ("invoices.csv", "invoice"),
-    ("payments.csv", "payment"), ("opportunities.csv", "opportunity"))
+    ("payments.csv", "payment"), ("opportunities.csv", "opportunity"), ("headcount.csv", "headcount"))
 
 _GRAINS = {"month": actuals_pb2.GRAIN_MONTH, "quarter": actuals_pb2.GRAIN_QUARTER, "year": actuals_pb2.GRAIN_YEAR}
 _GROUPS = {"company": actuals_pb2.GROUP_BY_COMPANY, "segment": actuals_pb2.GROUP_BY_SEGMENT,
@@ -237,8 +237,8 @@ class Client:
     # ---- Ledger -------------------------------------------------------------------------------
 
     def put(self, record: Message) -> bool:
-        """Records one Customer, Contract, Line, Progress, Cancellation, Invoice, Payment or
-        Opportunity (forecastle.v1.ledger_pb2 messages). True if stored, False if an identical
+        """Records one Customer, Contract, Line, Progress, Cancellation, Invoice, Payment,
+        Opportunity or Headcount (forecastle.v1.ledger_pb2 messages). True if stored, False if an identical
         record was already there (writes are idempotent)."""
         kind = type(record).DESCRIPTOR.name
         method = getattr(self._ledger, f"Put{kind}", None)

@@ -75,6 +75,10 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(self.imported.created + self.imported.unchanged, rows)
         self.assertEqual(self.imported.batches, -(-rows // 1000))
         self.assertEqual(self.client.summary()["records"], rows)
+        # The sample's headcount.csv is one of the files: the delivery team's FTE month by month.
+        headcount = len(Path(self.sample, "headcount.csv").read_text().splitlines()) - 1
+        self.assertGreater(headcount, 0)
+        self.assertEqual(self.client.summary()["headcount"], headcount)
         again = self.client.import_csv(self.sample)  # idempotent
         self.assertEqual((again.created, again.unchanged), (0, rows))
 

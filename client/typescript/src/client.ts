@@ -229,7 +229,7 @@ const LOADER_OPTIONS: protoLoader.Options = {
 const CSV_FILES: [string, keyof LedgerRecord][] = [
   ["customers.csv", "customer"], ["contracts.csv", "contract"], ["lines.csv", "line"],
   ["progress.csv", "progress"], ["cancellations.csv", "cancellation"], ["invoices.csv", "invoice"],
-  ["payments.csv", "payment"], ["opportunities.csv", "opportunity"],
+  ["payments.csv", "payment"], ["opportunities.csv", "opportunity"], ["headcount.csv", "headcount"],
 ];
 // CSV text -> proto enum names.
 const ENUM_COLUMNS: Record<string, string> = {

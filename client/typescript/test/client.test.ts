@@ -61,6 +61,10 @@ describe("forecastle TypeScript client", () => {
     assert.equal(imported.created, rows);
     assert.equal(imported.batches, Math.ceil(rows / 1000));
     assert.equal((await client.summary()).records, rows);
+    // The sample's headcount.csv is one of the files: the delivery team's FTE month by month.
+    const headcount = [...parseCsv(fs.readFileSync(path.join(tmp, "sample", "headcount.csv"), "utf8"))].length;
+    assert.ok(headcount > 0);
+    assert.equal((await client.summary()).headcount, headcount);
     const again = await client.importCsv(path.join(tmp, "sample"));
     assert.equal(again.unchanged, rows);
   });
