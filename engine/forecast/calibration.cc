@@ -371,10 +371,47 @@ void FitCollectionByAge(const Ledger& ledger, Date as_of, Calibration& out) {
 // season, and 6 months can miss it (README, Decisions). Its hours' growth over the last 12 months
 // against the 12 before continues as a hiring plan of kTrendHireMonths months (hires that grow
 // the team at that rate and replace who leaves), unless the starting scenario plans the team's
-// hiring itself or the team shrank.
+// hiring itself or the team shrank. With a headcount history (headcount.csv, at least
+// kMinSample of the last kPeakMonths months), the team's FTE is its latest headcount by as_of
+// and its hours per FTE what one FTE delivered in the busiest month of the year, per its
+// utilisation (MostHoursPerFte): capacity then follows the people, not only the hours.
 constexpr int kTrendHireMonths = 36;
 
+// A team's headcount (SPEC §3.4): in each of the `months` whole months to the last by as_of
+// (oldest first, 0 where none was recorded), the latest recorded for a month by as_of's (`now`),
+// and how many of the last kPeakMonths whole months have one (`months`).
+struct Staffing {
+  std::vector<double> by_month;
+  double now = 0;
+  int64_t months = 0;
+};
+Staffing StaffingOf(const Ledger& ledger, Date as_of, const std::string& team, size_t months) {
+  Staffing out;
+  out.by_month.assign(months, 0);
+  const MonthIndex last = LastWholeMonth(as_of);
+  const MonthIndex first = last - static_cast<MonthIndex>(months) + 1;
+  for (const Headcount& h : ledger.headcount()) {  // by (team, month): the latest comes last
+    if (h.team != team || h.month > MonthOf(as_of)) continue;
+    const double fte = static_cast<double>(h.centi_fte) / 100.0;
+    out.now = fte;
+    if (h.month < first || h.month > last) continue;
+    out.by_month[static_cast<size_t>(h.month - first)] = fte;
+    out.months += h.month > last - kPeakMonths && fte > 0;
+  }
+  return out;
+}
+
 }  // namespace
+
+double MostHoursPerFte(const std::vector<double>& hours, const std::vector<double>& fte) {
+  double most = 0;
+  const size_t months = std::min({hours.size(), fte.size(), static_cast<size_t>(kPeakMonths)});
+  for (size_t k = 1; k <= months; ++k) {
+    const double people = fte[fte.size() - k];
+    if (people > 0) most = std::max(most, hours[hours.size() - k] / people);
+  }
+  return most;
+}
 
 double BusiestMonthNow(const std::vector<double>& hours, double monthly_growth) {
   double busiest = 0, carried = 1;
@@ -437,8 +474,19 @@ void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
     Fit(out, absl::StrCat("hiring_plan[", team.name, "].growth_per_year"), &growth,
         earlier > 0 ? std::clamp(recent / earlier - 1, -0.5, 2.0) : NAN, delivered.records[t]);
     const double monthly = growth > 0 ? std::pow(1 + growth, 1.0 / 12) : 1.0;
-    Fit(out, absl::StrCat("teams[", team.name, "].fte"), &team.fte,
-        per_fte > 0 ? std::min(100000.0, BusiestMonthNow(hours, monthly) / per_fte) : NAN, delivered.records[t]);
+    const Staffing staffed = StaffingOf(ledger, as_of, team.name, hours.size());
+    if (staffed.months >= kMinSample && team.utilization > 0) {
+      // With headcount.csv: today's people, each able to deliver what one delivered in the
+      // busiest month of the year (hours per FTE at the team's utilisation).
+      Fit(out, absl::StrCat("teams[", team.name, "].fte"), &team.fte, staffed.now, staffed.months);
+      Fit(out, absl::StrCat("teams[", team.name, "].hours_per_fte_month"), &team.hours_per_fte_month,
+          std::min(744.0, MostHoursPerFte(hours, staffed.by_month) / team.utilization), staffed.months);
+    } else {  // hours per FTE stay as they were (the reply lists them with their few months)
+      Fit(out, absl::StrCat("teams[", team.name, "].hours_per_fte_month"), &team.hours_per_fte_month, NAN,
+          staffed.months);
+      Fit(out, absl::StrCat("teams[", team.name, "].fte"), &team.fte,
+          per_fte > 0 ? std::min(100000.0, BusiestMonthNow(hours, monthly) / per_fte) : NAN, delivered.records[t]);
+    }
     bool planned = false;  // the starting scenario's own plan for the team is kept as it is
     for (const Hire& hire : s.hiring_plan) planned |= hire.team == team.name;
     if (planned || growth <= 0 || !out.values.back().fitted) continue;

@@ -65,6 +65,11 @@ DeliveredHours DeliveredHoursPerMonth(const Ledger& ledger, Date as_of, const Sc
 inline constexpr int kPeakMonths = 12;
 double BusiestMonthNow(const std::vector<double>& hours, double monthly_growth);
 
+// The most hours one FTE delivered in a month among the last kPeakMonths whole months: `hours`
+// and `fte` per month, aligned at their ends (the last whole month by as_of); months without
+// headcount are skipped. 0 when none has both.
+double MostHoursPerFte(const std::vector<double>& hours, const std::vector<double>& fte);
+
 // What a forecast warns of (SPEC §4.3): a team whose capacity at as_of (fte x hours_per_fte_month
 // x utilization) is below half or above twice what the ledger shows it delivered (teams with at
 // least kMinSample progress records). Each names the team, both figures and the fix.

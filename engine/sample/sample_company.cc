@@ -123,10 +123,11 @@ constexpr std::array<int, 3> kProductWeights = {50, 30, 20};
 
 // The team that delivers services and goods: DefaultScenario()'s one team.
 constexpr std::string_view kDeliveryTeam = "delivery";
-// Staffing at about 80% planned utilisation of 105 billable hours per FTE a month: 84 hours of
-// delivered work per FTE, averaged over three months.
-constexpr CentiHours kStaffedHoursPerFte = 8'400;
-constexpr int kStaffingMonths = 3;
+// Staffing for the busy season: each quarter, for the busiest month of the last 12 at 105
+// billable hours per FTE a month (140 hours at 75% utilisation); 1% leave each month between.
+constexpr CentiHours kBillableHoursPerFte = 10'500;
+constexpr int kStaffingMonths = 12;
+constexpr int64_t kStayingPercent = 99;
 
 constexpr std::array<std::string_view, 30> kNameFirst = {
     "Acme",      "Blue Harbor", "Northwind",  "Summit",    "Pioneer", "Silverline",
@@ -741,12 +742,14 @@ class Generator {
   }
 
   // The delivery team's headcount, one record per month from the first month with services
-  // hours through history_end's month. The story: the delivery team is staffed for its work at
-  // about 80% planned utilisation: each month's FTE is the services hours delivered over that
-  // month and the two before, averaged, divided by 84 (105 billable hours per FTE a month × 0.8),
-  // rounded to 2 decimals (halves up), at least 1. Months before the first hours count as none.
-  // Computed from the progress rows alone, without a draw, so every other record is as it was
-  // before headcount was generated.
+  // hours through history_end's month. The story: the team is staffed for its busy season. In
+  // each quarter's first month (and the first month) it is set to the busiest month of services
+  // hours among the 12 to that month, over 105 billable hours per FTE (140 hours at 75%
+  // utilisation); in the quarter's other months 1% of it leaves each month, replaced at the next
+  // quarter. FTE in hundredths, rounded halves up, at least 1. It does not bound the work: in a
+  // month busier than any of the year before, the team works more than 105 hours per FTE
+  // (overtime, contractors). Computed from the progress rows alone, without a draw, so every
+  // other record is as it was before headcount was generated.
   void AddHeadcount() {
     std::optional<MonthIndex> first;
     for (const ProgressRow& row : progress_) {
@@ -758,13 +761,21 @@ class Generator {
     for (const ProgressRow& row : progress_) {
       if (row.hours > 0) hours_by_month[static_cast<size_t>(MonthOf(row.on) - *first)] += row.hours;
     }
-    // FTE in hundredths = Σ hours over the window (in hundredths) / (3 × 84); rounded halves up.
-    constexpr CentiHours kDivisor = kStaffingMonths * kStaffedHoursPerFte / 100;
+    int64_t centi_fte = 100;
     for (size_t m = 0; m < hours_by_month.size(); ++m) {
-      CentiHours window = 0;
-      for (size_t back = 0; back < kStaffingMonths && back <= m; ++back) window += hours_by_month[m - back];
-      const int64_t centi_fte = std::clamp<int64_t>((window + kDivisor / 2) / kDivisor, 100, kMaxCentiFte);
-      records_.emplace_back(Headcount{std::string(kDeliveryTeam), *first + static_cast<MonthIndex>(m), centi_fte});
+      const MonthIndex month = *first + static_cast<MonthIndex>(m);
+      if (m == 0 || month % 3 == 0) {  // January, April, July, October
+        CentiHours busiest = 0;
+        for (size_t back = 0; back < kStaffingMonths && back <= m; ++back) {
+          busiest = std::max(busiest, hours_by_month[m - back]);
+        }
+        // Hundredths of an FTE: hundredths of an hour over 105 hours, x 100.
+        centi_fte = (busiest * 100 + kBillableHoursPerFte / 2) / kBillableHoursPerFte;
+      } else {
+        centi_fte = (centi_fte * kStayingPercent + 50) / 100;
+      }
+      centi_fte = std::clamp<int64_t>(centi_fte, 100, kMaxCentiFte);
+      records_.emplace_back(Headcount{std::string(kDeliveryTeam), month, centi_fte});
     }
   }
 

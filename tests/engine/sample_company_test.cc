@@ -99,7 +99,7 @@ TEST(SampleCompanyTest, GoldenSmallCompany) {
   EXPECT_EQ(first(RecordKind::kOpportunity),
             (std::vector<std::string>{"OPP-000001", "smb", "58300.00", "2023-01-26", "lost",
                                       "develop", "2023-02-08", "2023-02-06", "", "subscription"}));
-  EXPECT_EQ(first(RecordKind::kHeadcount), (std::vector<std::string>{"delivery", "2023-11", "3.28"}));
+  EXPECT_EQ(first(RecordKind::kHeadcount), (std::vector<std::string>{"delivery", "2023-11", "7.88"}));
 }
 
 class SampleCompanySeedTest : public ::testing::TestWithParam<uint64_t> {};
@@ -247,10 +247,11 @@ TEST(SampleCompanyTest, OpenOpportunitiesCanBeSet) {
   EXPECT_EQ(open, 37);
 }
 
-// The delivery team is staffed for its services work at about 80% planned utilisation: each
-// month's FTE is the hours of that month and the two before, averaged, over 84, rounded to 2
-// decimals, at least 1 — recomputed here from the progress records the generator wrote.
-TEST(SampleCompanyTest, HeadcountStaffsTheDeliveryTeamForItsServicesHours) {
+// The delivery team is staffed for its busy season: each quarter (and in the first month) for
+// the busiest month of services hours among the 12 to that month at 105 hours per FTE, 1% leaving
+// each month between, in hundredths rounded halves up, at least 1 — recomputed here from the
+// progress records the generator wrote.
+TEST(SampleCompanyTest, HeadcountStaffsTheDeliveryTeamForItsBusySeason) {
   for (const SampleOptions& options : {Options(10, 7), Options(200, 3)}) {
     std::map<MonthIndex, CentiHours> hours;  // services hours by month
     std::vector<Headcount> headcount;
@@ -263,14 +264,22 @@ TEST(SampleCompanyTest, HeadcountStaffsTheDeliveryTeamForItsServicesHours) {
     ASSERT_FALSE(hours.empty());
     const MonthIndex first = hours.begin()->first, last = MonthOf(options.history_end);
     ASSERT_EQ(headcount.size(), static_cast<size_t>(last - first + 1));
+    int64_t fte = 0;  // hundredths
+    int quarters = 0;
     for (size_t i = 0; i < headcount.size(); ++i) {
       const MonthIndex month = first + static_cast<MonthIndex>(i);
-      CentiHours window = 0;
-      for (MonthIndex m = month - 2; m <= month; ++m) window += hours.contains(m) ? hours[m] : 0;
-      // Hundredths of an FTE: the window's hundredths of an hour over 3 months × 84 hours.
-      const int64_t expected = std::max<int64_t>(100, std::llround(static_cast<double>(window) / (3 * 84)));
-      EXPECT_EQ(headcount[i], (Headcount{"delivery", month, expected})) << FormatMonth(month);
+      if (i == 0 || month % 3 == 0) {
+        CentiHours busiest = 0;
+        for (MonthIndex m = std::max(first, month - 11); m <= month; ++m) busiest = std::max(busiest, hours[m]);
+        fte = (busiest + 52) / 105;  // hundredths of an hour over 105 hours, x 100, halves up
+        ++quarters;
+      } else {
+        fte = (fte * 99 + 50) / 100;  // 1% leave, halves up
+      }
+      fte = std::max<int64_t>(100, fte);
+      EXPECT_EQ(headcount[i], (Headcount{"delivery", month, fte})) << FormatMonth(month);
     }
+    EXPECT_GE(quarters, 12);
   }
 }
 

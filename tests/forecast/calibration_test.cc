@@ -229,6 +229,62 @@ TEST(CalibrationCapacity, BusiestMonthNowCoversTheLastYear) {
   EXPECT_DOUBLE_EQ(BusiestMonthNow({50, 60}, 1.0), 60);  // fewer months than a year: all of them
 }
 
+// With a headcount history the team is its latest headcount, each FTE able to deliver what one
+// did in the busiest month of the year: 10 lines deliver 15 hours a month each (150) from
+// November 2025 to October 2026, 30 each in August 2026 (300). Headcount is 1.50 FTE a month,
+// 2.00 in August and 2.50 in October: 100 hours per FTE, 150 in August, so 150 / 0.75 = 200
+// hours per FTE at the default utilisation, and a capacity of 2.5 x 200 x 0.75 = 375 hours. A
+// month after as_of's and another team's headcount do not count; with fewer than kMinSample
+// months of headcount the team falls back to its busiest month's hours.
+TEST(CalibrationCapacity, WithHeadcountTheTeamIsItsPeopleAtTheirBusiestMonthsPace) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A", "smb")});
+  for (int i = 0; i < 10; ++i) {
+    const std::string c = absl::StrCat("S", i);
+    ApplyAll(ledger, {Con(c, "A", "2025-10-01"), Effort(c, "L", "100000.00", "1000")});
+    for (MonthIndex m = MonthOf(D("2025-11-01")); m <= MonthOf(D("2026-10-01")); ++m) {
+      ApplyAll(ledger, {Hours(c, "L", FormatDate(FirstDayOfMonth(m) + 9), m == MonthOf(D("2026-08-01")) ? "30" : "15")});
+    }
+  }
+  Ledger partial = ledger;  // the same hours with 9 months of headcount
+  for (MonthIndex m = MonthOf(D("2025-11-01")); m <= MonthOf(D("2026-11-01")); ++m) {
+    const int64_t centi = m == MonthOf(D("2026-08-01")) ? 200 : m == MonthOf(D("2026-10-01")) ? 250 : m > MonthOf(D("2026-10-01")) ? 900 : 150;
+    ASSERT_TRUE(ledger.Apply(Headcount{"delivery", m, centi}).ok());
+    if (m >= MonthOf(D("2026-02-01"))) ASSERT_TRUE(partial.Apply(Headcount{"delivery", m, centi}).ok());
+  }
+  ASSERT_TRUE(ledger.Apply(Headcount{"elsewhere", MonthOf(D("2026-10-01")), 5000}).ok());
+  auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const FittedValue& fte = Find(*fit, "teams[delivery].fte");
+  EXPECT_TRUE(fte.fitted);
+  EXPECT_EQ(fte.value, 2.5);
+  EXPECT_EQ(fte.sample_size, 12);  // months of headcount in the year
+  EXPECT_NEAR(Find(*fit, "teams[delivery].hours_per_fte_month").value, 150 / 0.75, 1e-9);
+  const Team& team = fit->scenario.teams[0];
+  EXPECT_NEAR(team.fte * team.hours_per_fte_month * team.utilization, 375, 1e-9);
+
+  // 9 months of headcount (February to October 2026, below kMinSample): the busiest month.
+  auto fallback = Calibrate(partial, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fallback.ok()) << fallback.status();
+  EXPECT_NEAR(Find(*fallback, "teams[delivery].fte").value, 300.0 / (140 * 0.75), 1e-9);  // no growth: one year only
+  EXPECT_EQ(Find(*fallback, "teams[delivery].hours_per_fte_month").value, 140);
+  EXPECT_FALSE(Find(*fallback, "teams[delivery].hours_per_fte_month").fitted);
+  EXPECT_EQ(Find(*fallback, "teams[delivery].hours_per_fte_month").sample_size, 9);
+}
+
+// MostHoursPerFte: the most hours per FTE among the last 12 months that have headcount.
+TEST(CalibrationCapacity, MostHoursPerFteSkipsMonthsWithoutHeadcount) {
+  std::vector<double> hours(24, 100), fte(24, 1);
+  hours[11] = 1000;  // 13 months back: outside the year
+  hours[20] = 400;
+  fte[20] = 0;  // no headcount that month: skipped
+  hours[22] = 300;
+  fte[22] = 2;  // 150 per FTE
+  EXPECT_DOUBLE_EQ(MostHoursPerFte(hours, fte), 150);
+  EXPECT_DOUBLE_EQ(MostHoursPerFte(hours, std::vector<double>(24, 0)), 0);
+  EXPECT_DOUBLE_EQ(MostHoursPerFte({}, {}), 0);
+}
+
 // Effort overrun from the services completed by as_of: 5 lines of 100 estimated hours took 120,
 // 5 took 100 (a ratio of sums of 1.1; the logs' sigma that of ln 1.2 and 0 five times each); a
 // line still running, and one completed after as_of, do not count.
