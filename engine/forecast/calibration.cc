@@ -534,15 +534,27 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
       } else if (l.kind == LineKind::kDelivery) {
         if (first) started = first->on - signed_on;  // goods: the first delivery
       } else {
-        const Date from = l.start_on.value_or(signed_on);
-        if (l.expected_end_on) months = (*l.expected_end_on - from + 1) / kDaysPerMonth;
-        // Services: the first hours reported cover a period that ended on that day; at the
-        // planned pace (estimate over the planned months) it took hours / pace months.
-        if (first && first->hours) {
-          const double pace = static_cast<double>(l.estimated_hours.value_or(0)) / std::max(1.0, months.value_or(1.0));
-          const double period = pace > 0 ? std::min(1.5, static_cast<double>(*first->hours) / pace) : 0.5;
-          started = first->on - signed_on - period * kDaysPerMonth;
+        // Services: the first hours reported cover a period that ended on that day, at the
+        // planned pace: the estimate over the days from the work's start to its expected end.
+        // The start s (days from signing) is where both meet: the first report on day F of h
+        // hours of an estimate H ending on day E took F - s = (h / H) (E - s) days, so
+        // s = (F - r E) / (1 - r) with r = h / H; the planned duration then runs from s, not
+        // from the signing (which would fold the lead into it). At most a month and a half.
+        double from = l.start_on ? *l.start_on - signed_on : 0;  // days from signing to the start
+        const double estimate = static_cast<double>(l.estimated_hours.value_or(0));
+        if (first && first->hours && estimate > 0) {
+          const double f = first->on - signed_on, r = static_cast<double>(*first->hours) / estimate;
+          const double e = l.expected_end_on ? *l.expected_end_on - signed_on + 1 : 0;
+          double start = f - 0.5 * kDaysPerMonth;  // without an expected end: half a month
+          if (l.expected_end_on && r < 1 && e > f) {
+            start = (f - r * e) / (1 - r);
+          } else if (l.expected_end_on) {  // all at once, or late already: the pace from signing
+            start = f - std::min(1.5, r * std::max(1.0, e / kDaysPerMonth)) * kDaysPerMonth;
+          }
+          from = std::max(start, f - 1.5 * kDaysPerMonth);
+          started = from;
         }
+        if (l.expected_end_on) months = (*l.expected_end_on - signed_on + 1 - from) / kDaysPerMonth;
       }
       if (months) {
         k.amount += amount;

@@ -357,8 +357,8 @@ TEST(CalibrationArrivals, NewOpportunitiesTrendAndSegmentsTheScenarioLacks) {
 // Products' templates from the lines signed in the two years to as_of: 5 subscriptions of 12
 // months at 12,000.00 and 5 of 36 months at 36,000.00 earn 1,000.00 a month each, as a term of
 // (60,000 + 180,000) / (5,000 + 5,000) = 24 months would; each starts the month after signing.
-// 10 services planned over 3 months (signed 1 June, expected to end 31 August), 40 hours first
-// reported on 31 July. A line signed after as_of does not count.
+// 10 services signed 1 June, expected to end 31 August, 40 of their 100 hours first reported on
+// 31 July. A line signed after as_of does not count.
 TEST(CalibrationProducts, TermsAndLeadTimesEarnAsTheLinesDid) {
   Ledger ledger;
   ApplyAll(ledger, {Cust("A", "smb")});
@@ -381,16 +381,18 @@ TEST(CalibrationProducts, TermsAndLeadTimesEarnAsTheLinesDid) {
   EXPECT_EQ(term.value, 24);
   // Signed 20 May, starting 1 June: 12 days.
   EXPECT_NEAR(Find(*fit, "products[subscription].lead_time_months").value, 12 / 30.4375, 1e-12);
-  EXPECT_EQ(Find(*fit, "products[services].term_months").value, 3);
-  // 100 hours planned over 92 days; the 40 reported on 31 July took 40 / (100 / (92 / 30.4375))
-  // months at that pace, so the work started that long before: 60 days after signing, less that.
-  const double planned = 92 / 30.4375, took = 40 / (100 / planned);
-  EXPECT_NEAR(Find(*fit, "products[services].lead_time_months").value, (60 - took * 30.4375) / 30.4375, 1e-12);
+  // The services' work started on day s after signing where the planned pace (100 hours from s
+  // to the expected end, day 92) covers the 40 hours reported on day 60: 60 - s = 0.4 (92 - s),
+  // s = (60 - 36.8) / 0.6 = 38.7 days. Their planned duration runs from there: 53.3 days, 1.75
+  // months, 2 whole months (from the signing it would have been 3, the lead folded in).
+  const double start = (60 - 0.4 * 92) / 0.6;
+  EXPECT_NEAR(Find(*fit, "products[services].lead_time_months").value, start / 30.4375, 1e-12);
+  EXPECT_EQ(Find(*fit, "products[services].term_months").value, 2);
   for (const Product& p : fit->scenario.products) {
     if (p.name == "subscription") {
       EXPECT_EQ(p.term_months, 24);
     } else if (p.name == "services") {
-      EXPECT_EQ(p.term_months, 3);
+      EXPECT_EQ(p.term_months, 2);
     }
   }
 }
