@@ -12,7 +12,17 @@
 #include "server/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "host:port to serve on. Plaintext gRPC: keep it on loopback or behind a TLS proxy.");
+          "host:port to serve on. Without --tls_cert it must be a loopback address (127.0.0.0/8, [::1], "
+          "localhost) unless --insecure is given.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain to serve TLS with (needs --tls_key). Without it the server speaks plaintext.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert (unencrypted).");
+ABSL_FLAG(std::string, client_ca, "",
+          "PEM CA certificates: with it every client must present a certificate signed by one of them "
+          "(mutual TLS). Needs --tls_cert and --tls_key.");
+ABSL_FLAG(bool, insecure, false,
+          "Allow plaintext gRPC on a non-loopback --listen address (e.g. behind a TLS-terminating proxy or "
+          "service mesh). Anyone who can reach the port can then read and change the ledger.");
 ABSL_FLAG(std::string, db, "forecastle.db",
           "Path of the SQLite database (created when missing; WAL mode, fsync on commit).");
 ABSL_FLAG(int, max_message_bytes, 64 << 20,
@@ -32,7 +42,8 @@ ABSL_FLAG(int, shutdown_grace_ms, 10000,
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "forecastle-server [--listen=127.0.0.1:50051] [--db=forecastle.db]\n"
+      "forecastle-server [--listen=127.0.0.1:50051] [--db=forecastle.db] [--tls_cert=FILE --tls_key=FILE "
+      "[--client_ca=FILE]]\n"
       "Keeps exact bookings, backlog, billings, revenue and cash, served over gRPC "
       "(package forecastle.v1, with health checking and reflection).");
   // --help lists this file's flags (absl's default looks for a file named after the binary).
@@ -53,6 +64,10 @@ int main(int argc, char** argv) {
   forecastle::ForecastleServer::Options options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.database = absl::GetFlag(FLAGS_db);
+  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls.key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_client_ca);
+  options.insecure = absl::GetFlag(FLAGS_insecure);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.forecasts.max_paths = absl::GetFlag(FLAGS_max_paths);
   options.forecasts.max_concurrent_forecasts = absl::GetFlag(FLAGS_max_concurrent_forecasts);
@@ -62,12 +77,20 @@ int main(int argc, char** argv) {
   auto server = forecastle::ForecastleServer::Create(options);
   if (!server.ok()) {
     std::fprintf(stderr, "forecastle-server: %s\n", std::string(server.status().message()).c_str());
-    return 1;
+    // A bad or inconsistent flag is bad usage (2); a port or database that fails is 1.
+    return server.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  if (options.tls.cert_file.empty() && !forecastle::IsLoopbackHost(forecastle::ListenHost(options.listen))) {
+    std::fprintf(stderr,
+                 "forecastle-server: WARNING: --insecure: plaintext gRPC on %s, which is not a loopback "
+                 "address. Anyone who can reach it can read and change the ledger; keep it behind a "
+                 "TLS-terminating proxy or service mesh, or serve TLS with --tls_cert and --tls_key.\n",
+                 options.listen.c_str());
   }
   const int64_t records =
       (*server)->book().Read([](const forecastle::Ledger& l) { return static_cast<int64_t>(l.record_count()); });
-  std::printf("forecastle-server listening on %s (database %s: %lld records, ready in %.3f s)\n",
-              (*server)->address().c_str(), options.database.c_str(),
+  std::printf("forecastle-server listening on %s over %s (database %s: %lld records, ready in %.3f s)\n",
+              (*server)->address().c_str(), (*server)->transport(), options.database.c_str(),
               static_cast<long long>(records), (*server)->startup_seconds());
   std::fflush(stdout);
 

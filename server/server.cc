@@ -39,6 +39,9 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
     return absl::InvalidArgumentError(
         absl::StrCat("listen must be host:port, got \"", options.listen, "\""));
   }
+  // Before the database: a refused listener should not have to wait for a replay to say so.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   ListenerCredentials(options.listen, options.tls, options.insecure));
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<ForecastleServer> server(new ForecastleServer());
   server->options_ = options;
@@ -51,7 +54,7 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.listen, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->ledger_service_.get());

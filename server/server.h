@@ -14,6 +14,7 @@
 #include "server/forecast_service.h"
 #include "server/ledger_book.h"
 #include "server/ledger_service.h"
+#include "server/tls.h"
 
 namespace forecastle {
 
@@ -21,6 +22,8 @@ class ForecastleServer {
  public:
   struct Options {
     std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
+    TlsOptions tls;                           // none: plaintext, which only loopback may have
+    bool insecure = false;                    // allow plaintext on a non-loopback `listen`
     std::string database = "forecastle.db";
     int max_message_bytes = 64 << 20;         // both directions; in [1 MiB, 1 GiB]
     bool fsync_on_commit = true;
@@ -28,12 +31,15 @@ class ForecastleServer {
   };
 
   // Opens the database, replays the ledger and starts serving. Fails when the address cannot be
-  // bound, the database cannot be opened, or an option is out of range.
+  // bound, the database cannot be opened, or an option is out of range or inconsistent
+  // (INVALID_ARGUMENT: a TLS file that cannot be read, plaintext off loopback; see tls.h).
   static absl::StatusOr<std::unique_ptr<ForecastleServer>> Create(const Options& options);
   ~ForecastleServer();
 
   int port() const { return port_; }
   std::string address() const;
+  // "plaintext", "TLS" or "mutual TLS".
+  const char* transport() const { return TransportName(options_.tls); }
   double startup_seconds() const { return startup_seconds_; }
   // Stops accepting calls; in-flight calls get until `grace` to finish, then are cancelled.
   void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));

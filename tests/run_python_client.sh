@@ -14,4 +14,5 @@ FORECASTLE_PROTO_DIR="$root/proto" "$venv/bin/pip" install --quiet --no-index \
   "$build/python-client-build"
 cd "$build"  # not client/python: the installed package, not the source folder, is under test
 FORECASTLE_SERVER_BIN="$build/server/forecastle-server" FORECASTLE_CLI_BIN="$build/client/forecastle" \
+  FORECASTLE_MAKE_CERTS="$root/tests/testing/make_certs.sh" \
   "$venv/bin/python" "$root/client/python/tests/test_client.py" 2>&1

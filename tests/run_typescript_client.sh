@@ -20,4 +20,5 @@ fi
 export FORECASTLE_PROTO_DIR="$root/proto"
 export FORECASTLE_SERVER_BIN="$build/server/forecastle-server"
 export FORECASTLE_CLI_BIN="$build/client/forecastle"
+export FORECASTLE_MAKE_CERTS="$root/tests/testing/make_certs.sh"
 npm test

@@ -41,15 +41,22 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first, const std::set<
   return args;
 }
 
-std::vector<char*> MoveLeadingFlags(int argc, char** argv, const std::set<std::string>& value_flags) {
+std::vector<char*> MoveLeadingFlags(int argc, char** argv, const std::set<std::string>& value_flags,
+                                    const std::set<std::string>& switch_flags) {
   std::vector<char*> out(argv, argv + argc);
   int i = 1;
   while (i < argc) {
     const std::string arg = argv[i];
     if (arg.rfind("--", 0) != 0) break;
     const size_t eq = arg.find('=');
-    if (!value_flags.count(arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2))) break;
-    i += eq == std::string::npos ? 2 : 1;
+    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    if (switch_flags.count(name) && eq == std::string::npos) {
+      i += 1;
+    } else if (value_flags.count(name)) {
+      i += eq == std::string::npos ? 2 : 1;
+    } else {
+      break;
+    }
   }
   if (i <= 1 || i >= argc) return out;  // nothing moved, or no command after the flags
   out.assign(argv, argv + 1);

@@ -30,10 +30,11 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first, const std::set<
                                const std::set<std::string>& switch_flags = {});
 
 // argv with the flags of `value_flags` given before the command ("--server X" or "--server=X")
-// moved to just after it, so `forecastle --server db1 summary` reads as `forecastle summary
-// --server db1`. Anything else before the command (--help, --version) stays where it is, and
-// so does everything when no command follows.
-std::vector<char*> MoveLeadingFlags(int argc, char** argv, const std::set<std::string>& value_flags);
+// and the `switch_flags` ("--tls") moved to just after it, so `forecastle --server db1 summary`
+// reads as `forecastle summary --server db1`. Anything else before the command (--help,
+// --version) stays where it is, and so does everything when no command follows.
+std::vector<char*> MoveLeadingFlags(int argc, char** argv, const std::set<std::string>& value_flags,
+                                    const std::set<std::string>& switch_flags = {});
 
 // Parses an integer flag value in [min, max], naming the flag in errors.
 absl::StatusOr<int64_t> ParseIntFlag(const std::string& name, const std::string& text, int64_t min,

@@ -1,5 +1,5 @@
-// What every forecastle CLI command shares: the server address, the channel, deadlines, error
-// reporting and exit statuses, and the flags common to server commands.
+// What every forecastle CLI command shares: the server address, the channel (plaintext or TLS),
+// deadlines, error reporting and exit statuses, and the flags common to server commands.
 #ifndef FORECASTLE_CLIENT_CLI_COMMON_H_
 #define FORECASTLE_CLIENT_CLI_COMMON_H_
 
@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli/args.h"
+#include "client/cli/tls.h"
 #include "engine/actuals/calendar.h"
 
 namespace forecastle::cli {
@@ -37,12 +38,20 @@ inline std::string ServerAddress(const Args& args) {
   return env && *env ? WithDefaultPort(env) : kDefaultServer;
 }
 
+inline int Fail(const std::string& message, int code = 1) {
+  std::cerr << "forecastle: " << message << "\n";
+  return code;
+}
+
+// The channel to the server: plaintext, or TLS with the flags of tls.h (checked when the command
+// starts, so a failure here means a file changed in between).
 inline std::shared_ptr<grpc::Channel> Connect(const Args& args) {
+  auto credentials = ChannelCredentials(args);
+  if (!credentials.ok()) std::exit(Fail(std::string(credentials.status().message()), 2));
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(1 << 30);
   channel_args.SetMaxSendMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(ServerAddress(args), grpc::InsecureChannelCredentials(),
-                                   channel_args);
+  return grpc::CreateCustomChannel(ServerAddress(args), *credentials, channel_args);
 }
 
 // The deadline of each call; --timeout is validated when the command starts (CheckCommon).
@@ -51,21 +60,21 @@ inline void SetDeadline(const Args& args, grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
 }
 
-inline int Fail(const std::string& message, int code = 1) {
-  std::cerr << "forecastle: " << message << "\n";
-  return code;
-}
-
 inline int FailRpc(const Args& args, const grpc::Status& status) {
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     return Fail(absl::StrCat("cannot reach forecastle-server at ", ServerAddress(args), ": ",
                              status.error_message(),
-                             " (start it with forecastle-server, or set --server / FORECASTLE_SERVER)"));
+                             " (start it with forecastle-server, or set --server / FORECASTLE_SERVER",
+                             UsesTls(args) ? "; over TLS, check that --ca signed the server's certificate, that "
+                                             "the certificate names this host, and --cert/--key if it wants "
+                                             "mutual TLS)"
+                                           : "; a server with TLS needs --ca or --tls)"));
   }
   return Fail(status.error_message());
 }
 
-inline const std::set<std::string> kCommonFlags = {"server", "timeout"};
+// The flags every server command takes, before or after the command; kTlsSwitches too.
+inline const std::set<std::string> kCommonFlags = {"server", "timeout", "ca", "cert", "key"};
 inline std::set<std::string> With(std::set<std::string> flags) {
   flags.insert(kCommonFlags.begin(), kCommonFlags.end());
   return flags;

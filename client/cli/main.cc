@@ -51,9 +51,15 @@ Common flags:
   --server HOST[:PORT]  the forecastle-server (default $FORECASTLE_SERVER, else 127.0.0.1:50051;
                         a host alone means port 50051)
   --timeout SECONDS     deadline of each call (default 300)
+  --ca FILE             TLS, trusting the PEM CA certificates in FILE (default $FORECASTLE_CA)
+  --cert FILE --key FILE  TLS with this PEM client certificate and key, for a server that wants
+                        mutual TLS (default $FORECASTLE_CERT, $FORECASTLE_KEY)
+  --tls                 TLS, trusting the system's CA certificates
   --help                help on a command: forecastle actuals --help
   --version             the client's version
 Common flags go before or after the command: forecastle --server db1 summary.
+Without --ca, --cert, --tls or their environment variables the CLI speaks plaintext, which
+forecastle-server allows only on loopback (unless it runs with --insecure).
 
 Exit status: 0 done; 1 the server refused something or failed; 2 bad usage.
 )";
@@ -319,7 +325,7 @@ int Sample(const Args& args) {
 
 int Run(int argc, char** argv) {
   // The flags every command shares may come before the command too: they move after it.
-  std::vector<char*> moved = MoveLeadingFlags(argc, argv, kCommonFlags);
+  std::vector<char*> moved = MoveLeadingFlags(argc, argv, kCommonFlags, kTlsSwitches);
   argc = static_cast<int>(moved.size());
   argv = moved.data();
   if (argc < 2) {
@@ -357,8 +363,13 @@ int Run(int argc, char** argv) {
   };
   for (const Command& c : commands) {
     if (command != c.name) continue;
-    auto args = ParseArgs(argc, argv, 2, c.flags, c.switches);
+    const bool talks_to_server = c.flags.count("server") > 0;
+    std::set<std::string> switches = c.switches;
+    if (talks_to_server) switches.insert(kTlsSwitches.begin(), kTlsSwitches.end());
+    auto args = ParseArgs(argc, argv, 2, c.flags, switches);
     absl::Status usage = args.ok() ? CheckCommon(*args) : args.status();
+    // TLS files are read before any call: a missing one is bad usage, not a refused connection.
+    if (usage.ok() && talks_to_server) usage = ChannelCredentials(*args).status();
     if (!usage.ok()) {
       return Fail(absl::StrCat(usage.message(), " (see forecastle ", c.name, " --help)"), 2);
     }

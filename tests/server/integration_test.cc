@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/actuals/csv.h"
 #include "engine/sample/sample_company.h"
+#include "tests/testing/test_certificates.h"
 #include "tests/testing/test_server.h"
 
 namespace forecastle {
@@ -28,29 +30,38 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// A forecastle-server child process on a free port.
+// A forecastle-server child process on a free port (or --listen among `flags`), its stdout and
+// stderr in one pipe.
 class ServerProcess {
  public:
-  explicit ServerProcess(const std::string& db) {
+  explicit ServerProcess(const std::string& db, std::vector<std::string> flags = {}) {
+    if (std::none_of(flags.begin(), flags.end(), [](const std::string& f) { return f.rfind("--listen=", 0) == 0; })) {
+      flags.push_back("--listen=127.0.0.1:0");
+    }
+    flags.insert(flags.begin(), {FORECASTLE_SERVER_BIN, "--db=" + db});
     int out[2];
     EXPECT_EQ(pipe(out), 0);
     pid_ = fork();
     if (pid_ == 0) {
       dup2(out[1], STDOUT_FILENO);
+      dup2(out[1], STDERR_FILENO);
       close(out[0]);
-      execl(FORECASTLE_SERVER_BIN, FORECASTLE_SERVER_BIN, "--listen=127.0.0.1:0",
-            ("--db=" + db).c_str(), static_cast<char*>(nullptr));
+      std::vector<char*> argv;
+      for (std::string& flag : flags) argv.push_back(flag.data());
+      argv.push_back(nullptr);
+      execv(FORECASTLE_SERVER_BIN, argv.data());
       _exit(127);
     }
     close(out[1]);
     stdout_ = fdopen(out[0], "r");
     char line[512];
-    if (fgets(line, sizeof line, stdout_)) {
+    while (address_.empty() && fgets(line, sizeof line, stdout_)) {
       std::smatch match;
       std::string text = line;
+      startup_output_ += text;
       if (std::regex_search(text, match, std::regex("listening on (\\S+)"))) address_ = match[1];
     }
-    EXPECT_FALSE(address_.empty()) << "server did not start";
+    EXPECT_FALSE(address_.empty()) << "server did not start: " << startup_output_;
   }
   ~ServerProcess() {
     if (pid_ > 0) Kill(SIGKILL);
@@ -71,11 +82,14 @@ class ServerProcess {
     return text;
   }
   const std::string& address() const { return address_; }
+  // Everything it printed up to and including its "listening on" line.
+  const std::string& startup_output() const { return startup_output_; }
 
  private:
   pid_t pid_ = -1;
   FILE* stdout_ = nullptr;
   std::string address_;
+  std::string startup_output_;
 };
 
 struct CliResult {
@@ -411,6 +425,77 @@ TEST(Integration, KillDashNineDuringStreamingImportLosesNothingAcknowledged) {
   CliResult again = Cli(restarted.address(), "import " + replay);
   EXPECT_EQ(again.exit_code, 0) << again.out;
   EXPECT_THAT(again.out, HasSubstr(absl::StrCat(": ", acknowledged, " rows, 0 created, ", acknowledged, " unchanged")));
+}
+
+// forecastle-server run to its exit (it should refuse to start): its exit status and output.
+CliResult ServerRefusal(const std::string& flags) {
+  const std::string command =
+      absl::StrCat(FORECASTLE_SERVER_BIN, " --db=", Folder("refused"), "/f.db ", flags, " 2>&1 </dev/null");
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(Integration, CliOverTlsAndMutualTls) {
+  const auto& certs = forecastle::testing::TestCertificates::Get();
+  ServerProcess server(Folder("tls") + "/f.db",
+                       {"--tls_cert=" + certs.Path("server.crt"), "--tls_key=" + certs.Path("server.key")});
+  EXPECT_THAT(server.startup_output(), HasSubstr(" over TLS "));
+  const std::string ca = certs.Path("ca.crt");
+  CliResult trusted = Cli(server.address(), "summary --timeout 20 --ca " + ca);
+  EXPECT_EQ(trusted.exit_code, 0) << trusted.out;
+  EXPECT_THAT(trusted.out, HasSubstr("records 0"));
+  // Before the command, and from the environment.
+  EXPECT_EQ(Cli(server.address(), "--ca " + ca + " summary").exit_code, 0);
+  EXPECT_EQ(Cli(server.address(), "summary", false, "FORECASTLE_CA=" + ca).exit_code, 0);
+  CliResult plaintext = Cli(server.address(), "summary --timeout 20");
+  EXPECT_EQ(plaintext.exit_code, 1) << plaintext.out;
+  EXPECT_THAT(plaintext.out, HasSubstr("a server with TLS needs --ca or --tls"));
+  CliResult untrusted = Cli(server.address(), "summary --timeout 20 --ca " + certs.Path("other-ca.crt"));
+  EXPECT_EQ(untrusted.exit_code, 1) << untrusted.out;
+  EXPECT_THAT(untrusted.out, HasSubstr("check that --ca signed the server's certificate"));
+  CliResult missing = Cli(server.address(), "summary --ca /nonexistent/ca.crt");
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_THAT(missing.out, HasSubstr("--ca /nonexistent/ca.crt: cannot read it: No such file or directory"));
+
+  ServerProcess mutual(Folder("mtls") + "/f.db", {"--tls_cert=" + certs.Path("server.crt"),
+                                                  "--tls_key=" + certs.Path("server.key"), "--client_ca=" + ca});
+  EXPECT_THAT(mutual.startup_output(), HasSubstr(" over mutual TLS "));
+  EXPECT_EQ(Cli(mutual.address(), "summary --timeout 20 --ca " + ca).exit_code, 1);
+  CliResult with_certificate = Cli(
+      mutual.address(), "summary", false,
+      absl::StrCat("FORECASTLE_CA=", ca, " FORECASTLE_CERT=", certs.Path("client.crt"), " FORECASTLE_KEY=",
+                   certs.Path("client.key")));
+  EXPECT_EQ(with_certificate.exit_code, 0) << with_certificate.out;
+}
+
+TEST(Integration, ServerRefusesPlaintextOffLoopbackAndBadTlsFlagsWithExit2) {
+  const auto& certs = forecastle::testing::TestCertificates::Get();
+  struct Case {
+    std::string flags;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"--listen=0.0.0.0:0", "refusing plaintext gRPC on 0.0.0.0:0, which is not a loopback address"},
+      {"--listen=127.0.0.1:0 --tls_cert=/nonexistent/s.crt --tls_key=" + certs.Path("server.key"),
+       "--tls_cert /nonexistent/s.crt: cannot read it: No such file or directory"},
+      {"--listen=127.0.0.1:0 --tls_cert=" + certs.Path("server.crt"), "--tls_cert needs --tls_key"},
+      {"--listen=127.0.0.1:0 --client_ca=" + certs.Path("ca.crt"), "--client_ca needs --tls_cert and --tls_key"},
+      {"--listen=127.0.0.1:0 --max_paths=0", "max_paths must be in [1, 10000000], got 0"},
+  };
+  for (const Case& c : cases) {
+    CliResult result = ServerRefusal(c.flags);
+    EXPECT_EQ(result.exit_code, 2) << c.flags << "\n" << result.out;
+    EXPECT_THAT(result.out, HasSubstr("forecastle-server: " + c.message)) << c.flags;
+  }
+  // --insecure allows it, loudly.
+  ServerProcess insecure(Folder("insecure") + "/f.db", {"--listen=0.0.0.0:0", "--insecure"});
+  EXPECT_THAT(insecure.startup_output(), HasSubstr("WARNING: --insecure: plaintext gRPC on 0.0.0.0:0"));
+  EXPECT_THAT(insecure.startup_output(), HasSubstr(" over plaintext "));
 }
 
 }  // namespace

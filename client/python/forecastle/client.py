@@ -8,6 +8,9 @@
                              progress=lambda p: print(p.paths_done, "/", p.paths_total))
         print(fc.metrics["revenue"][0].p50)
 
+Over TLS: forecastle.Client("db1.example.com:50051", ca="ca.crt"); add cert= and key= when the
+server requires client certificates (or set FORECASTLE_CA, FORECASTLE_CERT, FORECASTLE_KEY).
+
 Every refused or failed call raises ForecastleError (gRPC code, the field it names, the message);
 an import that does not account for every record sent raises its subclass ImportIncomplete.
 """
@@ -31,6 +34,7 @@ from forecastle.types import (Backtest, BacktestScore, BacklogReport, Calibratio
 from forecastle.v1 import actuals_pb2, actuals_pb2_grpc, forecast_pb2, forecast_pb2_grpc, ledger_pb2, ledger_pb2_grpc
 
 DateLike = Union[datetime.date, str, None]
+PemSource = Union[str, os.PathLike, bytes, None]  # a path, or the PEM text itself as bytes
 ScenarioLike = Union[forecast_pb2.Scenario, Mapping]
 ProgressCallback = Callable[[Progress], Optional[bool]]
 
@@ -205,15 +209,59 @@ def _not_utf8(name: str, data: bytes) -> Optional[ForecastleError]:
     return ForecastleError(grpc.StatusCode.INVALID_ARGUMENT, f"{name}: not valid UTF-8; the file must be UTF-8")
 
 
+def _pem(value: PemSource, name: str) -> Optional[bytes]:
+    """`value` (PEM bytes, or a path to read), else the environment variable FORECASTLE_<NAME>."""
+    source = name
+    if value is None:
+        variable = f"FORECASTLE_{name.upper()}"
+        value = os.environ.get(variable) or None
+        source = variable
+    if value is None or isinstance(value, bytes):
+        return value
+    try:
+        with open(value, "rb") as file:
+            return file.read()
+    except OSError as error:
+        raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT,
+                              f"{source}: cannot read {os.fspath(value)}: {error.strerror}", name) from None
+
+
+def _channel_credentials(*, ca: PemSource = None, cert: PemSource = None, key: PemSource = None,
+                        tls: bool = False) -> Optional[grpc.ChannelCredentials]:
+    """The TLS credentials Client uses, or None for plaintext (see Client)."""
+    ca_pem, cert_pem, key_pem = _pem(ca, "ca"), _pem(cert, "cert"), _pem(key, "key")
+    if (cert_pem is None) != (key_pem is None):
+        given, missing = ("cert", "key") if key_pem is None else ("key", "cert")
+        raise ForecastleError(grpc.StatusCode.INVALID_ARGUMENT,
+                              f"{given}: a client certificate needs both cert and key; {missing} is missing "
+                              f"(argument or FORECASTLE_{missing.upper()})", given)
+    if not tls and ca_pem is None and cert_pem is None:
+        return None
+    return grpc.ssl_channel_credentials(root_certificates=ca_pem, private_key=key_pem, certificate_chain=cert_pem)
+
+
 class Client:
     """A connection to forecastle-server. Thread-safe; use as a context manager or call close()."""
 
     def __init__(self, address: str = "127.0.0.1:50051", *, timeout: Optional[float] = 300.0,
-                 channel: Optional[grpc.Channel] = None):
-        """`timeout`: seconds each call may take (its gRPC deadline); None waits for ever."""
-        self._channel = channel or grpc.insecure_channel(
-            address, options=[("grpc.max_receive_message_length", 256 << 20),
-                              ("grpc.max_send_message_length", 64 << 20)])
+                 channel: Optional[grpc.Channel] = None, ca: PemSource = None, cert: PemSource = None,
+                 key: PemSource = None, tls: bool = False):
+        """`timeout`: seconds each call may take (its gRPC deadline); None waits for ever.
+
+        Plaintext unless TLS is asked for: `ca` (CA certificates to trust instead of the default
+        roots), `cert` and `key` (a client certificate, for a server that requires mutual TLS), each
+        a path or the PEM text as bytes, or `tls=True` (TLS trusting gRPC's default root CAs). Each
+        of ca, cert and key not given comes from FORECASTLE_CA, FORECASTLE_CERT or FORECASTLE_KEY
+        when set. `channel`, when given, is used as it is.
+        """
+        options = [("grpc.max_receive_message_length", 256 << 20), ("grpc.max_send_message_length", 64 << 20)]
+        credentials = None if channel else _channel_credentials(ca=ca, cert=cert, key=key, tls=tls)
+        if channel:
+            self._channel = channel
+        elif credentials:
+            self._channel = grpc.secure_channel(address, credentials, options=options)
+        else:
+            self._channel = grpc.insecure_channel(address, options=options)
         self.timeout = timeout
         self._ledger = ledger_pb2_grpc.LedgerServiceStub(self._channel)
         self._actuals = actuals_pb2_grpc.ActualsServiceStub(self._channel)

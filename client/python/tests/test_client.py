@@ -27,12 +27,14 @@ import forecastle.v1.ledger_pb2_grpc
 SERVER = os.environ.get("FORECASTLE_SERVER_BIN", "build/server/forecastle-server")
 CLI = os.environ.get("FORECASTLE_CLI_BIN", "build/client/forecastle")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+MAKE_CERTS = os.environ.get("FORECASTLE_MAKE_CERTS",
+                            str(Path(__file__).resolve().parents[3] / "tests" / "testing" / "make_certs.sh"))
 AS_OF = "2026-10-31"
 
 
 class LiveServer:
-    def __init__(self, folder: str):
-        self.process = subprocess.Popen([SERVER, "--listen=127.0.0.1:0", f"--db={folder}/forecastle.db"],
+    def __init__(self, folder: str, *flags: str):
+        self.process = subprocess.Popen([SERVER, "--listen=127.0.0.1:0", f"--db={folder}/forecastle.db", *flags],
                                         stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         match = re.search(r"listening on (\S+)", line)
@@ -314,6 +316,71 @@ class ImportAccountingTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, grpc.StatusCode.DATA_LOSS)
         self.assertIn("batch 1 (lie-1): 3 records sent, 2 acknowledged", caught.exception.message)
         self.assertEqual(caught.exception.acknowledged.received, 2)
+
+
+class TlsTest(unittest.TestCase):
+    """TLS and mutual TLS with a CA and certificates made for this run (tests/testing/make_certs.sh)."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.certs = Path(cls.tmp.name, "certs")
+        subprocess.run([MAKE_CERTS, str(cls.certs)], check=True, capture_output=True)
+        tls = (f"--tls_cert={cls.certs / 'server.crt'}", f"--tls_key={cls.certs / 'server.key'}")
+        os.makedirs(os.path.join(cls.tmp.name, "tls"))
+        cls.tls_server = LiveServer(os.path.join(cls.tmp.name, "tls"), *tls)
+        cls.server = LiveServer(cls.tmp.name, *tls, f"--client_ca={cls.certs / 'ca.crt'}")
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.tls_server.stop()
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def test_tls_with_ca(self) -> None:
+        with forecastle.Client(self.tls_server.address, timeout=20, ca=self.certs / "ca.crt") as client:
+            self.assertEqual(client.summary()["records"], 0)
+        for options in ({"ca": self.certs / "other-ca.crt"}, {}):
+            with self.subTest(options=options), forecastle.Client(self.tls_server.address, timeout=20,
+                                                                  **options) as client:
+                with self.assertRaises(forecastle.ForecastleError) as caught:
+                    client.summary()
+                self.assertEqual(caught.exception.code, grpc.StatusCode.UNAVAILABLE)
+
+    def test_mutual_tls_with_ca_cert_and_key_as_paths_bytes_or_environment(self) -> None:
+        ca, cert, key = (self.certs / name for name in ("ca.crt", "client.crt", "client.key"))
+        with forecastle.Client(self.server.address, timeout=20, ca=ca, cert=str(cert), key=key) as client:
+            self.assertEqual(client.summary()["records"], 0)
+        with forecastle.Client(self.server.address, timeout=20, ca=ca.read_bytes(), cert=cert.read_bytes(),
+                               key=key.read_bytes()) as client:
+            self.assertEqual(client.summary()["records"], 0)
+        environment = {"FORECASTLE_CA": str(ca), "FORECASTLE_CERT": str(cert), "FORECASTLE_KEY": str(key)}
+        saved = {name: os.environ.get(name) for name in environment}
+        os.environ.update(environment)
+        try:
+            with forecastle.Client(self.server.address, timeout=20) as client:
+                self.assertEqual(client.summary()["records"], 0)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    def test_mutual_tls_refuses_a_client_without_a_certificate(self) -> None:
+        with forecastle.Client(self.server.address, timeout=20, ca=self.certs / "ca.crt") as client:
+            with self.assertRaises(forecastle.ForecastleError) as caught:
+                client.summary()
+            self.assertEqual(caught.exception.code, grpc.StatusCode.UNAVAILABLE)
+
+    def test_files_that_cannot_be_read_and_a_lone_cert_are_refused_naming_them(self) -> None:
+        with self.assertRaises(forecastle.ForecastleError) as caught:
+            forecastle.Client(self.server.address, ca="/nonexistent/ca.crt")
+        self.assertEqual(caught.exception.message, "ca: cannot read /nonexistent/ca.crt: No such file or directory")
+        self.assertEqual(caught.exception.field, "ca")
+        with self.assertRaises(forecastle.ForecastleError) as caught:
+            forecastle.Client(self.server.address, cert=self.certs / "client.crt")
+        self.assertIn("key is missing", caught.exception.message)
 
 
 if __name__ == "__main__":

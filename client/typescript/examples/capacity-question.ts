@@ -1,7 +1,7 @@
 // The planning tool's question: with today's backlog, pipeline and team, when does the delivery
 // backlog clear, and how likely is a strain (work backlog above 3 months of capacity) each month?
 //
-//   node dist/examples/capacity-question.js --server 127.0.0.1:50051 --as-of 2026-10-31
+//   node dist/examples/capacity-question.js --server 127.0.0.1:50051 --as-of 2026-10-31 [--ca ca.crt]
 import { parseArgs } from "util";
 
 import { Client } from "../src";
@@ -10,6 +10,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       server: { type: "string", default: "127.0.0.1:50051" },
+      ca: { type: "string" }, // TLS: trust this PEM CA file (default $FORECASTLE_CA; unset: plaintext)
+      cert: { type: "string" }, // TLS client certificate, for a server that requires one ($FORECASTLE_CERT)
+      key: { type: "string" }, // its private key ($FORECASTLE_KEY)
       "as-of": { type: "string", default: new Date().toISOString().slice(0, 10) },
       scenario: { type: "string", default: "" },
       paths: { type: "string", default: "20000" },
@@ -17,7 +20,7 @@ async function main(): Promise<void> {
     },
   });
   const horizon = Number(values.horizon);
-  const client = new Client(values.server);
+  const client = new Client(values.server, { ca: values.ca, cert: values.cert, key: values.key });
   try {
     const fc = await client.forecast(
       { scenario: values.scenario, asOf: values["as-of"], horizon, paths: Number(values.paths), seed: 7, strainMonths: 3 },

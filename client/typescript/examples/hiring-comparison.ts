@@ -2,7 +2,7 @@
 // Stores both hiring plans as scenarios, compares them on common random numbers and prints, per
 // month, plan B - plan A with its P10/P50/P90 and the probability that plan B comes out higher.
 //
-//   node dist/examples/hiring-comparison.js --server 127.0.0.1:50051 --as-of 2026-10-31
+//   node dist/examples/hiring-comparison.js --server 127.0.0.1:50051 --as-of 2026-10-31 [--ca ca.crt]
 import { parseArgs } from "util";
 
 import { Client, ForecastleError } from "../src";
@@ -17,6 +17,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       server: { type: "string", default: "127.0.0.1:50051" },
+      ca: { type: "string" }, // TLS: trust this PEM CA file (default $FORECASTLE_CA; unset: plaintext)
+      cert: { type: "string" }, // TLS client certificate, for a server that requires one ($FORECASTLE_CERT)
+      key: { type: "string" }, // its private key ($FORECASTLE_KEY)
       "as-of": { type: "string", default: new Date().toISOString().slice(0, 10) },
       team: { type: "string", default: "delivery" },
       paths: { type: "string", default: "20000" },
@@ -24,7 +27,7 @@ async function main(): Promise<void> {
     },
   });
   const asOf = values["as-of"]!;
-  const client = new Client(values.server);
+  const client = new Client(values.server, { ca: values.ca, cert: values.cert, key: values.key });
   try {
     const plans = {
       plan_a_hire5_now: [{ team: values.team, month: monthAfter(asOf, 1), count: 5 }],

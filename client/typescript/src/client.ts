@@ -216,10 +216,48 @@ export class ImportIncompleteError extends ForecastleError {
 /** The server's limit on one import batch. */
 export const MAX_BATCH_RECORDS = 10000;
 
+/** A PEM file's path, or the PEM text itself as a Buffer. */
+export type PemSource = string | Buffer;
+
 export interface ClientOptions {
   timeoutMs?: number; // default deadline of each call, 300 s
-  credentials?: grpc.ChannelCredentials; // default insecure (a local or sidecar-terminated server)
+  // Plaintext unless TLS is asked for by ca, cert/key or tls (or FORECASTLE_CA, FORECASTLE_CERT/KEY).
+  ca?: PemSource; // CA certificates to trust instead of Node's roots; default $FORECASTLE_CA
+  cert?: PemSource; // client certificate, for a server that requires mutual TLS; default $FORECASTLE_CERT
+  key?: PemSource; // its private key; default $FORECASTLE_KEY
+  tls?: boolean; // TLS trusting Node's root CAs, when no file is needed
+  credentials?: grpc.ChannelCredentials; // overrides all of the above
   protoDir?: string; // where forecastle/v1/*.proto are; default the copy shipped in this package
+}
+
+// `value` (a Buffer, or a path to read), else the environment variable FORECASTLE_<NAME>.
+function pem(value: PemSource | undefined, name: "ca" | "cert" | "key"): Buffer | undefined {
+  let source: string = name;
+  if (value === undefined) {
+    source = `FORECASTLE_${name.toUpperCase()}`;
+    value = process.env[source] || undefined;
+  }
+  if (value === undefined || Buffer.isBuffer(value)) return value;
+  try {
+    return fs.readFileSync(value);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ForecastleError(grpc.status.INVALID_ARGUMENT, `${source}: cannot read ${value}: ${reason}`, name);
+  }
+}
+
+/** The channel credentials Client uses for `options`: TLS when asked for, else plaintext. */
+export function channelCredentials(options: ClientOptions = {}): grpc.ChannelCredentials {
+  if (options.credentials) return options.credentials;
+  const ca = pem(options.ca, "ca"), cert = pem(options.cert, "cert"), key = pem(options.key, "key");
+  if ((cert === undefined) !== (key === undefined)) {
+    const [given, missing] = key === undefined ? ["cert", "key"] : ["key", "cert"];
+    throw new ForecastleError(grpc.status.INVALID_ARGUMENT,
+      `${given}: a client certificate needs both cert and key; ${missing} is missing ` +
+      `(option or FORECASTLE_${missing.toUpperCase()})`, given);
+  }
+  if (!options.tls && ca === undefined && cert === undefined) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null);
 }
 
 const LOADER_OPTIONS: protoLoader.Options = {
@@ -308,14 +346,18 @@ export class Client {
   private readonly forecasts: ForecastServiceClient;
   readonly timeoutMs: number;
 
-  /** A connection to forecastle-server at `address` ("host:port"). Call close() when done. */
+  /**
+   * A connection to forecastle-server at `address` ("host:port"). Call close() when done.
+   * Over TLS: new Client("db1.example.com:50051", { ca: "ca.crt" }), with cert and key too when
+   * the server requires client certificates.
+   */
   constructor(address = "127.0.0.1:50051", options: ClientOptions = {}) {
     const protoDir = options.protoDir ?? path.resolve(__dirname, "..", "..", "proto");
     const load = (file: string) =>
       grpc.loadPackageDefinition(protoLoader.loadSync(file, { ...LOADER_OPTIONS, includeDirs: [protoDir] }));
     const actuals = load("forecastle/v1/actuals.proto") as unknown as ActualsProto;
     const forecast = load("forecastle/v1/forecast.proto") as unknown as ForecastProto;
-    const credentials = options.credentials ?? grpc.credentials.createInsecure();
+    const credentials = channelCredentials(options);
     const channel = { "grpc.max_receive_message_length": 256 << 20, "grpc.max_send_message_length": 64 << 20 };
     this.ledger = new forecast.forecastle.v1.LedgerService(address, credentials, channel);
     this.actualsService = new actuals.forecastle.v1.ActualsService(address, credentials, channel);

@@ -329,3 +329,74 @@ describe("import accounting", () => {
     }
   });
 });
+
+// TLS and mutual TLS with a CA and certificates made for this run (tests/testing/make_certs.sh).
+describe("TLS", () => {
+  const MAKE_CERTS = process.env.FORECASTLE_MAKE_CERTS ?? path.join(ROOT, "tests", "testing", "make_certs.sh");
+  const servers: ChildProcess[] = [];
+  let certs = "";
+  let tlsAddress = "";
+  let mutualAddress = "";
+
+  async function start(name: string, ...flags: string[]): Promise<string> {
+    const child = spawn(SERVER, ["--listen=127.0.0.1:0", `--db=${path.join(tmp, `${name}.db`)}`, ...flags],
+      { stdio: ["ignore", "pipe", "inherit"] });
+    servers.push(child);
+    return new Promise<string>((resolve, reject) => {
+      child.stdout!.once("data", (chunk: Buffer) => {
+        const match = /listening on (\S+)/.exec(chunk.toString());
+        if (match) resolve(match[1]);
+        else reject(new Error(`server did not start: ${chunk}`));
+      });
+    });
+  }
+
+  before(async () => {
+    certs = path.join(tmp, "certs");
+    execFileSync(MAKE_CERTS, [certs]);
+    const tls = [`--tls_cert=${path.join(certs, "server.crt")}`, `--tls_key=${path.join(certs, "server.key")}`];
+    tlsAddress = await start("tls", ...tls);
+    mutualAddress = await start("mtls", ...tls, `--client_ca=${path.join(certs, "ca.crt")}`);
+  });
+  after(() => {
+    for (const child of servers) child.kill("SIGTERM");
+  });
+
+  async function records(address: string, options: ConstructorParameters<typeof Client>[1]): Promise<number> {
+    const tlsClient = new Client(address, { timeoutMs: 20_000, ...options });
+    try {
+      return (await tlsClient.summary()).records;
+    } finally {
+      tlsClient.close();
+    }
+  }
+
+  it("connects over TLS trusting the CA, and not over plaintext or trusting another CA", async () => {
+    assert.equal(await records(tlsAddress, { ca: path.join(certs, "ca.crt") }), 0);
+    for (const options of [{}, { ca: path.join(certs, "other-ca.crt") }]) {
+      await assert.rejects(records(tlsAddress, options), (e: ForecastleError) => e.codeName === "UNAVAILABLE");
+    }
+  });
+
+  it("presents a client certificate to a server that requires one", async () => {
+    const file = (name: string) => path.join(certs, name);
+    await assert.rejects(records(mutualAddress, { ca: file("ca.crt") }), (e: ForecastleError) => e.codeName === "UNAVAILABLE");
+    assert.equal(await records(mutualAddress, { ca: file("ca.crt"), cert: file("client.crt"), key: file("client.key") }), 0);
+    assert.equal(await records(mutualAddress, {
+      ca: fs.readFileSync(file("ca.crt")), cert: fs.readFileSync(file("client.crt")), key: fs.readFileSync(file("client.key")),
+    }), 0);
+    Object.assign(process.env, { FORECASTLE_CA: file("ca.crt"), FORECASTLE_CERT: file("client.crt"), FORECASTLE_KEY: file("client.key") });
+    try {
+      assert.equal(await records(mutualAddress, {}), 0);
+    } finally {
+      for (const name of ["FORECASTLE_CA", "FORECASTLE_CERT", "FORECASTLE_KEY"]) delete process.env[name];
+    }
+  });
+
+  it("names a file it cannot read, and a certificate without its key", () => {
+    assert.throws(() => new Client(tlsAddress, { ca: "/nonexistent/ca.crt" }),
+      (e: ForecastleError) => e.details === "ca: cannot read /nonexistent/ca.crt: ENOENT" && e.field === "ca");
+    assert.throws(() => new Client(tlsAddress, { cert: path.join(certs, "client.crt") }),
+      (e: ForecastleError) => /key is missing/.test(e.details));
+  });
+});
