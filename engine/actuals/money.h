@@ -33,6 +33,9 @@ std::string FormatCents(Cents cents);
 // floor(a * b / c) computed without overflow for non-negative b, c > 0 (a may be negative).
 Cents MulDivFloor(Cents a, int64_t b, int64_t c);
 
+// Cents as currency units in floating point, where a forecast's arithmetic begins.
+inline double Units(Cents cents) { return static_cast<double>(cents) / 100.0; }
+
 }  // namespace forecastle
 
 #endif  // FORECASTLE_ENGINE_ACTUALS_MONEY_H_

@@ -15,7 +15,6 @@ namespace {
 
 constexpr double kNotDefined = std::numeric_limits<double>::quiet_NaN();
 
-double Units(Cents cents) { return static_cast<double>(cents) / 100.0; }
 
 // The day of the latest event the ledger holds (signing, progress, cancellation, invoice,
 // payment, opportunity created or closed).

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "engine/actuals/recognition.h"
 #include "engine/common/status_macros.h"
+#include "engine/forecast/delivered.h"
 #include "engine/forecast/renewal_links.h"
 
 namespace forecastle::forecast {
@@ -20,7 +21,6 @@ constexpr int kDirectMonths = 24;  // bookings without an opportunity: the month
 
 constexpr double kDaysPerMonth = 30.4375;
 
-double Units(Cents cents) { return static_cast<double>(cents) / 100.0; }
 
 // Whether a contract was signed in the two years to as_of: the lines products and work are
 // fitted from.
@@ -584,48 +584,19 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
 }  // namespace
 
 DeliveredHours DeliveredHoursPerMonth(const Ledger& ledger, Date as_of, const Scenario& s) {
+  // The last whole months by as_of; the capacity's are its last kCapacityMonths.
+  const MonthIndex last = LastWholeMonth(as_of);
+  HoursByMonth delivered = HoursDelivered(ledger, as_of, s, last - kTrendMonths + 1, last);
   DeliveredHours out;
   out.per_month.assign(s.teams.size(), 0);
   out.records.assign(s.teams.size(), 0);
-  out.by_month.assign(s.teams.size(), std::vector<double>(kTrendMonths, 0));
-  const Product* goods = ProductOfKind(s, LineKind::kDelivery);
-  const double goods_hours_per_unit_value = goods ? goods->hours_per_unit_value : 0;
-  const int effort_team = TeamOfKind(s, LineKind::kEffort), delivery_team = TeamOfKind(s, LineKind::kDelivery);
-  // The last whole months by as_of: [first, last]; the capacity's are its last kCapacityMonths.
-  const MonthIndex last = LastWholeMonth(as_of);
-  const MonthIndex first = last - kTrendMonths + 1;
-  const MonthIndex recent = last - kCapacityMonths + 1;
-  for (uint32_t index : ledger.ContractsInIdOrder()) {
-    const ContractState& c = ledger.contracts()[index];
-    if (c.contract.signed_on > as_of) continue;
-    for (const LineState& line : c.lines) {
-      const LineKind kind = line.line.kind;
-      const int team = kind == LineKind::kEffort ? effort_team : kind == LineKind::kDelivery ? delivery_team : -1;
-      if (team < 0 || line.to_date.empty() || line.to_date.back().on <= LastDayOfMonth(first - 1)) continue;
-      const auto t = static_cast<size_t>(team);
-      const ProgressPoint* before = line.ProgressThrough(LastDayOfMonth(first - 1));
-      for (MonthIndex month = first; month <= last; ++month) {
-        const ProgressPoint* after = line.ProgressThrough(LastDayOfMonth(month));
-        if (after == nullptr || after == before) continue;
-        double hours;
-        if (kind == LineKind::kEffort) {
-          hours = static_cast<double>(after->hours_to_date - (before ? before->hours_to_date : 0)) / 100.0;
-        } else {
-          const int64_t units = after->units_to_date - (before ? before->units_to_date : 0);
-          hours = Units(line.amount) * static_cast<double>(units) /
-                  static_cast<double>(std::max<int64_t>(1, *line.line.total_units)) * goods_hours_per_unit_value;
-        }
-        out.by_month[t][static_cast<size_t>(month - first)] += hours;
-        if (month >= recent) {
-          out.per_month[t] += hours / kCapacityMonths;
-          // Progress records in the month: the points after `before` up to `after`.
-          const auto through = [&](const ProgressPoint* point) { return point ? point - line.to_date.data() + 1 : 0; };
-          out.records[t] += through(after) - through(before);
-        }
-        before = after;
-      }
+  for (size_t t = 0; t < s.teams.size(); ++t) {
+    for (size_t m = kTrendMonths - kCapacityMonths; m < kTrendMonths; ++m) {
+      out.per_month[t] += delivered.hours[t][m] / kCapacityMonths;
+      out.records[t] += delivered.records[t][m];
     }
   }
+  out.by_month = std::move(delivered.hours);
   return out;
 }
 

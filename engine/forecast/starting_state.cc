@@ -14,7 +14,6 @@
 namespace forecastle::forecast {
 namespace {
 
-double Units(Cents cents) { return static_cast<double>(cents) / 100.0; }
 
 // Months between an existing subscription's upfront invoices: those of the scenario's first
 // ratable product (the one renewals take). 0 when it bills in arrears or on delivery: existing
