@@ -486,4 +486,12 @@ void BacktestToProto(const forecast::BacktestReport& report, v1::BacktestReply* 
   for (const forecast::BacktestCell& c : report.cells) ScoreToProto(c, reply->add_cells());
 }
 
+void DeliveryMonthToProto(const forecast::DeliveryMonth& month, v1::DeliveryMonth* out) {
+  out->set_month(FormatMonth(month.month));
+  out->set_worked_hours(month.worked_hours);
+  if (month.headcount) out->set_headcount(*month.headcount);
+  if (month.capacity_hours) out->set_capacity_hours(*month.capacity_hours);
+  if (month.utilization) out->set_utilization(*month.utilization);
+}
+
 }  // namespace forecastle

@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/forecast/backtest.h"
+#include "engine/forecast/delivered.h"
 #include "engine/forecast/forecast.h"
 #include "engine/forecast/scenario.h"
 #include "forecastle/v1/forecast.pb.h"
@@ -38,6 +39,9 @@ void ComparisonToProto(const forecast::PathValues& base, const forecast::PathVal
 // INVALID_ARGUMENT naming the field.
 absl::StatusOr<forecast::BacktestOptions> BacktestOptionsFromProto(const v1::BacktestRequest& request);
 void BacktestToProto(const forecast::BacktestReport& report, v1::BacktestReply* reply);
+
+// One month of the teams' delivery history (engine/forecast/delivered.h).
+void DeliveryMonthToProto(const forecast::DeliveryMonth& month, v1::DeliveryMonth* out);
 
 }  // namespace forecastle
 

@@ -282,6 +282,7 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
     history.as_of = as_of;
     ASSIGN_OR_RETURN(std::vector<MetricsTable> tables, ComputeMetrics(ledger, history));
     MetricsToProto(tables, as_of, &prepared.actuals);
+    prepared.delivery_history = forecast::DeliveryHistory(ledger, as_of, prepared.scenario, 12);
     return absl::OkStatus();
   }));
   prepared.resolved = ScenarioToProto(prepared.scenario);  // what was run: the reply shows it
@@ -298,6 +299,7 @@ void ForecastServiceImpl::FillReply(const Prepared& prepared, const forecast::Fo
   reply->set_open_opportunities(static_cast<int64_t>(prepared.state.open_deals.size()));
   reply->set_opportunities_without_segment(prepared.state.deals_without_segment);
   for (const std::string& warning : prepared.warnings) reply->add_warnings(warning);
+  for (const forecast::DeliveryMonth& d : prepared.delivery_history) DeliveryMonthToProto(d, reply->add_delivery_history());
 }
 
 grpc::Status ForecastServiceImpl::Forecast(grpc::ServerContext* context, const v1::ForecastRequest* request,

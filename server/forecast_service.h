@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 
+#include "engine/forecast/delivered.h"
 #include "engine/forecast/forecast.h"
 #include "forecastle/v1/forecast.grpc.pb.h"
 #include "server/ledger_book.h"
@@ -51,6 +52,7 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
     forecast::StartingState state;
     forecast::ForecastOptions options;
     v1::MetricsReply actuals;
+    std::vector<forecast::DeliveryMonth> delivery_history;
     std::vector<std::string> warnings;
   };
 

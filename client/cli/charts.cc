@@ -136,6 +136,8 @@ struct Axis {
   std::vector<std::string> months;
   size_t as_of = 0;                           // index of the as-of's month: the last actual
   const v1::MetricsTable* history = nullptr;  // the company's actuals, or nullptr
+  // The teams' delivery history (capacity, utilisation, headcount), or nullptr.
+  const google::protobuf::RepeatedPtrField<v1::DeliveryMonth>* delivery = nullptr;
   size_t first_forecast() const { return as_of + 1; }
 };
 
@@ -177,6 +179,7 @@ absl::StatusOr<Axis> AxisOf(const v1::ForecastReply& reply, absl::string_view wh
   } else {
     axis.months.push_back(FormatMonth(as_of_month));
   }
+  if (!reply.delivery_history().empty()) axis.delivery = &reply.delivery_history();
   axis.as_of = axis.months.size() - 1;
   auto start = ParseMonth(first.months(0).month(), "month");
   if (!start.ok() || *start != as_of_month + 1) {
@@ -187,9 +190,35 @@ absl::StatusOr<Axis> AxisOf(const v1::ForecastReply& reply, absl::string_view wh
   return axis;
 }
 
+// The teams' capacity hours, utilisation or headcount in each month of `axis` where the reply's
+// delivery history has it (NaN elsewhere), or nullopt when it has none: months without
+// headcount.csv have no capacity to speak of.
+std::optional<std::vector<double>> DeliveryHistory(const Axis& axis, const std::string& metric) {
+  if (axis.delivery == nullptr) return std::nullopt;
+  std::vector<double> values(axis.months.size(), kNaN);
+  bool any = false;
+  for (const v1::DeliveryMonth& d : *axis.delivery) {
+    const auto at = std::find(axis.months.begin(), axis.months.begin() + static_cast<long>(axis.as_of) + 1, d.month());
+    if (at == axis.months.begin() + static_cast<long>(axis.as_of) + 1) continue;
+    const bool has = metric == "capacity_hours" ? d.has_capacity_hours()
+                     : metric == "utilization"  ? d.has_utilization()
+                                                : d.has_headcount();
+    if (!has) continue;
+    values[static_cast<size_t>(at - axis.months.begin())] = metric == "capacity_hours" ? d.capacity_hours()
+                                                            : metric == "utilization"  ? d.utilization()
+                                                                                       : d.headcount();
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return values;
+}
+
 // The metric's exact actual in each month of `axis` through the as-of (NaN after), or nullopt
 // when the reply has no actuals of it.
 std::optional<std::vector<double>> History(const Axis& axis, const std::string& metric) {
+  if (metric == "capacity_hours" || metric == "utilization" || metric == "headcount") {
+    return DeliveryHistory(axis, metric);
+  }
   const MoneyField field = FieldOf(metric);
   if (axis.history == nullptr || field == nullptr) return std::nullopt;
   std::vector<double> values(axis.months.size(), kNaN);
@@ -243,7 +272,7 @@ Panel HistoryPanel(const Axis& axis, const std::string& metric, std::optional<An
   panel.unit = UnitOf(metric);
   *anchor = std::nullopt;
   if (std::optional<std::vector<double>> history = History(axis, metric)) {
-    *anchor = Anchor{axis.as_of, (*history)[axis.as_of]};
+    if (std::isfinite((*history)[axis.as_of])) *anchor = Anchor{axis.as_of, (*history)[axis.as_of]};
     panel.lines.push_back(PlotLine{"actual", kHistory, std::move(*history), false});
   } else {
     panel.note = kNoHistory;

@@ -150,6 +150,35 @@ TEST(ForecastChart, MetricsWithoutActualsGetTheFanAloneAndSaySo) {
   EXPECT_EQ(chart->panels[1].unit, Unit::kShare);
 }
 
+// With the teams' delivery history in the reply (headcount.csv known for the last 9 months),
+// headcount and utilisation get their actual line there, and the fan starts from the as-of's.
+TEST(ForecastChart, DeliveryHistoryGivesHeadcountAndUtilisationTheirActuals) {
+  v1::ForecastReply reply = Reply();
+  for (int i = 0; i < kHistory; ++i) {
+    v1::DeliveryMonth* d = reply.add_delivery_history();
+    d->set_month(FormatMonth(kAsOfMonth - (kHistory - 1) + i));
+    d->set_worked_hours(800 + i);
+    if (i < 3) continue;  // no headcount recorded yet
+    d->set_headcount(10 + i);
+    d->set_capacity_hours(1050 + 105 * i);
+    d->set_utilization((800.0 + i) / (1050 + 105 * i));
+  }
+  auto chart = ForecastChart(reply, {"headcount", "utilization"});
+  ASSERT_THAT(chart.status(), IsOk());
+  const size_t as_of = kHistory - 1;
+  for (const Panel& panel : chart->panels) {
+    SCOPED_TRACE(panel.title);
+    const PlotLine* actual = FindLine(panel, "actual");
+    ASSERT_NE(actual, nullptr);
+    EXPECT_TRUE(panel.note.empty());
+    EXPECT_EQ(Finite(actual->values), kHistory - 3);
+    EXPECT_TRUE(std::isnan(actual->values[2]));
+    const double last = panel.metric == "headcount" ? 10 + as_of : (800.0 + as_of) / (1050 + 105.0 * as_of);
+    EXPECT_DOUBLE_EQ(actual->values[as_of], last);
+    EXPECT_DOUBLE_EQ(FindLine(panel, "P50")->values[as_of], last);  // the fan starts there
+  }
+}
+
 TEST(ForecastChart, RenderedFanAndAsOfLineMeetAtTheLastActualPoint) {
   auto chart = ForecastChart(Reply(), {"revenue"});
   ASSERT_THAT(chart.status(), IsOk());

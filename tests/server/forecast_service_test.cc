@@ -206,6 +206,17 @@ TEST_F(ForecastServiceTest, ForecastReplaysAndCarriesTheActuals) {
   EXPECT_EQ(first.metrics(1).months(0).quantiles_size(), 3);
   ASSERT_EQ(first.actuals().tables(0).periods_size(), 12);
   EXPECT_EQ(first.actuals().tables(0).periods(11).period(), "2026-10");
+  // The teams' delivery in the same months: the sample company records its headcount, so each
+  // month has a capacity at the scenario's 140 hours x 0.75 per FTE, and the share of it worked.
+  ASSERT_EQ(first.delivery_history_size(), 12);
+  for (int i = 0; i < 12; ++i) {
+    const v1::DeliveryMonth& d = first.delivery_history(i);
+    EXPECT_EQ(d.month(), first.actuals().tables(0).periods(i).period());
+    EXPECT_GT(d.worked_hours(), 0);
+    ASSERT_TRUE(d.has_headcount() && d.has_capacity_hours() && d.has_utilization()) << d.month();
+    EXPECT_NEAR(d.capacity_hours(), d.headcount() * 140 * 0.75, 1e-9 * d.capacity_hours());
+    EXPECT_NEAR(d.utilization(), d.worked_hours() / d.capacity_hours(), 1e-12);
+  }
   // The forecast starts from the exact backlog at as-of: month 1's mean backlog is that plus
   // the month's bookings less its revenue.
   const double backlog_now = std::stod(first.actuals().tables(0).periods(11).backlog());
