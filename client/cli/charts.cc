@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/actuals/calendar.h"
 #include "engine/common/status_macros.h"
-#include "engine/forecast/forecast.h"
+#include "engine/forecast/metric.h"
 
 namespace forecastle::cli {
 namespace {

@@ -15,7 +15,7 @@
 #include "client/cli/charts.h"
 #include "client/cli/common.h"
 #include "client/cli/output.h"
-#include "engine/forecast/backtest.h"
+#include "engine/forecast/metric.h"
 #include "forecastle/v1/forecast.grpc.pb.h"
 
 namespace forecastle::cli {

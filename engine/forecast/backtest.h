@@ -72,10 +72,6 @@ struct BacktestReport {
   std::vector<Date> as_of;            // the dates forecast
 };
 
-// The metrics a backtest scores: those with exact actuals.
-inline constexpr Metric kBacktestMetrics[] = {kBookings, kRevenue, kBillings, kCollections, kBacklog,
-                                              kUnbilledBacklog, kDeferredRevenue, kAccountsReceivable};
-
 // Called after each as-of date's forecast with the number done; return false to stop early
 // (CANCELLED).
 using BacktestProgressFn = std::function<bool(size_t done, size_t total)>;

@@ -77,18 +77,6 @@ ForecastResult Summarize(const PathValues& values, int64_t paths, const Forecast
   return result;
 }
 
-absl::StatusOr<Metric> ParseMetric(absl::string_view name, absl::string_view field) {
-  for (int metric = 0; metric < kMetricCount; ++metric) {
-    if (MetricName(static_cast<Metric>(metric)) == std::string_view(name.data(), name.size())) {
-      return static_cast<Metric>(metric);
-    }
-  }
-  return absl::InvalidArgumentError(absl::StrCat(field, ": no metric \"", name, "\"; one of bookings, revenue, billings, "
-                                                 "collections, backlog, unbilled_backlog, deferred_revenue, "
-                                                 "accounts_receivable, work_backlog_hours, capacity_hours, "
-                                                 "utilization, headcount, delivery_cost"));
-}
-
 absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Scenario& scenario,
                                            const ForecastOptions& options, const ProgressFn& progress,
                                            PathValues* values_out) {

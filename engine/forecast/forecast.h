@@ -97,9 +97,6 @@ struct PathValues {
 // stop early: the result then covers the paths done.
 using ProgressFn = std::function<bool(int64_t paths_done, const PathValues& values)>;
 
-// The metric named `name` (snake_case as in MetricName); INVALID_ARGUMENT naming `field`.
-absl::StatusOr<Metric> ParseMetric(absl::string_view name, absl::string_view field);
-
 // Runs the forecast. INVALID_ARGUMENT names a bad option; CANCELLED when options.stop was set.
 // `values_out`, when given, receives every path's values.
 absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Scenario& scenario,

@@ -3,16 +3,6 @@
 #include <algorithm>
 
 namespace forecastle::forecast {
-namespace {
-
-constexpr std::string_view kMetricNames[kMetricCount] = {
-    "bookings", "revenue", "billings", "collections", "backlog", "unbilled_backlog",
-    "deferred_revenue", "accounts_receivable", "work_backlog_hours", "capacity_hours",
-    "utilization", "headcount", "delivery_cost"};
-
-}  // namespace
-
-std::string_view MetricName(Metric metric) { return kMetricNames[metric]; }
 
 PathModel::PathModel(const StartingState& state, const Scenario& scenario, uint64_t seed)
     : state_(state),

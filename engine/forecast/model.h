@@ -22,6 +22,7 @@
 #include "engine/forecast/delivery.h"
 #include "engine/forecast/direct_sales.h"
 #include "engine/forecast/path_context.h"
+#include "engine/forecast/metric.h"
 #include "engine/forecast/pipeline.h"
 #include "engine/forecast/random.h"
 #include "engine/forecast/renewals.h"
@@ -29,14 +30,6 @@
 #include "engine/forecast/starting_state.h"
 
 namespace forecastle::forecast {
-
-// The metrics a forecast reports per month, in this order (names as in SPEC §4, snake_case).
-enum Metric : int {
-  kBookings, kRevenue, kBillings, kCollections, kBacklog, kUnbilledBacklog, kDeferredRevenue,
-  kAccountsReceivable, kWorkBacklogHours, kCapacityHours, kUtilization, kHeadcount, kDeliveryCost,
-  kMetricCount
-};
-std::string_view MetricName(Metric metric);
 
 // Where one path writes: metric m of month t goes to values[(m * horizon + t) * stride].
 struct PathOutput {

@@ -1,0 +1,29 @@
+#include "engine/forecast/metric.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace forecastle::forecast {
+namespace {
+
+constexpr std::string_view kMetricNames[kMetricCount] = {
+    "bookings", "revenue", "billings", "collections", "backlog", "unbilled_backlog",
+    "deferred_revenue", "accounts_receivable", "work_backlog_hours", "capacity_hours",
+    "utilization", "headcount", "delivery_cost"};
+
+}  // namespace
+
+std::string_view MetricName(Metric metric) { return kMetricNames[metric]; }
+
+absl::StatusOr<Metric> ParseMetric(absl::string_view name, absl::string_view field) {
+  for (int metric = 0; metric < kMetricCount; ++metric) {
+    if (MetricName(static_cast<Metric>(metric)) == std::string_view(name.data(), name.size())) {
+      return static_cast<Metric>(metric);
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat(field, ": no metric \"", name, "\"; one of bookings, revenue, billings, "
+                                                 "collections, backlog, unbilled_backlog, deferred_revenue, "
+                                                 "accounts_receivable, work_backlog_hours, capacity_hours, "
+                                                 "utilization, headcount, delivery_cost"));
+}
+
+}  // namespace forecastle::forecast
