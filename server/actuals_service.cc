@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/metrics.h"
+#include "engine/common/quote.h"
 #include "server/convert.h"
 
 namespace forecastle {
@@ -24,6 +25,8 @@ grpc::Status ActualsServiceImpl::GetMetrics(grpc::ServerContext* context, const 
   if (grpc::Status wanted = StillWanted(context); !wanted.ok()) return wanted;
   absl::StatusOr<MetricsQuery> query = MetricsQueryFromProto(*request, TodayUtc());
   if (!query.ok()) return ToGrpcStatus(query.status());
+  query->limit.bytes_per_row = MetricsRowBytes(query->calendar.grain);
+  query->limit.max_bytes = limits_.max_reply_bytes;
   const std::string key = absl::StrCat(request->SerializeAsString(), "@", query->as_of.days);
   absl::Status status = book_->Read([&](const Ledger& ledger) -> absl::Status {
     {
@@ -40,6 +43,13 @@ grpc::Status ActualsServiceImpl::GetMetrics(grpc::ServerContext* context, const 
     absl::StatusOr<std::vector<MetricsTable>> tables = ComputeMetrics(ledger, *query);
     if (!tables.ok()) return tables.status();
     MetricsToProto(*tables, query->as_of, reply);
+    // The estimate counts every amount as 0.00: larger amounts can still pass the limit.
+    if (const size_t bytes = reply->ByteSizeLong(); bytes > static_cast<size_t>(limits_.max_reply_bytes)) {
+      reply->Clear();
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the reply takes ", bytes, " bytes, more than the server's max_message_bytes (", limits_.max_reply_bytes,
+          " bytes); narrow from/to, use a coarser grain, or filter by segment or customer_id"));
+    }
     std::lock_guard lock(cache_mu_);
     if (cache_version_ == ledger.version()) {
       if (cache_.size() >= kCacheEntries) cache_.clear();
@@ -58,8 +68,9 @@ grpc::Status ActualsServiceImpl::GetBacklog(grpc::ServerContext* context, const 
   absl::StatusOr<Selection> selection =
       SelectionFromProto(request->group_by(), request->segment(), request->customer_id());
   if (!selection.ok()) return ToGrpcStatus(selection.status());
+  const ReplyLimit limit{.bytes_per_row = BacklogRowBytes(), .max_bytes = limits_.max_reply_bytes};
   absl::StatusOr<std::vector<BacklogReport>> reports =
-      book_->Read([&](const Ledger& ledger) { return ComputeBacklog(ledger, *as_of, *selection); });
+      book_->Read([&](const Ledger& ledger) { return ComputeBacklog(ledger, *as_of, *selection, limit); });
   if (!reports.ok()) return ToGrpcStatus(reports.status());
   BacklogToProto(*reports, *as_of, reply);
   return grpc::Status::OK;
@@ -71,10 +82,14 @@ grpc::Status ActualsServiceImpl::GetSchedule(grpc::ServerContext* context, const
   if (request->contract_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "contract_id: required");
   }
+  if (absl::Status id = CheckLength(request->contract_id(), kMaxIdBytes, "contract_id"); !id.ok()) {
+    return ToGrpcStatus(id);
+  }
   absl::StatusOr<Date> as_of = ParseAsOf(request->as_of(), TodayUtc());
   if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+  const ReplyLimit limit{.bytes_per_row = ScheduleRowBytes(), .max_bytes = limits_.max_reply_bytes};
   absl::StatusOr<ContractSchedule> schedule = book_->Read(
-      [&](const Ledger& ledger) { return ComputeSchedule(ledger, request->contract_id(), *as_of); });
+      [&](const Ledger& ledger) { return ComputeSchedule(ledger, request->contract_id(), *as_of, limit); });
   if (!schedule.ok()) return ToGrpcStatus(schedule.status());
   ScheduleToProto(*schedule, *as_of, reply);
   return grpc::Status::OK;

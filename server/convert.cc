@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 
 namespace forecastle {
@@ -137,6 +138,8 @@ absl::StatusOr<Selection> SelectionFromProto(v1::GroupBy group_by, const std::st
     default:
       return absl::InvalidArgumentError(absl::StrCat("group_by: unknown value ", group_by));
   }
+  RETURN_IF_ERROR(CheckLength(segment, kMaxIdBytes, "segment"));
+  RETURN_IF_ERROR(CheckLength(customer_id, kMaxIdBytes, "customer_id"));
   selection.segment = segment;
   selection.customer_id = customer_id;
   return selection;
@@ -165,6 +168,37 @@ absl::StatusOr<MetricsQuery> MetricsQueryFromProto(const v1::MetricsRequest& req
   ASSIGN_OR_RETURN(query.selection,
                    SelectionFromProto(request.group_by(), request.segment(), request.customer_id()));
   return query;
+}
+
+int64_t EmbeddedBytes(const google::protobuf::Message& message) {
+  const size_t size = message.ByteSizeLong();
+  return 1 + (size < 128 ? 1 : size < 16384 ? 2 : 3) + static_cast<int64_t>(size);
+}
+
+int64_t MetricsRowBytes(Grain grain) {
+  MetricsTable table;
+  table.periods.resize(1);
+  PeriodMetrics& m = table.periods[0];
+  m.period.label = grain == Grain::kYear ? "2026" : "2026-01";
+  m.period.first = m.period.last = Date{20000};
+  v1::MetricsReply reply;
+  MetricsToProto({table}, Date{20000}, &reply);
+  return EmbeddedBytes(reply.tables(0).periods(0));
+}
+
+int64_t BacklogRowBytes() {
+  v1::BacklogReply reply;
+  BacklogToProto({BacklogReport{}}, Date{20000}, &reply);
+  return EmbeddedBytes(reply.reports(0));
+}
+
+int64_t ScheduleRowBytes() {
+  v1::ScheduleMonth month;
+  month.set_month("2026-01");
+  for (auto* field : {month.mutable_revenue(), month.mutable_recognized_to_date(), month.mutable_backlog()}) {
+    *field = FormatCents(0);
+  }
+  return EmbeddedBytes(month);
 }
 
 void MetricsToProto(const std::vector<MetricsTable>& tables, Date as_of, v1::MetricsReply* reply) {

@@ -32,6 +32,13 @@ Date TodayUtc();
 absl::StatusOr<MetricsQuery> MetricsQueryFromProto(const v1::MetricsRequest& request, Date today);
 absl::StatusOr<Selection> SelectionFromProto(v1::GroupBy group_by, const std::string& segment,
                                              const std::string& customer_id);
+// A message's bytes inside its parent: a tag, its length, its bytes.
+int64_t EmbeddedBytes(const google::protobuf::Message& message);
+// At least what one row takes in a reply (every amount 0.00, no ratios): the bytes a server
+// budgets per row to refuse a reply too large for its message limit before computing it.
+int64_t MetricsRowBytes(Grain grain);  // a PeriodMetrics
+int64_t BacklogRowBytes();             // a BacklogReport
+int64_t ScheduleRowBytes();            // a ScheduleMonth
 void MetricsToProto(const std::vector<MetricsTable>& tables, Date as_of, v1::MetricsReply* reply);
 void BacklogToProto(const std::vector<BacklogReport>& reports, Date as_of, v1::BacklogReply* reply);
 void ScheduleToProto(const ContractSchedule& schedule, Date as_of, v1::ScheduleReply* reply);

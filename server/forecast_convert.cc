@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
+#include "server/convert.h"
 
 namespace forecastle {
 namespace {
@@ -386,6 +387,24 @@ absl::Status CheckScenarioMessage(const v1::Scenario& message) {
     return forecast::Validate(probe);
   }
   return ScenarioFromProto(message).status();
+}
+
+int64_t ForecastReplyBytes(int horizon, int quantiles, int targets, int variants) {
+  v1::MonthSummary summary;
+  summary.set_month("2026-01");
+  summary.set_mean(1);
+  summary.set_std(1);
+  summary.set_standard_error(1);
+  for (int q = 0; q < quantiles; ++q) summary.add_quantiles(1);
+  v1::MonthSummary share;  // probability_higher: a month and a mean
+  share.set_month("2026-01");
+  share.set_mean(1);
+  const int64_t months = horizon, one = EmbeddedBytes(summary);
+  constexpr int64_t kRest = 16384;  // actuals, the resolved scenario, names and counts: a bound
+  const int64_t forecast = forecast::kMetricCount * (months * one + 24) + (months * 8 + 4) +
+                           targets * (months * 8 + 48) + one + kRest;
+  const int64_t comparison = forecast::kMetricCount * 2 * 24 + forecast::kMetricCount * months * (one + EmbeddedBytes(share));
+  return (1 + int64_t{variants}) * forecast + int64_t{variants} * comparison;
 }
 
 void ForecastToProto(const forecast::ForecastResult& result, const forecast::ForecastOptions& options,

@@ -28,6 +28,12 @@ v1::Scenario ScenarioToProto(const forecast::Scenario& scenario);
 // defaults (a variant's full check happens when it is resolved against its base).
 absl::Status CheckScenarioMessage(const v1::Scenario& message);
 
+// About how many bytes a forecast's reply takes (a Compare's, with `variants` > 0): 13 metrics x
+// `horizon` months of summaries with `quantiles` quantiles, `targets` probabilities a month, and
+// per variant its forecast and its differences from the base. Known from the request alone, so a
+// reply too large for the server's message limit is refused before anything runs.
+int64_t ForecastReplyBytes(int horizon, int quantiles, int targets, int variants = 0);
+
 void ForecastToProto(const forecast::ForecastResult& result, const forecast::ForecastOptions& options,
                      v1::ForecastReply* reply);
 // variant - base per path, summarised, and P(variant > base).

@@ -1,6 +1,8 @@
 #include "server/forecast_service.h"
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include <google/protobuf/util/json_util.h>
@@ -8,8 +10,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/metrics.h"
-#include "engine/forecast/calibration.h"
+#include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
+#include "engine/forecast/calibration.h"
 #include "server/convert.h"
 #include "server/forecast_convert.h"
 
@@ -31,30 +34,13 @@ absl::StatusOr<v1::Scenario> FromJson(const std::string& json) {
   return scenario;
 }
 
-// Holds one of the forecast slots, or says why none is free.
-class Slot {
- public:
-  Slot(std::atomic<int>& running, int limit) : running_(running) {
-    acquired_ = running_.fetch_add(1) < limit;
-    if (!acquired_) running_.fetch_sub(1);
-  }
-  ~Slot() {
-    if (acquired_) running_.fetch_sub(1);
-  }
-  bool acquired() const { return acquired_; }
-
- private:
-  std::atomic<int>& running_;
-  bool acquired_;
-};
-
-// Sets `stop` when the call is cancelled or its deadline passes, polling every 5 ms.
+// Sets `stop` when the call is cancelled or `deadline` passes, polling every 5 ms.
 class StopWatch {
  public:
-  explicit StopWatch(grpc::ServerContext* context)
-      : thread_([this, context](std::stop_token token) {
+  StopWatch(grpc::ServerContext* context, std::chrono::system_clock::time_point deadline)
+      : thread_([this, context, deadline](std::stop_token token) {
           while (!token.stop_requested()) {
-            if (context->IsCancelled() || context->deadline() < std::chrono::system_clock::now()) {
+            if (context->IsCancelled() || deadline < std::chrono::system_clock::now()) {
               stop_ = true;
               return;
             }
@@ -69,16 +55,19 @@ class StopWatch {
   std::jthread thread_;
 };
 
-grpc::Status Busy(int limit) {
-  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                      absl::StrCat("max_concurrent_forecasts (", limit, ") forecasts are already running; retry later"));
-}
-
-grpc::Status StoppedStatus(grpc::ServerContext* context) {
-  if (context->deadline() < std::chrono::system_clock::now()) {
-    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the forecast passed its deadline and was stopped");
+grpc::Status StoppedStatus(grpc::ServerContext* context, std::chrono::system_clock::time_point deadline,
+                           const CallLimits& limits) {
+  if (deadline < std::chrono::system_clock::now()) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                        absl::StrCat("the forecast passed ", limits.DeadlineText(*context), " and was stopped"));
   }
   return grpc::Status(grpc::StatusCode::CANCELLED, "the forecast was cancelled");
+}
+
+// A stored scenario's name as a request gives it: at most what a name may hold, so that no error
+// or lookup carries more (forecast::Validate checks the characters of the names it stores).
+absl::Status CheckScenarioName(const std::string& name, absl::string_view field) {
+  return CheckLength(name, forecast::kMaxScenarioNameBytes, field);
 }
 
 // Where the scenario and its bases set no payment delays, the mix a forecast as of `as_of` takes:
@@ -101,12 +90,12 @@ absl::StatusOr<ForecastServiceImpl::Resolution> ForecastServiceImpl::Resolve(con
   while (!chain.back().base().empty()) {
     const std::string base_name = chain.back().base();
     if (!names.insert(base_name).second) {
-      return absl::FailedPreconditionError(absl::StrCat("base: \"", message.name(), "\" would have \"", base_name,
-                                                        "\" as a base twice: a chain of bases may not come back"));
+      return absl::FailedPreconditionError(absl::StrCat("base: ", Quoted(message.name()), " would have ", Quoted(base_name),
+                                                        " as a base twice: a chain of bases may not come back"));
     }
     if (chain.size() > kMostBases) {
       return absl::FailedPreconditionError(
-          absl::StrCat("base: the chain of base scenarios from \"", message.name(), "\" is longer than ", kMostBases));
+          absl::StrCat("base: the chain of base scenarios from ", Quoted(message.name()), " is longer than ", kMostBases));
     }
     if (replacing != nullptr && base_name == replacing->name()) {
       chain.push_back(*replacing);
@@ -156,8 +145,8 @@ grpc::Status ForecastServiceImpl::PutScenario(const v1::Scenario& request, Store
         return ScenarioFromProto(with_update.scenario).status();
       }();
       if (!ok.ok() && Resolve(*other).ok()) {  // broken by this update, not before it
-        return ToGrpcStatus(absl::Status(ok.code(), absl::StrCat("scenario \"", other->name(), "\" is built on \"",
-                                                                 request.name(), "\" and would break: ", ok.message())));
+        return ToGrpcStatus(absl::Status(ok.code(), absl::StrCat("scenario ", Quoted(other->name()), " is built on ",
+                                                                 Quoted(request.name()), " and would break: ", ok.message())));
       }
     }
   }
@@ -179,6 +168,7 @@ grpc::Status ForecastServiceImpl::UpdateScenario(grpc::ServerContext*, const v1:
 
 grpc::Status ForecastServiceImpl::GetScenario(grpc::ServerContext*, const v1::GetScenarioRequest* request, v1::Scenario* reply) {
   if (request->name().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "name: required");
+  if (absl::Status name = CheckScenarioName(request->name(), "name"); !name.ok()) return ToGrpcStatus(name);
   if (request->resolved()) {
     auto resolution = ResolveName(request->name());
     if (!resolution.ok()) return ToGrpcStatus(resolution.status());
@@ -215,13 +205,14 @@ grpc::Status ForecastServiceImpl::ListScenarios(grpc::ServerContext*, const v1::
 grpc::Status ForecastServiceImpl::DeleteScenario(grpc::ServerContext*, const v1::DeleteScenarioRequest* request,
                                                  v1::DeleteScenarioReply*) {
   if (request->name().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "name: required");
+  if (absl::Status name = CheckScenarioName(request->name(), "name"); !name.ok()) return ToGrpcStatus(name);
   absl::Status deleted = book_->WithStore([&](Store& store) -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<std::string> all, store.ListScenarios());
     for (const std::string& json : all) {
       ASSIGN_OR_RETURN(v1::Scenario other, FromJson(json));
       if (other.base() == request->name()) {
-        return absl::FailedPreconditionError(absl::StrCat("name: scenario \"", other.name(), "\" has \"",
-                                                          request->name(), "\" as its base; delete or rebase it first"));
+        return absl::FailedPreconditionError(absl::StrCat("name: scenario ", Quoted(other.name()), " has ",
+                                                          Quoted(request->name()), " as its base; delete or rebase it first"));
       }
     }
     return store.DeleteScenario(request->name());
@@ -247,20 +238,25 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
   }
   o.max_path_values = options_.max_path_values;
   RETURN_IF_ERROR(forecast::CheckPathValues(o.paths, horizon, o.max_path_values, "the server's --max_path_values"));
+  RETURN_IF_ERROR(CheckScenarioName(scenario_name, "scenario"));
   o.seed = request.seed();
   // Waves only decide when progress is reported and where an early stop may fall.
   o.wave_paths = std::clamp<int64_t>(o.paths / 40, 256, 8192);
   if (request.quantiles_size() > 0) o.quantiles.assign(request.quantiles().begin(), request.quantiles().end());
-  RETURN_IF_ERROR(forecast::ValidateProbabilities(o.quantiles, "quantiles"));
-  if (request.strain_months() != 0) o.strain_months = request.strain_months();
+  if (request.strain_months() != 0) o.strain_months = request.strain_months();  // NaN too: refused below
+  if (request.targets_size() > static_cast<int>(forecast::kMaxTargets)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("targets: at most ", forecast::kMaxTargets, ", got ", request.targets_size()));
+  }
   for (int t = 0; t < request.targets_size(); ++t) {
     ASSIGN_OR_RETURN(forecast::Metric metric,
                      forecast::ParseMetric(request.targets(t).metric(), absl::StrCat("targets[", t, "].metric")));
     o.targets.push_back(forecast::Target{metric, request.targets(t).value()});
   }
-  if (request.target_relative_error() < 0 || request.target_relative_error() > 1) {
-    return absl::InvalidArgumentError(absl::StrCat("target_relative_error must be in [0, 1], got ",
-                                                   request.target_relative_error()));
+  RETURN_IF_ERROR(forecast::ValidateOptions(o, horizon));
+  const double relative_error = request.target_relative_error();
+  if (!(relative_error >= 0 && relative_error <= 1)) {  // also refuses NaN
+    return absl::InvalidArgumentError(absl::StrCat("target_relative_error must be in [0, 1], got ", relative_error));
   }
   o.stop = stop;
   Resolution resolution;
@@ -289,6 +285,33 @@ absl::StatusOr<ForecastServiceImpl::Prepared> ForecastServiceImpl::Prepare(const
   return prepared;
 }
 
+absl::Status ForecastServiceImpl::CheckReplySize(const v1::ForecastRequest& request, int variants) const {
+  const int horizon = request.horizon_months() == 0 ? 36 : std::clamp(request.horizon_months(), 1, 120);
+  const int quantiles = request.quantiles_size() == 0 ? 3 : request.quantiles_size();
+  const int64_t bytes = ForecastReplyBytes(horizon, quantiles, request.targets_size(), variants);
+  if (bytes <= limits_.max_reply_bytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the reply would take about ", bytes / 1'000'000, " MB (", variants + 1, " forecasts of 13 metrics x ", horizon,
+      " months x ", quantiles, " quantiles, ", request.targets_size(), " targets), more than the server's "
+      "max_message_bytes (", limits_.max_reply_bytes, " bytes); ask for fewer quantiles, targets or variants, or a "
+      "shorter horizon"));
+}
+
+absl::StatusOr<ForecastQueue::Turn> ForecastServiceImpl::WaitForTurn(grpc::ServerContext* context,
+                                                                     std::chrono::system_clock::time_point deadline,
+                                                                     const std::function<bool(int)>& position) {
+  return queue_.Wait(
+      [&]() -> absl::Status {
+        if (context->IsCancelled()) return absl::CancelledError("cancelled while waiting in the forecast queue");
+        if (deadline < std::chrono::system_clock::now()) {
+          return absl::DeadlineExceededError(
+              absl::StrCat("passed ", limits_.DeadlineText(*context), " while waiting in the forecast queue"));
+        }
+        return absl::OkStatus();
+      },
+      position);
+}
+
 void ForecastServiceImpl::FillReply(const Prepared& prepared, const forecast::ForecastResult& result,
                                     v1::ForecastReply* reply) {
   reply->set_scenario(prepared.scenario.name);
@@ -304,13 +327,15 @@ void ForecastServiceImpl::FillReply(const Prepared& prepared, const forecast::Fo
 
 grpc::Status ForecastServiceImpl::Forecast(grpc::ServerContext* context, const v1::ForecastRequest* request,
                                            v1::ForecastReply* reply) {
-  Slot slot(running_, options_.max_concurrent_forecasts);
-  if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
-  StopWatch watch(context);
+  const auto deadline = limits_.Deadline(*context, std::chrono::system_clock::now());
+  if (absl::Status size = CheckReplySize(*request, 0); !size.ok()) return ToGrpcStatus(size);
+  auto turn = WaitForTurn(context, deadline);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
+  StopWatch watch(context, deadline);
   auto prepared = Prepare(*request, request->scenario(), watch.flag());
   if (!prepared.ok()) return ToGrpcStatus(prepared.status());
   auto result = forecast::RunForecast(prepared->state, prepared->scenario, prepared->options);
-  if (watch.stopped()) return StoppedStatus(context);
+  if (watch.stopped()) return StoppedStatus(context, deadline, limits_);
   if (!result.ok()) return ToGrpcStatus(result.status());
   FillReply(*prepared, *result, reply);
   return grpc::Status::OK;
@@ -318,9 +343,16 @@ grpc::Status ForecastServiceImpl::Forecast(grpc::ServerContext* context, const v
 
 grpc::Status ForecastServiceImpl::StreamForecast(grpc::ServerContext* context, const v1::ForecastRequest* request,
                                                  grpc::ServerWriter<v1::ForecastProgress>* writer) {
-  Slot slot(running_, options_.max_concurrent_forecasts);
-  if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
-  StopWatch watch(context);
+  const auto deadline = limits_.Deadline(*context, std::chrono::system_clock::now());
+  if (absl::Status size = CheckReplySize(*request, 0); !size.ok()) return ToGrpcStatus(size);
+  // While it waits for a turn, the stream tells its place in line.
+  auto turn = WaitForTurn(context, deadline, [&](int position) {
+    v1::ForecastProgress waiting;
+    waiting.set_queue_position(position);
+    return writer->Write(waiting);
+  });
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
+  StopWatch watch(context, deadline);
   auto prepared = Prepare(*request, request->scenario(), watch.flag());
   if (!prepared.ok()) return ToGrpcStatus(prepared.status());
   const double target = request->target_relative_error();
@@ -342,7 +374,7 @@ grpc::Status ForecastServiceImpl::StreamForecast(grpc::ServerContext* context, c
     return writer->Write(message) && keep_going;
   };
   auto result = forecast::RunForecast(prepared->state, prepared->scenario, prepared->options, progress);
-  if (watch.stopped()) return StoppedStatus(context);
+  if (watch.stopped()) return StoppedStatus(context, deadline, limits_);
   if (!result.ok()) return ToGrpcStatus(result.status());
   v1::ForecastProgress final_message;
   final_message.set_paths_done(result->paths);
@@ -361,9 +393,18 @@ grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1
                         absl::StrCat("variants: at most ", options_.max_variants, " (the server's --max_variants), got ",
                                      request->variants_size()));
   }
-  Slot slot(running_, options_.max_concurrent_forecasts);
-  if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
-  StopWatch watch(context);
+  for (int v = 0; v < request->variants_size(); ++v) {
+    if (absl::Status name = CheckScenarioName(request->variants(v), absl::StrCat("variants[", v, "]")); !name.ok()) {
+      return ToGrpcStatus(name);
+    }
+  }
+  const auto deadline = limits_.Deadline(*context, std::chrono::system_clock::now());
+  if (absl::Status size = CheckReplySize(request->base(), request->variants_size()); !size.ok()) {
+    return ToGrpcStatus(size);
+  }
+  auto turn = WaitForTurn(context, deadline);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
+  StopWatch watch(context, deadline);
   // One as-of for all: "today" must not change between the base and a variant.
   v1::ForecastRequest common = request->base();
   auto as_of = ParseAsOf(common.as_of(), TodayUtc());
@@ -373,7 +414,7 @@ grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1
   if (!base.ok()) return ToGrpcStatus(base.status());
   forecast::PathValues base_values;
   auto base_result = forecast::RunForecast(base->state, base->scenario, base->options, {}, &base_values);
-  if (watch.stopped()) return StoppedStatus(context);
+  if (watch.stopped()) return StoppedStatus(context, deadline, limits_);
   if (!base_result.ok()) return ToGrpcStatus(base_result.status());
   FillReply(*base, *base_result, reply->mutable_base());
   for (const std::string& name : request->variants()) {
@@ -382,11 +423,11 @@ grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1
     auto variant = Prepare(variant_request, name, watch.flag());
     if (!variant.ok()) {
       absl::Status s = variant.status();
-      return ToGrpcStatus(absl::Status(s.code(), absl::StrCat("variants: \"", name, "\": ", s.message())));
+      return ToGrpcStatus(absl::Status(s.code(), absl::StrCat("variants: ", Quoted(name), ": ", s.message())));
     }
     forecast::PathValues values;
     auto result = forecast::RunForecast(variant->state, variant->scenario, variant->options, {}, &values);
-    if (watch.stopped()) return StoppedStatus(context);
+    if (watch.stopped()) return StoppedStatus(context, deadline, limits_);
     if (!result.ok()) return ToGrpcStatus(result.status());
     v1::VariantComparison* out = reply->add_variants();
     FillReply(*variant, *result, out->mutable_forecast());
@@ -397,6 +438,9 @@ grpc::Status ForecastServiceImpl::Compare(grpc::ServerContext* context, const v1
 
 grpc::Status ForecastServiceImpl::Calibrate(grpc::ServerContext*, const v1::CalibrateRequest* request,
                                             v1::CalibrateReply* reply) {
+  for (const auto& [name, field] : {std::pair{&request->base(), "base"}, std::pair{&request->save_as(), "save_as"}}) {
+    if (absl::Status ok = CheckScenarioName(*name, field); !ok.ok()) return ToGrpcStatus(ok);
+  }
   auto as_of = ParseAsOf(request->as_of(), TodayUtc());
   if (!as_of.ok()) return ToGrpcStatus(as_of.status());
   auto resolved = ResolveName(request->base());
@@ -446,16 +490,18 @@ grpc::Status ForecastServiceImpl::Backtest(grpc::ServerContext* context, const v
     return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
         "paths must be in [2, ", options_.max_paths, "] (the server's --max_paths), got ", options->paths)));
   }
-  Slot slot(running_, options_.max_concurrent_forecasts);
-  if (!slot.acquired()) return Busy(options_.max_concurrent_forecasts);
-  StopWatch watch(context);
+  if (absl::Status name = CheckScenarioName(request->scenario(), "scenario"); !name.ok()) return ToGrpcStatus(name);
+  const auto deadline = limits_.Deadline(*context, std::chrono::system_clock::now());
+  auto turn = WaitForTurn(context, deadline);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
+  StopWatch watch(context, deadline);
   options->stop = watch.flag();
   auto resolution = ResolveName(request->scenario());
   if (!resolution.ok()) return ToGrpcStatus(resolution.status());
   auto scenario = ScenarioFromProto(resolution->scenario);
   if (!scenario.ok()) return ToGrpcStatus(scenario.status());
   auto report = book_->Read([&](const Ledger& ledger) { return forecast::RunBacktest(ledger, *scenario, *options); });
-  if (watch.stopped()) return StoppedStatus(context);
+  if (watch.stopped()) return StoppedStatus(context, deadline, limits_);
   if (!report.ok()) return ToGrpcStatus(report.status());
   BacktestToProto(*report, reply);
   return grpc::Status::OK;

@@ -1,6 +1,8 @@
 // gRPC adapter for forecastle.v1.ForecastService: stored scenarios (resolved against their base),
 // forecasts (unary and streamed with progress) and comparisons on common random numbers.
-// Requests are bounded by Options; a cancelled call or a passed deadline stops the workers.
+// Requests are bounded by Options; forecasts beyond max_concurrent_forecasts wait their turn in a
+// bounded line; a cancelled call or a passed deadline (the call's, or the server's default) stops
+// the workers.
 #ifndef FORECASTLE_SERVER_FORECAST_SERVICE_H_
 #define FORECASTLE_SERVER_FORECAST_SERVICE_H_
 
@@ -10,6 +12,8 @@
 #include "engine/forecast/delivered.h"
 #include "engine/forecast/forecast.h"
 #include "forecastle/v1/forecast.grpc.pb.h"
+#include "server/call_limits.h"
+#include "server/forecast_queue.h"
 #include "server/ledger_book.h"
 
 namespace forecastle {
@@ -18,14 +22,17 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
  public:
   struct Options {
     int64_t max_paths = 1'000'000;     // per forecast (and per scenario of a comparison)
-    int max_concurrent_forecasts = 2;  // more at once answer RESOURCE_EXHAUSTED
+    int max_concurrent_forecasts = 2;  // more at once wait in a line of at most forecast_queue
+    int forecast_queue = 64;           // forecasts waiting for a turn; more answer RESOURCE_EXHAUSTED
     int max_variants = 8;              // per comparison, [1, 64]
     int max_horizon_months = 120;      // per forecast, [1, 120] (SPEC §4)
     // Every path's values are kept, 4 bytes each: paths x horizon x 13 metrics per forecast may not
     // exceed this (50 M values, 200 MB). A comparison holds two scenarios' values at once.
     int64_t max_path_values = 50'000'000;
   };
-  ForecastServiceImpl(LedgerBook* book, Options options) : book_(book), options_(options) {}
+  ForecastServiceImpl(LedgerBook* book, Options options, CallLimits limits = {})
+      : book_(book), options_(options), limits_(limits),
+        queue_(options.max_concurrent_forecasts, options.forecast_queue) {}
 
   grpc::Status CreateScenario(grpc::ServerContext*, const v1::Scenario* request, v1::Scenario* reply) override;
   grpc::Status GetScenario(grpc::ServerContext*, const v1::GetScenarioRequest* request, v1::Scenario* reply) override;
@@ -76,10 +83,19 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   absl::StatusOr<Prepared> Prepare(const v1::ForecastRequest& request, const std::string& scenario_name,
                                    const std::atomic<bool>* stop);
   void FillReply(const Prepared& prepared, const forecast::ForecastResult& result, v1::ForecastReply* reply);
+  // RESOURCE_EXHAUSTED when the reply to `request` (with `variants` compared against it) would
+  // pass the server's message limit.
+  absl::Status CheckReplySize(const v1::ForecastRequest& request, int variants) const;
+  // A turn to run, waiting in line until `deadline` while the call is wanted; `position` is told
+  // the caller's place in line as it changes.
+  absl::StatusOr<ForecastQueue::Turn> WaitForTurn(grpc::ServerContext* context,
+                                                  std::chrono::system_clock::time_point deadline,
+                                                  const std::function<bool(int)>& position = {});
 
   LedgerBook* book_;
   Options options_;
-  std::atomic<int> running_{0};
+  CallLimits limits_;
+  ForecastQueue queue_;
 };
 
 }  // namespace forecastle

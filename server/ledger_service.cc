@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/csv.h"
+#include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/utf8.h"
 #include "server/convert.h"
@@ -30,9 +31,7 @@ grpc::Status StreamError(int64_t message, const absl::Status& status) {
 absl::Status CheckBatch(const v1::ImportBatch& batch) {
   const std::string& id = batch.batch_id();
   if (id.empty()) return absl::InvalidArgumentError("batch_id: required");
-  if (id.size() > kMaxBatchIdBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("batch_id: longer than ", kMaxBatchIdBytes, " bytes"));
-  }
+  RETURN_IF_ERROR(CheckLength(id, kMaxBatchIdBytes, "batch_id"));
   RETURN_IF_ERROR(CheckUtf8(id, "batch_id"));
   if (batch.records_size() > kMaxBatchRecords) {
     return absl::InvalidArgumentError(absl::StrCat("records: at most ", kMaxBatchRecords,
@@ -108,6 +107,9 @@ grpc::Status LedgerServiceImpl::Put(RecordKind kind, const google::protobuf::Mes
                                     v1::WriteReply* out) {
   absl::StatusOr<Record> record = RecordFromProto(kind, message);
   if (!record.ok()) return ToGrpcStatus(record.status());
+  if (rate_ != nullptr) {
+    if (absl::Status allowed = rate_->Take(1); !allowed.ok()) return ToGrpcStatus(allowed);
+  }
   auto results = book_->Write({*std::move(record)});
   if (!results.ok()) return ToGrpcStatus(results.status());
   const absl::StatusOr<bool>& result = results->front();
@@ -118,6 +120,7 @@ grpc::Status LedgerServiceImpl::Put(RecordKind kind, const google::protobuf::Mes
 
 absl::StatusOr<v1::ImportBatchAck> LedgerServiceImpl::ApplyBatch(const v1::ImportBatch& batch) {
   RETURN_IF_ERROR(CheckBatch(batch));
+  if (rate_ != nullptr) RETURN_IF_ERROR(rate_->Take(batch.records_size()));
   std::vector<absl::Status> conversion(static_cast<size_t>(batch.records_size()));
   std::vector<Record> records;
   records.reserve(conversion.size());
@@ -137,8 +140,8 @@ absl::StatusOr<v1::ImportBatchAck> LedgerServiceImpl::ApplyBatch(const v1::Impor
                         }));
   v1::ImportBatchAck ack;
   if (!ack.ParseFromString(outcome.acknowledgement)) {
-    return absl::DataLossError(absl::StrCat("batch_id: the stored acknowledgement of \"", batch.batch_id(),
-                                            "\" is unreadable"));
+    return absl::DataLossError(absl::StrCat("batch_id: the stored acknowledgement of ", Quoted(batch.batch_id()),
+                                            " is unreadable"));
   }
   ack.set_replayed(outcome.replayed);
   return ack;

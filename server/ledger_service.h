@@ -4,12 +4,14 @@
 
 #include "forecastle/v1/ledger.grpc.pb.h"
 #include "server/ledger_book.h"
+#include "server/write_rate.h"
 
 namespace forecastle {
 
 class LedgerServiceImpl final : public v1::LedgerService::Service {
  public:
-  explicit LedgerServiceImpl(LedgerBook* book) : book_(book) {}
+  // Writes take their records from `rate` first, when given (--max_write_records_per_s).
+  explicit LedgerServiceImpl(LedgerBook* book, WriteRate* rate = nullptr) : book_(book), rate_(rate) {}
 
   grpc::Status PutCustomer(grpc::ServerContext*, const v1::Customer* r, v1::WriteReply* out) override {
     return Put(RecordKind::kCustomer, *r, out);
@@ -53,6 +55,7 @@ class LedgerServiceImpl final : public v1::LedgerService::Service {
   absl::StatusOr<v1::ImportBatchAck> ApplyBatch(const v1::ImportBatch& batch);
 
   LedgerBook* book_;
+  WriteRate* rate_;
 };
 
 }  // namespace forecastle

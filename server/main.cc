@@ -26,11 +26,22 @@ ABSL_FLAG(bool, insecure, false,
 ABSL_FLAG(std::string, db, "forecastle.db",
           "Path of the SQLite database (created when missing; WAL mode, fsync on commit).");
 ABSL_FLAG(int, max_message_bytes, 64 << 20,
-          "Largest gRPC message accepted or sent, in bytes, in [1048576, 1073741824].");
+          "Largest gRPC message accepted or sent, in bytes, in [1048576, 1073741824]. A query or forecast whose "
+          "reply would be larger is refused (RESOURCE_EXHAUSTED) before it is computed.");
 ABSL_FLAG(int64_t, max_paths, 1'000'000,
           "Most Monte Carlo paths one forecast may ask for, in [1, 10000000].");
 ABSL_FLAG(int, max_concurrent_forecasts, 2,
-          "Forecasts (and comparisons) running at once; more answer RESOURCE_EXHAUSTED. [1, 64].");
+          "Forecasts (and comparisons, backtests) running at once, in [1, 64]; more wait in the forecast queue.");
+ABSL_FLAG(int, forecast_queue, 64,
+          "Forecasts waiting for a turn, first come first served, in [0, 10000]; more answer RESOURCE_EXHAUSTED. "
+          "A waiting StreamForecast is told its place in line.");
+ABSL_FLAG(int, default_deadline_s, 300,
+          "Deadline, in seconds from its start, of a call that sets none, in [1, 86400]: a forecast still running "
+          "or waiting then is stopped (DEADLINE_EXCEEDED).");
+ABSL_FLAG(int64_t, max_write_records_per_s, 200'000,
+          "Ledger records written a second, server-wide (one token bucket holding a second's worth), in "
+          "[1, 1000000000]; a write that would wait more than a second for its turn answers RESOURCE_EXHAUSTED "
+          "with when to retry.");
 ABSL_FLAG(int, max_horizon_months, 120, "Longest forecast horizon one request may ask for, in [1, 120] months.");
 ABSL_FLAG(int, max_variants, 8, "Most variant scenarios one Compare may run against its base, in [1, 64].");
 ABSL_FLAG(int64_t, max_path_values, 50'000'000,
@@ -71,6 +82,9 @@ int main(int argc, char** argv) {
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.forecasts.max_paths = absl::GetFlag(FLAGS_max_paths);
   options.forecasts.max_concurrent_forecasts = absl::GetFlag(FLAGS_max_concurrent_forecasts);
+  options.forecasts.forecast_queue = absl::GetFlag(FLAGS_forecast_queue);
+  options.default_deadline = std::chrono::seconds(absl::GetFlag(FLAGS_default_deadline_s));
+  options.max_write_records_per_s = absl::GetFlag(FLAGS_max_write_records_per_s);
   options.forecasts.max_horizon_months = absl::GetFlag(FLAGS_max_horizon_months);
   options.forecasts.max_variants = absl::GetFlag(FLAGS_max_variants);
   options.forecasts.max_path_values = absl::GetFlag(FLAGS_max_path_values);

@@ -6,7 +6,9 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
+#include "server/malformed_requests.h"
 
 namespace forecastle {
 
@@ -35,9 +37,21 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
     return absl::InvalidArgumentError(
         absl::StrCat("max_path_values must be in [1000, 2000000000], got ", options.forecasts.max_path_values));
   }
+  if (options.forecasts.forecast_queue < 0 || options.forecasts.forecast_queue > 10000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("forecast_queue must be in [0, 10000], got ", options.forecasts.forecast_queue));
+  }
+  if (options.default_deadline.count() < 1 || options.default_deadline.count() > 86400) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("default_deadline_s must be in [1, 86400], got ", options.default_deadline.count()));
+  }
+  if (options.max_write_records_per_s < 1 || options.max_write_records_per_s > 1'000'000'000) {
+    return absl::InvalidArgumentError(absl::StrCat("max_write_records_per_s must be in [1, 1000000000], got ",
+                                                   options.max_write_records_per_s));
+  }
   if (options.listen.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
-        absl::StrCat("listen must be host:port, got \"", options.listen, "\""));
+        absl::StrCat("listen must be host:port, got ", Quoted(options.listen)));
   }
   // Before the database: a refused listener should not have to wait for a replay to say so.
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
@@ -47,9 +61,11 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
   server->options_ = options;
   ASSIGN_OR_RETURN(server->book_,
                    LedgerBook::Open(Store::Options{options.database, options.fsync_on_commit}));
-  server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->book_.get());
-  server->actuals_service_ = std::make_unique<ActualsServiceImpl>(server->book_.get());
-  server->forecast_service_ = std::make_unique<ForecastServiceImpl>(server->book_.get(), options.forecasts);
+  const CallLimits limits{options.max_message_bytes, options.default_deadline};
+  server->write_rate_ = std::make_unique<WriteRate>(options.max_write_records_per_s);
+  server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->book_.get(), server->write_rate_.get());
+  server->actuals_service_ = std::make_unique<ActualsServiceImpl>(server->book_.get(), limits);
+  server->forecast_service_ = std::make_unique<ForecastServiceImpl>(server->book_.get(), options.forecasts, limits);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -57,6 +73,9 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
   builder.AddListeningPort(options.listen, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MalformedRequestInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->actuals_service_.get());
   builder.RegisterService(server->forecast_service_.get());

@@ -15,6 +15,7 @@
 #include "server/ledger_book.h"
 #include "server/ledger_service.h"
 #include "server/tls.h"
+#include "server/write_rate.h"
 
 namespace forecastle {
 
@@ -25,7 +26,10 @@ class ForecastleServer {
     TlsOptions tls;                           // none: plaintext, which only loopback may have
     bool insecure = false;                    // allow plaintext on a non-loopback `listen`
     std::string database = "forecastle.db";
-    int max_message_bytes = 64 << 20;         // both directions; in [1 MiB, 1 GiB]
+    int max_message_bytes = 64 << 20;         // both directions; in [1 MiB, 1 GiB]; a reply that would
+                                              // pass it is refused before it is computed
+    std::chrono::seconds default_deadline{300};  // for calls that set none, in [1 s, 1 day]
+    int64_t max_write_records_per_s = 200'000;   // ledger records written a second, server-wide
     bool fsync_on_commit = true;
     ForecastServiceImpl::Options forecasts;
   };
@@ -53,6 +57,7 @@ class ForecastleServer {
   int port_ = 0;
   double startup_seconds_ = 0;
   std::unique_ptr<LedgerBook> book_;
+  std::unique_ptr<WriteRate> write_rate_;
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<ActualsServiceImpl> actuals_service_;
   std::unique_ptr<ForecastServiceImpl> forecast_service_;

@@ -359,6 +359,10 @@ int ForecastCommand(const Args& args) {
   {
     ProgressBar bar;
     while (reader->Read(&message)) {
+      if (message.queue_position() > 0) {  // waiting for a turn: no paths yet
+        std::cerr << "forecastle: waiting for a turn on the server, place " << message.queue_position() << " in line\n";
+        continue;
+      }
       bar.Update(message.paths_done(), message.paths_total());
       if (message.done()) final_reply = message.partial();
     }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/allocation.h"
+#include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 
 namespace forecastle {
@@ -16,7 +17,7 @@ absl::Status Conflict(absl::string_view field, absl::string_view key) {
 }
 
 absl::Status Unknown(absl::string_view field, absl::string_view what, absl::string_view id) {
-  return absl::FailedPreconditionError(absl::StrCat(field, ": no ", what, " \"", id, "\""));
+  return absl::FailedPreconditionError(absl::StrCat(field, ": no ", what, " ", Quoted(id)));
 }
 
 void InsertByDay(std::vector<DatedAmount>& flows, DatedAmount flow) {

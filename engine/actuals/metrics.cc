@@ -4,7 +4,9 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "engine/actuals/recognition.h"
+#include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 #include "tbb/blocked_range.h"
 #include "tbb/parallel_for.h"
@@ -150,12 +152,28 @@ Date ThreeMonthsBefore(Date day) {
 absl::Status CheckFilters(const Ledger& ledger, const Selection& selection) {
   if (!selection.customer_id.empty() && !ledger.FindCustomer(selection.customer_id)) {
     return absl::NotFoundError(
-        absl::StrCat("customer_id: no customer \"", selection.customer_id, "\""));
+        absl::StrCat("customer_id: no customer ", Quoted(selection.customer_id)));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
+
+absl::Status CheckReplySize(int64_t rows, absl::string_view shape, const ReplyLimit& limit,
+                            absl::string_view advice) {
+  if (rows > limit.max_rows) {
+    return absl::ResourceExhaustedError(absl::StrCat("the reply would have ", rows, " rows (", shape,
+                                                     "), more than the limit of ", limit.max_rows, "; ", advice));
+  }
+  if (limit.bytes_per_row > 0 && rows > limit.max_bytes / limit.bytes_per_row) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the reply would have ", rows, " rows (", shape, ") of at least ", limit.bytes_per_row, " bytes each, about ",
+        absl::StrFormat("%.1f", static_cast<double>(rows) * static_cast<double>(limit.bytes_per_row) / 1e6),
+        " MB, more than the server's ", limit.bytes_limit, " (", limit.max_bytes, " bytes) allows (",
+        limit.max_bytes / limit.bytes_per_row, " rows); ", advice));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::vector<MetricsTable>> ComputeMetrics(const Ledger& ledger,
                                                          const MetricsQuery& query) {
@@ -182,13 +200,9 @@ absl::StatusOr<std::vector<MetricsTable>> ComputeMetrics(const Ledger& ledger,
   };
 
   std::vector<Group> groups = SelectGroups(ledger, query.selection);
-  const int64_t rows = static_cast<int64_t>(groups.size() * periods.size());
-  if (rows > query.max_rows) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the table would have ", rows, " rows (", groups.size(), " groups x ", periods.size(),
-        " periods), more than the limit of ", query.max_rows,
-        "; narrow from/to, use a coarser grain, or filter by segment or customer_id"));
-  }
+  RETURN_IF_ERROR(CheckReplySize(static_cast<int64_t>(groups.size() * periods.size()),
+                                 absl::StrCat(groups.size(), " groups x ", periods.size(), " periods"), query.limit,
+                                 "narrow from/to, use a coarser grain, or filter by segment or customer_id"));
   std::vector<MetricsTable> tables(groups.size());
   auto compute = [&](size_t g, bool parallel) {
     const Balances b = SumGroup(ledger, groups[g], boundaries, parallel);
@@ -233,10 +247,12 @@ absl::StatusOr<std::vector<MetricsTable>> ComputeMetrics(const Ledger& ledger,
 }
 
 absl::StatusOr<std::vector<BacklogReport>> ComputeBacklog(const Ledger& ledger, Date as_of,
-                                                          const Selection& selection) {
+                                                          const Selection& selection, const ReplyLimit& limit) {
   RETURN_IF_ERROR(CheckFilters(ledger, selection));
   const Date horizon = AddMonths(as_of, 12);
   std::vector<Group> groups = SelectGroups(ledger, selection);
+  RETURN_IF_ERROR(CheckReplySize(static_cast<int64_t>(groups.size()), absl::StrCat(groups.size(), " groups"), limit,
+                                 "group by segment instead of customer, or filter by segment or customer_id"));
   std::vector<BacklogReport> reports(groups.size());
   tbb::parallel_for(size_t{0}, groups.size(), [&](size_t g) {
     BacklogReport& report = reports[g];
@@ -269,10 +285,10 @@ absl::StatusOr<std::vector<BacklogReport>> ComputeBacklog(const Ledger& ledger, 
 }
 
 absl::StatusOr<ContractSchedule> ComputeSchedule(const Ledger& ledger, absl::string_view contract_id,
-                                                 Date as_of) {
+                                                 Date as_of, const ReplyLimit& limit) {
   auto index = ledger.FindContract(contract_id);
   if (!index) {
-    return absl::NotFoundError(absl::StrCat("contract_id: no contract \"", contract_id, "\""));
+    return absl::NotFoundError(absl::StrCat("contract_id: no contract ", Quoted(contract_id)));
   }
   const ContractState& c = ledger.contracts()[*index];
   const Date signed_on = c.contract.signed_on;
@@ -282,6 +298,10 @@ absl::StatusOr<ContractSchedule> ComputeSchedule(const Ledger& ledger, absl::str
     if (line.line.kind == LineKind::kRatable) last = std::max(last, MonthOf(*line.line.end_on));
   }
   last = std::min(last, first + 1199);
+  RETURN_IF_ERROR(CheckReplySize(static_cast<int64_t>(c.lines.size()) * (last - first + 1),
+                                 absl::StrCat(c.lines.size(), " lines x ", last - first + 1, " months"), limit,
+                                 "ask as of an earlier date (the schedule runs to the later of as_of and the last "
+                                 "ratable line's end)"));
   ContractSchedule schedule;
   schedule.contract = c.contract;
   schedule.booked = c.booked;
@@ -312,7 +332,7 @@ absl::StatusOr<GroupBy> ParseGroupBy(absl::string_view text, absl::string_view f
   if (text == "segment") return GroupBy::kSegment;
   if (text == "customer") return GroupBy::kCustomer;
   return absl::InvalidArgumentError(
-      absl::StrCat(field, ": expected company, segment or customer, got \"", text, "\""));
+      absl::StrCat(field, ": expected company, segment or customer, got ", Quoted(text)));
 }
 
 absl::string_view GroupByName(GroupBy group_by) {

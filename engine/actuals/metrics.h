@@ -25,14 +25,29 @@ struct Selection {
   std::string customer_id;  // only this customer
 };
 
+// How large a query's answer may be: at most `max_rows` rows and, where a server sets a byte
+// budget, at most `max_bytes` bytes of rows that take at least `bytes_per_row` each (so the
+// answer is refused before it is computed, not after). `bytes_limit` names what sets the budget.
+struct ReplyLimit {
+  int64_t max_rows = 1'000'000;
+  int64_t bytes_per_row = 0;  // 0: no byte budget
+  int64_t max_bytes = 0;
+  std::string bytes_limit = "max_message_bytes";
+};
+
+// OK when `rows` fit `limit`; else RESOURCE_EXHAUSTED naming the rows (`shape` says what they
+// are, e.g. "1622 groups x 616 periods"), the estimated bytes, the limit and `advice`.
+absl::Status CheckReplySize(int64_t rows, absl::string_view shape, const ReplyLimit& limit,
+                            absl::string_view advice);
+
 struct MetricsQuery {
   MonthIndex from = 0;
   MonthIndex to = 0;
   PeriodCalendar calendar;
   Date as_of;  // only events dated on or before as_of count
   Selection selection;
-  // Bounds the work and the reply: groups x periods may not exceed this (RESOURCE_EXHAUSTED).
-  int64_t max_rows = 1'000'000;
+  // Bounds the work and the reply: groups x periods rows (RESOURCE_EXHAUSTED).
+  ReplyLimit limit;
 };
 
 struct PeriodMetrics {
@@ -75,8 +90,10 @@ struct BacklogReport {
 inline constexpr std::array<const char*, 4> kAgingBucketNames = {"0-90", "91-180", "181-365",
                                                                  "366+"};
 
+// One report per group: RESOURCE_EXHAUSTED when the groups pass `limit`.
 absl::StatusOr<std::vector<BacklogReport>> ComputeBacklog(const Ledger& ledger, Date as_of,
-                                                          const Selection& selection);
+                                                          const Selection& selection,
+                                                          const ReplyLimit& limit = {});
 
 // One line's recognition month by month.
 struct ScheduleMonth {
@@ -102,9 +119,10 @@ struct ContractSchedule {
 
 // From the month of signing to the later of as_of's month and the last ratable line's end month:
 // actual recognition through as_of, then what ratable schedules will recognise (events after
-// as_of ignored). NOT_FOUND for an unknown contract.
+// as_of ignored), at most 1200 months. NOT_FOUND for an unknown contract; RESOURCE_EXHAUSTED
+// when lines x months pass `limit`.
 absl::StatusOr<ContractSchedule> ComputeSchedule(const Ledger& ledger, absl::string_view contract_id,
-                                                 Date as_of);
+                                                 Date as_of, const ReplyLimit& limit = {});
 
 absl::StatusOr<GroupBy> ParseGroupBy(absl::string_view text, absl::string_view field);
 absl::string_view GroupByName(GroupBy group_by);

@@ -3,12 +3,13 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/quote.h"
 
 namespace forecastle {
 
 absl::StatusOr<Cents> ParseCents(absl::string_view text, absl::string_view field) {
   auto error = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": ", why, ", got \"", text, "\""));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", why, ", got ", Quoted(text)));
   };
   if (text.empty()) return error("is empty");
   size_t i = 0;

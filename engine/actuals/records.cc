@@ -1,13 +1,12 @@
 #include "engine/actuals/records.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/utf8.h"
 
 namespace forecastle {
 namespace {
-
-constexpr size_t kMaxIdLength = 128;
 
 // Looks fields up by column name and parses them, naming the column in every error.
 class Fields {
@@ -83,17 +82,17 @@ class Fields {
     size_t i = text[0] == '-' ? 1 : 0;
     if (i == text.size() || text.size() > 16) {
       return absl::InvalidArgumentError(
-          absl::StrCat(name, ": expected a whole number below 10^15, got \"", text, "\""));
+          absl::StrCat(name, ": expected a whole number below 10^15, got ", Quoted(text)));
     }
     for (; i < text.size(); ++i) {
       if (text[i] < '0' || text[i] > '9') {
         return absl::InvalidArgumentError(
-            absl::StrCat(name, ": expected a whole number, got \"", text, "\""));
+            absl::StrCat(name, ": expected a whole number, got ", Quoted(text)));
       }
       value = value * 10 + (text[i] - '0');
     }
     if (value > kMaxAmountCents) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ": overflows, got \"", text, "\""));
+      return absl::InvalidArgumentError(absl::StrCat(name, ": overflows, got ", Quoted(text)));
     }
     return std::optional<int64_t>(text[0] == '-' ? -value : value);
   }
@@ -103,7 +102,7 @@ class Fields {
     if (text.empty() || text == "false") return false;
     if (text == "true") return true;
     return absl::InvalidArgumentError(
-        absl::StrCat(name, ": expected true or false, got \"", text, "\""));
+        absl::StrCat(name, ": expected true or false, got ", Quoted(text)));
   }
 
  private:
@@ -129,14 +128,12 @@ absl::Status RequirePositive(std::optional<int64_t> value, absl::string_view nam
   return absl::OkStatus();
 }
 
-// Checks of a single id: required, at most kMaxIdLength characters, no control characters, UTF-8.
+// Checks of a single id: required, at most kMaxIdBytes bytes, no control characters, UTF-8.
 absl::Status CheckId(absl::string_view id, absl::string_view name, bool required = true) {
   if (id.empty()) {
     return required ? absl::InvalidArgumentError(absl::StrCat(name, ": required")) : absl::OkStatus();
   }
-  if (id.size() > kMaxIdLength) {
-    return absl::InvalidArgumentError(absl::StrCat(name, ": longer than ", kMaxIdLength, " characters"));
-  }
+  RETURN_IF_ERROR(CheckLength(id, kMaxIdBytes, name));
   for (char c : id) {
     if (static_cast<unsigned char>(c) < 0x20) {
       return absl::InvalidArgumentError(absl::StrCat(name, ": contains a control character"));
@@ -159,6 +156,13 @@ absl::Status CheckAmount(std::optional<int64_t> value, absl::string_view name) {
   return absl::OkStatus();
 }
 
+absl::Status CheckUnits(std::optional<int64_t> value, absl::string_view name) {
+  if (value && *value > kMaxUnits) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": must be at most ", kMaxUnits, ", got ", *value));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckNotNegative(std::optional<int64_t> value, absl::string_view name, bool money) {
   if (value && *value < 0) {
     return absl::InvalidArgumentError(absl::StrCat(name, ": must not be negative, got ",
@@ -175,6 +179,7 @@ absl::StatusOr<Record> Validated(R record) {
 
 absl::Status ValidateKind(const Customer& r) {
   RETURN_IF_ERROR(CheckId(r.customer_id, "customer_id"));
+  RETURN_IF_ERROR(CheckLength(r.name, kMaxNameBytes, "name"));
   RETURN_IF_ERROR(CheckUtf8(r.name, "name"));  // free text: any characters, in UTF-8
   return CheckId(r.segment, "segment", false);
 }
@@ -195,7 +200,7 @@ absl::Status ValidateKind(const Line& line) {
   RETURN_IF_ERROR(CheckDate(line.start_on, "start_on"));
   RETURN_IF_ERROR(CheckDate(line.end_on, "end_on"));
   RETURN_IF_ERROR(CheckDate(line.expected_end_on, "expected_end_on"));
-  RETURN_IF_ERROR(CheckAmount(line.total_units, "total_units"));
+  RETURN_IF_ERROR(CheckUnits(line.total_units, "total_units"));
   RETURN_IF_ERROR(CheckAmount(line.estimated_hours, "estimated_hours"));
   if (line.start_on && line.end_on) {
     RETURN_IF_ERROR(NotBefore(line.end_on, "end_on", *line.start_on, "start_on"));
@@ -225,7 +230,7 @@ absl::Status ValidateKind(const Progress& r) {
   RETURN_IF_ERROR(CheckId(r.contract_id, "contract_id"));
   RETURN_IF_ERROR(CheckId(r.line_id, "line_id"));
   RETURN_IF_ERROR(CheckDate(r.on, "on"));
-  RETURN_IF_ERROR(CheckAmount(r.units, "units"));
+  RETURN_IF_ERROR(CheckUnits(r.units, "units"));
   RETURN_IF_ERROR(CheckAmount(r.hours, "hours"));
   RETURN_IF_ERROR(CheckAmount(r.estimated_hours, "estimated_hours"));
   RETURN_IF_ERROR(RequirePositive(r.units, "units", true));
@@ -315,7 +320,7 @@ absl::StatusOr<Record> ParseLine(const Fields& f) {
     return absl::InvalidArgumentError("kind: required");
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("kind: expected ratable, delivery or effort, got \"", kind, "\""));
+        absl::StrCat("kind: expected ratable, delivery or effort, got ", Quoted(kind)));
   }
   ASSIGN_OR_RETURN(line.ssp, f.RequiredAmount("ssp"));
   ASSIGN_OR_RETURN(line.start_on, f.OptionalDate("start_on"));
@@ -328,7 +333,7 @@ absl::StatusOr<Record> ParseLine(const Fields& f) {
     line.convention = RatableConvention::kDaily;
   } else if (!convention.empty() && convention != "monthly") {
     return absl::InvalidArgumentError(
-        absl::StrCat("convention: expected monthly or daily, got \"", convention, "\""));
+        absl::StrCat("convention: expected monthly or daily, got ", Quoted(convention)));
   }
   if (line.kind != LineKind::kRatable && !convention.empty()) {
     return absl::InvalidArgumentError(
@@ -482,7 +487,7 @@ absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& values) {
         return absl::InvalidArgumentError("status: required");
       } else {
         return absl::InvalidArgumentError(
-            absl::StrCat("status: expected open, won or lost, got \"", status, "\""));
+            absl::StrCat("status: expected open, won or lost, got ", Quoted(status)));
       }
       r.stage = f.Id("stage");
       ASSIGN_OR_RETURN(r.expected_close_on, f.OptionalDate("expected_close_on"));

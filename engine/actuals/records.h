@@ -118,6 +118,12 @@ struct Headcount {
 
 // The most FTE a headcount record may give one team in one month.
 inline constexpr int64_t kMaxCentiFte = 1'000'000 * int64_t{100};
+// Bounds on what a record may hold, refused naming the field (SPEC §5: every request bounded):
+// ids (and segment, stage, product, team) at most kMaxIdBytes bytes, a customer's name at most
+// kMaxNameBytes, units (a delivery line's total, a day's progress) at most kMaxUnits.
+inline constexpr size_t kMaxIdBytes = 128;
+inline constexpr size_t kMaxNameBytes = 1000;
+inline constexpr int64_t kMaxUnits = 1'000'000'000'000;
 
 using Record = std::variant<Customer, Contract, Line, Progress, Cancellation, Invoice, Payment,
                             Opportunity, Headcount>;

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 #include "tbb/blocked_range.h"
 #include "tbb/parallel_for.h"
@@ -77,30 +78,35 @@ ForecastResult Summarize(const PathValues& values, int64_t paths, const Forecast
   return result;
 }
 
-absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Scenario& scenario,
-                                           const ForecastOptions& options, const ProgressFn& progress,
-                                           PathValues* values_out) {
+absl::Status ValidateOptions(const ForecastOptions& options, int horizon) {
   if (options.paths < 1 || options.paths > options.max_paths) {
     return absl::InvalidArgumentError(
         absl::StrCat("paths must be in [1, ", options.max_paths, "], got ", options.paths));
   }
-  if (state.horizon < 1 || state.horizon > 120) {
-    return absl::InvalidArgumentError(absl::StrCat("horizon_months must be in [1, 120], got ", state.horizon));
+  if (horizon < 1 || horizon > 120) {
+    return absl::InvalidArgumentError(absl::StrCat("horizon_months must be in [1, 120], got ", horizon));
   }
-  if (!(options.strain_months > 0 && options.strain_months <= 120)) {
+  if (!(options.strain_months > 0 && options.strain_months <= 120)) {  // also refuses NaN
     return absl::InvalidArgumentError(absl::StrCat("strain_months must be in (0, 120], got ", options.strain_months));
   }
   RETURN_IF_ERROR(ValidateProbabilities(options.quantiles, "quantiles"));
-  if (options.targets.size() > 64) {
-    return absl::InvalidArgumentError(absl::StrCat("targets: at most 64, got ", options.targets.size()));
+  if (options.targets.size() > kMaxTargets) {
+    return absl::InvalidArgumentError(absl::StrCat("targets: at most ", kMaxTargets, ", got ", options.targets.size()));
   }
   for (size_t t = 0; t < options.targets.size(); ++t) {
     if (!std::isfinite(options.targets[t].value)) {
-      return absl::InvalidArgumentError(absl::StrCat("targets[", t, "].value must be a finite number"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("targets[", t, "].value must be a finite number, got ", options.targets[t].value));
     }
   }
+  return CheckPathValues(options.paths, horizon, options.max_path_values, "max_path_values");
+}
+
+absl::StatusOr<ForecastResult> RunForecast(const StartingState& state, const Scenario& scenario,
+                                           const ForecastOptions& options, const ProgressFn& progress,
+                                           PathValues* values_out) {
+  RETURN_IF_ERROR(ValidateOptions(options, state.horizon));
   RETURN_IF_ERROR(Validate(scenario));
-  RETURN_IF_ERROR(CheckPathValues(options.paths, state.horizon, options.max_path_values, "max_path_values"));
 
   const PathModel model(state, scenario, options.seed);
   PathValues local;

@@ -24,12 +24,14 @@ struct Target {
   double value = 0;
 };
 
+inline constexpr size_t kMaxTargets = 64;
+
 struct ForecastOptions {
   int64_t paths = 10000;                  // [1, max_paths]
   uint64_t seed = 1;                      // any value; the same seed replays the same paths
   std::vector<double> quantiles = {0.1, 0.5, 0.9};
   double strain_months = 3;               // strain: work backlog above this many months of capacity, (0, 120]
-  std::vector<Target> targets;            // P(metric >= value) per month, at most 64
+  std::vector<Target> targets;            // P(metric >= value) per month, at most kMaxTargets
   int64_t max_paths = 10'000'000;         // a bound on the work one forecast may ask for
   // Every path's values are kept (4 bytes each) for quantiles and comparisons: paths x horizon
   // x 13 metrics may not exceed this (500 M values, 2 GB), else RESOURCE_EXHAUSTED.
@@ -96,6 +98,11 @@ struct PathValues {
 // [0, paths_done) of `values` are final; Summarize gives the partial result). Return false to
 // stop early: the result then covers the paths done.
 using ProgressFn = std::function<bool(int64_t paths_done, const PathValues& values)>;
+
+// INVALID_ARGUMENT naming the first option out of its range (NaN is out of every range), or
+// RESOURCE_EXHAUSTED when the paths' values would pass max_path_values. RunForecast checks this
+// first; a server checks it before the work of preparing a forecast.
+absl::Status ValidateOptions(const ForecastOptions& options, int horizon);
 
 // Runs the forecast. INVALID_ARGUMENT names a bad option; CANCELLED when options.stop was set.
 // `values_out`, when given, receives every path's values.

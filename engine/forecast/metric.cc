@@ -1,6 +1,7 @@
 #include "engine/forecast/metric.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/quote.h"
 
 namespace forecastle::forecast {
 namespace {
@@ -20,7 +21,7 @@ absl::StatusOr<Metric> ParseMetric(absl::string_view name, absl::string_view fie
       return static_cast<Metric>(metric);
     }
   }
-  return absl::InvalidArgumentError(absl::StrCat(field, ": no metric \"", name, "\"; one of bookings, revenue, billings, "
+  return absl::InvalidArgumentError(absl::StrCat(field, ": no metric ", Quoted(name), "; one of bookings, revenue, billings, "
                                                  "collections, backlog, unbilled_backlog, deferred_revenue, "
                                                  "accounts_receivable, work_backlog_hours, capacity_hours, "
                                                  "utilization, headcount, delivery_cost"));

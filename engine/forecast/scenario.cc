@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 
 namespace forecastle::forecast {
@@ -27,14 +28,14 @@ absl::Status Positive(const std::string& field, double value, double high) {
 }
 
 absl::Status Name(const std::string& field, const std::string& name) {
-  if (name.empty() || name.size() > 64) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must have 1 to 64 characters, got \"", name, "\""));
+  if (name.empty() || name.size() > kMaxScenarioNameBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " must have 1 to ", kMaxScenarioNameBytes,
+                                                   " characters, got ", Quoted(name)));
   }
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) {
       return absl::InvalidArgumentError(
-          absl::StrCat(field, " may hold only letters, digits, '_', '-' and '.', got \"", name, "\""));
+          absl::StrCat(field, " may hold only letters, digits, '_', '-' and '.', got ", Quoted(name)));
     }
   }
   return absl::OkStatus();
@@ -156,7 +157,7 @@ absl::Status ValidateSegment(const SegmentAssumptions& seg, const std::string& f
     const auto& [product, share] = seg.product_mix[k];
     const std::string pf = absl::StrCat(f, ".product_mix[", k, "]");
     if (!products.contains(product)) {
-      return absl::InvalidArgumentError(absl::StrCat(pf, ".product \"", product, "\" is not one of products"));
+      return absl::InvalidArgumentError(absl::StrCat(pf, ".product ", Quoted(product), " is not one of products"));
     }
     RETURN_IF_ERROR(InRange(pf + ".share", share, 0, 1));
     shares += share;
@@ -171,14 +172,17 @@ absl::Status Validate(const Scenario& s) {
   RETURN_IF_ERROR(Name("name", s.name));
   if (!s.base.empty()) RETURN_IF_ERROR(Name("base", s.base));
   if (s.base == s.name) return absl::InvalidArgumentError("base must name another scenario, got its own name");
-  if (s.description.size() > 4096) return absl::InvalidArgumentError("description must have at most 4096 characters");
+  if (s.description.size() > kMaxDescriptionBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("description must have at most ", kMaxDescriptionBytes,
+                                                   " characters, got ", s.description.size(), " bytes"));
+  }
 
   absl::flat_hash_set<std::string> products, teams, segments;
   for (size_t t = 0; t < s.teams.size(); ++t) {
     const Team& team = s.teams[t];
     const std::string f = absl::StrCat("teams[", t, "]");
     RETURN_IF_ERROR(Name(f + ".name", team.name));
-    if (!teams.insert(team.name).second) return absl::InvalidArgumentError(absl::StrCat(f, ".name \"", team.name, "\" appears twice"));
+    if (!teams.insert(team.name).second) return absl::InvalidArgumentError(absl::StrCat(f, ".name ", Quoted(team.name), " appears twice"));
     RETURN_IF_ERROR(InRange(f + ".fte", team.fte, 0, 100000));
     RETURN_IF_ERROR(Positive(f + ".hours_per_fte_month", team.hours_per_fte_month, 744));
     RETURN_IF_ERROR(InRange(f + ".utilization", team.utilization, 0, 1));
@@ -190,18 +194,18 @@ absl::Status Validate(const Scenario& s) {
     const Product& product = s.products[p];
     const std::string f = absl::StrCat("products[", p, "]");
     RETURN_IF_ERROR(Name(f + ".name", product.name));
-    if (!products.insert(product.name).second) return absl::InvalidArgumentError(absl::StrCat(f, ".name \"", product.name, "\" appears twice"));
+    if (!products.insert(product.name).second) return absl::InvalidArgumentError(absl::StrCat(f, ".name ", Quoted(product.name), " appears twice"));
     RETURN_IF_ERROR(InRange(f + ".term_months", product.term_months, 1, 120));
     RETURN_IF_ERROR(InRange(f + ".hours_per_unit_value", product.hours_per_unit_value, 0, 1));
     RETURN_IF_ERROR(InRange(f + ".lead_time_months", product.lead_time_months, 0, 24));  // refuses NaN
     if (product.kind != LineKind::kRatable && !teams.contains(product.team)) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ".team \"", product.team, "\" is not one of teams"));
+      return absl::InvalidArgumentError(absl::StrCat(f, ".team ", Quoted(product.team), " is not one of teams"));
     }
   }
   for (size_t g = 0; g < s.segments.size(); ++g) {
     const std::string f = absl::StrCat("segments[", g, "]");
     if (!segments.insert(s.segments[g].name).second) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ".name \"", s.segments[g].name, "\" appears twice"));
+      return absl::InvalidArgumentError(absl::StrCat(f, ".name ", Quoted(s.segments[g].name), " appears twice"));
     }
     RETURN_IF_ERROR(ValidateSegment(s.segments[g], f, products));
   }
@@ -218,7 +222,7 @@ absl::Status Validate(const Scenario& s) {
     const Hire& hire = s.hiring_plan[h];
     const std::string f = absl::StrCat("hiring_plan[", h, "]");
     if (!teams.contains(hire.team)) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ".team \"", hire.team, "\" is not one of teams"));
+      return absl::InvalidArgumentError(absl::StrCat(f, ".team ", Quoted(hire.team), " is not one of teams"));
     }
     RETURN_IF_ERROR(InRange(f + ".count", hire.count, 0, 100000));
   }

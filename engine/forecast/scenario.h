@@ -141,7 +141,12 @@ int TeamOfKind(const Scenario& scenario, LineKind kind);
 // three sample products, one delivery team.
 Scenario DefaultScenario();
 
-// Checks every field's range and the cross references (products' teams, hires' teams, product
+// Names (of the scenario, its base, segments, products, teams, stages) hold 1 to this many
+// letters, digits, '_', '-' and '.'; a description at most kMaxDescriptionBytes bytes.
+inline constexpr size_t kMaxScenarioNameBytes = 64;
+inline constexpr size_t kMaxDescriptionBytes = 4096;
+
+// Checks every field's range (NaN is in none) and the cross references (products' teams, hires' teams, product
 // mixes' products, correlation size and definiteness). INVALID_ARGUMENT naming the field, e.g.
 // "segments[1].win_rate must be in [0, 1], got 1.5".
 absl::Status Validate(const Scenario& scenario);

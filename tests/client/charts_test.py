@@ -176,18 +176,19 @@ def main(server_bin: str, cli: str) -> int:
             assert forecast["Utilisation (%)"][0] == "utilization"
             assert forecast["Headcount (FTE)"][0] == "headcount"
             assert not any("_" in title for title in forecast), forecast.keys()
-            # Metrics with exact history: the actuals line, then the fan from its last point; the
-            # others the fan only, and a note that says why.
+            # Metrics with exact history: the actuals line, then the fan from its last point (the
+            # money metrics, and capacity, utilisation and headcount: the sample company records
+            # its headcount); the others the fan only, and a note that says why.
             assert forecast["Revenue per month (currency units)"][1:] == (["P10-P90"], ["actual", "P50"])
-            assert forecast["Headcount (FTE)"][1:] == (["P10-P90"], ["P50"])
-            money = [t for t, (m, _, lines) in forecast.items() if "actual" in lines]
-            assert len(money) == 8, money
-            check_forecast_continues_actuals(tmp / "f.svg", money)
-            headcount = panel_groups(tmp / "f.svg")["Headcount (FTE)"]
-            assert as_of_x(headcount)[1] == "2026-10"
-            notes = [t.text for t in headcount.iter(f"{SVG}text") if t.get("class") == "note"]
+            assert forecast["Headcount (FTE)"][1:] == (["P10-P90"], ["actual", "P50"])
+            with_history = [t for t, (m, _, lines) in forecast.items() if "actual" in lines]
+            assert len(with_history) == 11, with_history
+            check_forecast_continues_actuals(tmp / "f.svg", with_history)
+            work = panel_groups(tmp / "f.svg")["Work backlog at month end (hours)"]
+            assert as_of_x(work)[1] == "2026-10"
+            notes = [t.text for t in work.iter(f"{SVG}text") if t.get("class") == "note"]
             assert notes and "no actuals" in notes[0], notes
-            assert points(headcount, "line", "P50")[0][0] > as_of_x(headcount)[0]  # nothing invented at the as-of
+            assert points(work, "line", "P50")[0][0] > as_of_x(work)[0]  # nothing invented at the as-of
 
             run("forecast", "--as-of", AS_OF, "--horizon", "6", "--paths", "500", "--quantiles", "0.05,0.5,0.95",
                 "--plot-metrics", "revenue,backlog", "--plot", str(tmp / "f2.svg"))

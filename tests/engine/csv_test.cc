@@ -156,6 +156,29 @@ TEST(ValidateRecord, TextThatIsNotUtf8IsRefused) {
 }
 
 // headcount.csv (SPEC §3.4): team, month, fte with up to 2 decimals, kept exactly in hundredths.
+TEST(ParseRecord, TextAndUnitsAreBounded) {
+  // Ids and names are capped, refused naming the length and the cap, never quoting the value.
+  EXPECT_THAT(ParseRecord(RecordKind::kCustomer, {{"customer_id", std::string(129, 'c')}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "customer_id: 129 bytes, more than the limit of 128"));
+  EXPECT_THAT(ParseRecord(RecordKind::kCustomer, {{"customer_id", "C1"}, {"name", std::string(1001, 'n')}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "name: 1001 bytes, more than the limit of 1000"));
+  EXPECT_TRUE(ParseRecord(RecordKind::kCustomer, {{"customer_id", std::string(128, 'c')}, {"name", std::string(1000, 'n')}}).ok());
+  // Units: up to 10^12 on a line or a day's progress.
+  const FieldValues line = {{"contract_id", "C1"}, {"line_id", "L1"}, {"kind", "delivery"}, {"ssp", "10.00"}};
+  FieldValues units = line;
+  units.emplace_back("total_units", "1000000000000000");
+  EXPECT_THAT(ParseRecord(RecordKind::kLine, units),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("total_units: must be at most 1000000000000")));
+  units.back().second = "1000000000000";
+  EXPECT_TRUE(ParseRecord(RecordKind::kLine, units).ok());
+  EXPECT_THAT(ParseRecord(RecordKind::kProgress,
+                          {{"contract_id", "C1"}, {"line_id", "L1"}, {"on", "2026-01-05"}, {"units", "1000000000001"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("units: must be at most 1000000000000")));
+  // A value an error quotes is cut to 64 bytes and its length.
+  EXPECT_THAT(ParseRecord(RecordKind::kContract, {{"contract_id", "K1"}, {"customer_id", "C1"}, {"signed_on", std::string(5000, '2')}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\xE2\x80\xA6\" (5000 bytes)")));
+}
+
 TEST(ParseRecord, HeadcountRoundTripsThroughItsColumns) {
   EXPECT_EQ(KindFileName(RecordKind::kHeadcount), "headcount.csv");
   EXPECT_EQ(KindColumns(RecordKind::kHeadcount), (std::vector<absl::string_view>{"team", "month", "fte"}));

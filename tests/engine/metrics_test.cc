@@ -135,10 +135,10 @@ TEST_F(MetricsTest, RowLimitBoundsTheWork) {
   q.to = *ParseMonth("2026-12", "to");
   q.as_of = D("2026-03-31");
   q.selection.group_by = GroupBy::kCustomer;
-  q.max_rows = 23;  // 2 customers x 12 months = 24
+  q.limit.max_rows = 23;  // 2 customers x 12 months = 24
   EXPECT_THAT(ComputeMetrics(ledger_, q),
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("24 rows (2 groups x 12 periods)")));
-  q.max_rows = 24;
+  q.limit.max_rows = 24;
   EXPECT_TRUE(ComputeMetrics(ledger_, q).ok());
 }
 

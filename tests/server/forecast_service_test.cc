@@ -22,6 +22,7 @@ class ForecastServiceTest : public ::testing::Test {
     limits.max_paths = 50000;
     limits.max_path_values = 80'000'000;  // the deadline test's 50,000 paths x 120 months
     limits.max_concurrent_forecasts = 1;
+    limits.forecast_queue = 0;  // a second forecast is refused at once (bounds_test covers the queue)
     server_ = std::make_unique<testing::TestServer>(testing::FreshDatabasePath("forecast.db"), limits);
     SampleOptions options;
     options.contracts = 400;

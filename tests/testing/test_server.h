@@ -47,15 +47,20 @@ inline std::string FreshDatabasePath(const std::string& name) {
 class TestServer {
  public:
   explicit TestServer(std::string database, ForecastServiceImpl::Options forecasts = {})
-      : database_(std::move(database)), forecasts_(forecasts) {
+      : database_(std::move(database)) {
+    options_.forecasts = forecasts;
+    Start();
+  }
+  // With every server option as given (the listen address and database are the test's).
+  TestServer(std::string database, ForecastleServer::Options options)
+      : database_(std::move(database)), options_(std::move(options)) {
     Start();
   }
 
   void Start() {
-    ForecastleServer::Options options;
+    ForecastleServer::Options options = options_;
     options.listen = "127.0.0.1:0";
     options.database = database_;
-    options.forecasts = forecasts_;
     auto server = ForecastleServer::Create(options);
     // Thrown, not asserted: an ASSERT here would return with no server, and the test would go on
     // to dereference it. gtest reports the exception as the test's failure.
@@ -85,7 +90,7 @@ class TestServer {
 
  private:
   std::string database_;
-  ForecastServiceImpl::Options forecasts_;
+  ForecastleServer::Options options_;
   std::unique_ptr<ForecastleServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;

@@ -517,8 +517,9 @@ class Client:
         horizon, paths, seed, quantiles, strain_months, targets ({"revenue": 1e6} asks P(revenue >=
         1e6) per month), target_relative_error (stop early once every mean is that precise).
 
-        With `progress`, the forecast streams: progress(Progress) is called as paths complete (with
-        partial summaries now and then); returning False cancels the forecast on the server and
+        With `progress`, the forecast streams: progress(Progress) is called while it waits for a
+        turn on the server (queue_position > 0) and as paths complete (with partial summaries now
+        and then); returning False cancels the forecast on the server and
         raises ForecastleError with code CANCELLED."""
         request = self.forecast_request(scenario, **settings)
         if progress is None:
@@ -530,7 +531,8 @@ class Client:
                 partial = _forecast(update.partial) if update.HasField("partial") else None
                 if update.done:
                     final = partial
-                if progress(Progress(update.paths_done, update.paths_total, partial)) is False:
+                if progress(Progress(update.paths_done, update.paths_total, partial,
+                                     update.queue_position)) is False:
                     stream.cancel()
                     raise ForecastleError(grpc.StatusCode.CANCELLED, "forecast cancelled by the progress callback")
         except grpc.RpcError as error:

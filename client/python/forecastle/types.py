@@ -153,6 +153,7 @@ class Progress:
     paths_done: int
     paths_total: int
     partial: Optional[Forecast]   # summaries over the paths done so far, when the server sent them
+    queue_position: int = 0       # > 0 while the forecast waits for a turn on the server (1 = next)
 
 
 @dataclass(frozen=True)

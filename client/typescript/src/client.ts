@@ -107,6 +107,8 @@ export interface Progress {
   pathsDone: number;
   pathsTotal: number;
   partial?: Forecast;
+  /** > 0 while the forecast waits for a turn on the server (1 = next); 0 once it runs. */
+  queuePosition: number;
 }
 
 export interface VariantComparison {
@@ -642,6 +644,7 @@ export class Client {
         yield {
           pathsDone: Number(update.paths_done), pathsTotal: Number(update.paths_total),
           partial: update.partial ? toForecast(update.partial) : undefined, done: update.done,
+          queuePosition: update.queue_position,
         };
       }
     } catch (error) {
