@@ -73,7 +73,9 @@ inline int FailRpc(const Args& args, const grpc::Status& status) {
                                            : "; a server with TLS needs --ca or --tls)"));
   }
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
-    return Fail(absl::StrCat("the server needs a token: --token or FORECASTLE_TOKEN (", status.error_message(), ")"));
+    return Fail(absl::StrCat(TokenOf(args).empty() ? "the server needs a token: --token or FORECASTLE_TOKEN"
+                                                   : "the server refused the token of --token or FORECASTLE_TOKEN",
+                             " (", status.error_message(), ")"));
   }
   return Fail(status.error_message());
 }

@@ -557,7 +557,8 @@ TEST(Integration, TokensFromBootstrapToRevocation) {
   EXPECT_THAT(revoked.out, HasSubstr("revoked token 2 \"dashboard\""));
   CliResult after = Cli(server.address(), "summary", false, as_reader);
   EXPECT_EQ(after.exit_code, 1);
-  EXPECT_THAT(after.out, HasSubstr("the server needs a token"));
+  EXPECT_THAT(after.out, HasSubstr("the server refused the token of --token or FORECASTLE_TOKEN (the bearer token "
+                                   "is not valid (unknown or revoked))"));
   EXPECT_EQ(Cli(server.address(), "token revoke x --token " + admin).exit_code, 2);
 }
 
