@@ -64,7 +64,8 @@ grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext*, const v1::ListTo
 grpc::Status AdminServiceImpl::RevokeToken(grpc::ServerContext*, const v1::RevokeTokenRequest* request,
                                            v1::RevokeTokenReply* reply) {
   if (request->id() <= 0) {
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat("id: must be a token's id (> 0), got ", request->id())));
+    return ToGrpcStatus(
+        absl::InvalidArgumentError(absl::StrCat("id: must be a token's id (> 0), got ", request->id())));
   }
   absl::StatusOr<Store::StoredToken> token = tokens_->Revoke(request->id());
   if (!token.ok()) return ToGrpcStatus(token.status());

@@ -121,7 +121,8 @@ GuardedService::GuardedService(grpc::Service* service, const google::protobuf::S
   // Generated services add their methods in the order of the .proto, which is the descriptor's.
   for (int i = 0; i < descriptor->method_count(); ++i) {
     const google::protobuf::MethodDescriptor& method = *descriptor->method(i);
-    const std::string& name = method_names_.emplace_back(absl::StrCat("/", descriptor->full_name(), "/", method.name()));
+    const std::string& name =
+        method_names_.emplace_back(absl::StrCat("/", descriptor->full_name(), "/", method.name()));
     AddMethod(new grpc::internal::RpcServiceMethod(
         name.c_str(), MethodType(method), new GuardHandler(ServiceHandlers::Of(*service, i), name.c_str(), gate)));
   }

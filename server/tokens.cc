@@ -39,8 +39,8 @@ absl::StatusOr<std::string> NewTokenSecret() {
     }
     filled += static_cast<size_t>(n);
   }
-  std::string secret =
-      absl::StrCat(kSecretPrefix, absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(bytes), sizeof bytes)));
+  std::string secret = absl::StrCat(
+      kSecretPrefix, absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(bytes), sizeof bytes)));
   OPENSSL_cleanse(bytes, sizeof bytes);
   return secret;
 }

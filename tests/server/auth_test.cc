@@ -37,7 +37,8 @@ constexpr const char* kProtoFiles[] = {"forecastle/v1/ledger.proto", "forecastle
 std::vector<const google::protobuf::MethodDescriptor*> AllMethods() {
   std::vector<const google::protobuf::MethodDescriptor*> out;
   for (const char* name : kProtoFiles) {
-    const google::protobuf::FileDescriptor* file = google::protobuf::DescriptorPool::generated_pool()->FindFileByName(name);
+    const google::protobuf::FileDescriptor* file =
+        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(name);
     EXPECT_NE(file, nullptr) << name;
     if (file == nullptr) continue;
     for (int s = 0; s < file->service_count(); ++s) {
@@ -173,7 +174,8 @@ class AuthServer {
     request.set_name(name);
     request.set_role(role);
     v1::CreateTokenReply reply;
-    const Outcome outcome = CallRaw(channel_, "/forecastle.v1.AdminService/CreateToken", request.SerializeAsString(), admin_);
+    const Outcome outcome =
+        CallRaw(channel_, "/forecastle.v1.AdminService/CreateToken", request.SerializeAsString(), admin_);
     EXPECT_TRUE(outcome.status.ok()) << outcome.status.error_message();
     auto stub = v1::AdminService::NewStub(channel_);
     grpc::ClientContext context;
@@ -311,7 +313,8 @@ TEST(Auth, EveryRpcRefusesNoTokenABadOneARevokedOneAndTooSmallARoleChangingNothi
     }
     // Each role: refused exactly where the table says.
     const Role needed = NeededFor(method, request);
-    for (const auto& [token, role] : {std::pair{reader.secret(), Role::kReader}, std::pair{planner.secret(), Role::kPlanner},
+    for (const auto& [token, role] : {std::pair{reader.secret(), Role::kReader},
+                                      std::pair{planner.secret(), Role::kPlanner},
                                       std::pair{writer.secret(), Role::kWriter}}) {
       if (role >= needed) continue;  // allowed: run below, after the refusals are checked
       const Outcome outcome = CallRaw(server.channel(), method, request, token);
@@ -331,8 +334,10 @@ TEST(Auth, EveryRpcRefusesNoTokenABadOneARevokedOneAndTooSmallARoleChangingNothi
     if (method == "/forecastle.v1.AdminService/RevokeToken") continue;  // it would revoke `spare`, checked below
     const std::string request = requests.count(method) ? requests.at(method) : "";
     const Role needed = NeededFor(method, request);
-    for (const auto& [token, role] : {std::pair{reader.secret(), Role::kReader}, std::pair{planner.secret(), Role::kPlanner},
-                                      std::pair{writer.secret(), Role::kWriter}, std::pair{server.admin(), Role::kAdmin}}) {
+    for (const auto& [token, role] : {std::pair{reader.secret(), Role::kReader},
+                                      std::pair{planner.secret(), Role::kPlanner},
+                                      std::pair{writer.secret(), Role::kWriter},
+                                      std::pair{server.admin(), Role::kAdmin}}) {
       if (role < needed) continue;
       const Outcome outcome = CallRaw(server.channel(), method, request, token);
       EXPECT_NE(outcome.status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method << " as " << RoleName(role);
