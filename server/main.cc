@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/server.h"
+#include "server/tokens.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "host:port to serve on. Without --tls_cert it must be a loopback address (127.0.0.0/8, [::1], "
@@ -23,6 +24,14 @@ ABSL_FLAG(std::string, client_ca, "",
 ABSL_FLAG(bool, insecure, false,
           "Allow plaintext gRPC on a non-loopback --listen address (e.g. behind a TLS-terminating proxy or "
           "service mesh). Anyone who can reach the port can then read and change the ledger.");
+ABSL_FLAG(bool, auth, false,
+          "Require a bearer token (metadata \"authorization: Bearer <token>\") on every call but health "
+          "checking, with a role that allows the call: reader, planner, writer or admin. Without it anyone "
+          "who reaches the port may do anything, so a non-loopback --listen then needs --insecure.");
+ABSL_FLAG(std::string, create_token, "",
+          "Make a token of this name with --role in --db, print it on stdout and exit (no server is "
+          "started; one may be running). The way to the first admin token.");
+ABSL_FLAG(std::string, role, "", "The role of --create_token: reader, planner, writer or admin.");
 ABSL_FLAG(std::string, db, "forecastle.db",
           "Path of the SQLite database (created when missing; WAL mode, fsync on commit).");
 ABSL_FLAG(int, max_message_bytes, 64 << 20,
@@ -51,10 +60,35 @@ ABSL_FLAG(int64_t, max_path_values, 50'000'000,
 ABSL_FLAG(int, shutdown_grace_ms, 10000,
           "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.");
 
+// --create_token: a token made in the database directly, its secret printed once.
+int CreateToken() {
+  const std::optional<forecastle::Role> role = forecastle::ParseRole(absl::GetFlag(FLAGS_role));
+  if (absl::GetFlag(FLAGS_create_token).empty() || !role.has_value()) {
+    std::fprintf(stderr, "forecastle-server: --create_token NAME needs --role reader, planner, writer or admin\n");
+    return 2;
+  }
+  auto store = forecastle::Store::Open({absl::GetFlag(FLAGS_db)});
+  if (!store.ok()) {
+    std::fprintf(stderr, "forecastle-server: %s\n", std::string(store.status().message()).c_str());
+    return 1;
+  }
+  auto minted = forecastle::MintToken(**store, absl::GetFlag(FLAGS_create_token), *role, absl::Now());
+  if (!minted.ok()) {
+    std::fprintf(stderr, "forecastle-server: --create_token %s\n", std::string(minted.status().message()).c_str());
+    return absl::IsInvalidArgument(minted.status()) ? 2 : 1;
+  }
+  std::printf("%s\n", minted->secret.c_str());
+  std::fprintf(stderr, "forecastle-server: token %lld \"%s\" (%s) stored in %s; its secret is above and is not "
+               "kept anywhere\n", static_cast<long long>(minted->token.id), minted->token.name.c_str(),
+               minted->token.role.c_str(), absl::GetFlag(FLAGS_db).c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "forecastle-server [--listen=127.0.0.1:50051] [--db=forecastle.db] [--tls_cert=FILE --tls_key=FILE "
-      "[--client_ca=FILE]]\n"
+      "[--client_ca=FILE]] [--auth]\n"
+      "forecastle-server --db=forecastle.db --create_token=NAME --role=reader|planner|writer|admin\n"
       "Keeps exact bookings, backlog, billings, revenue and cash, served over gRPC "
       "(package forecastle.v1, with health checking and reflection).");
   // --help lists this file's flags (absl's default looks for a file named after the binary).
@@ -64,6 +98,7 @@ int main(int argc, char** argv) {
   usage.version_string = [] { return std::string("forecastle-server " FORECASTLE_VERSION "\n"); };
   absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_create_token).empty() || !absl::GetFlag(FLAGS_role).empty()) return CreateToken();
 
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;
@@ -79,6 +114,7 @@ int main(int argc, char** argv) {
   options.tls.key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls.client_ca_file = absl::GetFlag(FLAGS_client_ca);
   options.insecure = absl::GetFlag(FLAGS_insecure);
+  options.require_tokens = absl::GetFlag(FLAGS_auth);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.forecasts.max_paths = absl::GetFlag(FLAGS_max_paths);
   options.forecasts.max_concurrent_forecasts = absl::GetFlag(FLAGS_max_concurrent_forecasts);
@@ -101,10 +137,17 @@ int main(int argc, char** argv) {
                  "TLS-terminating proxy or service mesh, or serve TLS with --tls_cert and --tls_key.\n",
                  options.listen.c_str());
   }
+  if (!options.require_tokens && !forecastle::IsLoopbackHost(forecastle::ListenHost(options.listen))) {
+    std::fprintf(stderr,
+                 "forecastle-server: WARNING: --insecure: no tokens required on %s, which is not a loopback "
+                 "address: every caller that reaches it may do anything. Add --auth to require them.\n",
+                 options.listen.c_str());
+  }
   const int64_t records =
       (*server)->book().Read([](const forecastle::Ledger& l) { return static_cast<int64_t>(l.record_count()); });
-  std::printf("forecastle-server listening on %s over %s (database %s: %lld records, ready in %.3f s)\n",
-              (*server)->address().c_str(), (*server)->transport(), options.database.c_str(),
+  std::printf("forecastle-server listening on %s over %s %s (database %s: %lld records, ready in %.3f s)\n",
+              (*server)->address().c_str(), (*server)->transport(),
+              options.require_tokens ? "with tokens" : "without tokens", options.database.c_str(),
               static_cast<long long>(records), (*server)->startup_seconds());
   std::fflush(stdout);
 

@@ -5,6 +5,8 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <google/protobuf/descriptor.h>
+
 #include "absl/strings/str_cat.h"
 #include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
@@ -56,6 +58,12 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
   // Before the database: a refused listener should not have to wait for a replay to say so.
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    ListenerCredentials(options.listen, options.tls, options.insecure));
+  if (!options.require_tokens && !options.insecure && !IsLoopbackHost(ListenHost(options.listen))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "refusing to serve ", options.listen, ", which is not a loopback address, without tokens: anyone who "
+        "can reach it could read and change the ledger. Add --auth (the first admin token comes from "
+        "--create_token NAME --role admin), or --insecure if something in front of the server checks callers"));
+  }
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<ForecastleServer> server(new ForecastleServer());
   server->options_ = options;
@@ -66,6 +74,8 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->book_.get(), server->write_rate_.get());
   server->actuals_service_ = std::make_unique<ActualsServiceImpl>(server->book_.get(), limits);
   server->forecast_service_ = std::make_unique<ForecastServiceImpl>(server->book_.get(), options.forecasts, limits);
+  server->tokens_ = std::make_unique<TokenBook>(server->book_.get());
+  server->admin_service_ = std::make_unique<AdminServiceImpl>(server->tokens_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -73,12 +83,27 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
   builder.AddListeningPort(options.listen, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  const std::pair<grpc::Service*, const char*> services[] = {
+      {server->ledger_service_.get(), v1::LedgerService::service_full_name()},
+      {server->actuals_service_.get(), v1::ActualsService::service_full_name()},
+      {server->forecast_service_.get(), v1::ForecastService::service_full_name()},
+      {server->admin_service_.get(), v1::AdminService::service_full_name()},
+  };
+  // One list of interceptors: a second SetInterceptorCreators would replace the first.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(MalformedRequestInterceptorFactory());
+  if (options.require_tokens) {
+    server->gate_ = std::make_unique<Gate>(server->tokens_.get());
+    for (auto [service, name] : services) {
+      const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+      builder.RegisterService(
+          server->guarded_services_.emplace_back(new GuardedService(service, descriptor, server->gate_.get())).get());
+    }
+    interceptors.push_back(std::make_unique<GuardInterceptorFactory>(server->gate_.get()));
+  } else {
+    for (auto [service, descriptor] : services) builder.RegisterService(service);
+  }
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  builder.RegisterService(server->ledger_service_.get());
-  builder.RegisterService(server->actuals_service_.get());
-  builder.RegisterService(server->forecast_service_.get());
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

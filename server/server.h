@@ -6,13 +6,16 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/server.h>
 
 #include "absl/status/statusor.h"
 #include "server/actuals_service.h"
+#include "server/admin_service.h"
 #include "server/forecast_service.h"
 #include "server/ledger_book.h"
+#include "server/guard.h"
 #include "server/ledger_service.h"
 #include "server/tls.h"
 #include "server/write_rate.h"
@@ -24,7 +27,10 @@ class ForecastleServer {
   struct Options {
     std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
     TlsOptions tls;                           // none: plaintext, which only loopback may have
-    bool insecure = false;                    // allow plaintext on a non-loopback `listen`
+    bool insecure = false;                    // allow plaintext, or no tokens, on a non-loopback `listen`
+    // Every call but health checking needs a bearer token whose role access.h's table allows
+    // (--auth). Off, anyone who reaches the port may do anything: loopback only, or `insecure`.
+    bool require_tokens = false;
     std::string database = "forecastle.db";
     int max_message_bytes = 64 << 20;         // both directions; in [1 MiB, 1 GiB]; a reply that would
                                               // pass it is refused before it is computed
@@ -36,7 +42,8 @@ class ForecastleServer {
 
   // Opens the database, replays the ledger and starts serving. Fails when the address cannot be
   // bound, the database cannot be opened, or an option is out of range or inconsistent
-  // (INVALID_ARGUMENT: a TLS file that cannot be read, plaintext off loopback; see tls.h).
+  // (INVALID_ARGUMENT: a TLS file that cannot be read, plaintext off loopback, see tls.h; no
+  // tokens required off loopback without `insecure`).
   static absl::StatusOr<std::unique_ptr<ForecastleServer>> Create(const Options& options);
   ~ForecastleServer();
 
@@ -61,6 +68,10 @@ class ForecastleServer {
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<ActualsServiceImpl> actuals_service_;
   std::unique_ptr<ForecastServiceImpl> forecast_service_;
+  std::unique_ptr<TokenBook> tokens_;
+  std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<Gate> gate_;                                   // with require_tokens
+  std::vector<std::unique_ptr<GuardedService>> guarded_services_;  // the services, behind gate_
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -36,7 +36,11 @@ std::vector<std::string> Migrations() {
       " acknowledgement BLOB NOT NULL);";
   // Headcount (SPEC §3.4), the optional kind added after import batches.
   const std::string v4 = CreateTable(RecordKind::kHeadcount);
-  return {v1, v2, v3, v4};
+  // Bearer tokens (SPEC §5, Trust): only the SHA-256 of each secret is kept.
+  const std::string v5 =
+      "CREATE TABLE tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, role TEXT NOT NULL,"
+      " secret_sha256 BLOB NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT NOT NULL DEFAULT '');";
+  return {v1, v2, v3, v4, v5};
 }
 
 // A prepared statement finalised on scope exit.
@@ -48,6 +52,10 @@ class Statement {
   void Bind(int index, const std::string& text) {
     sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   }
+  void BindBlob(int index, const std::string& bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  }
+  void BindInt(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
   std::string Text(int column) const {
     const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
     return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
@@ -56,6 +64,11 @@ class Statement {
  private:
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+// The token of a row of SELECT id, name, role, created_at, revoked_at.
+Store::StoredToken TokenRow(const Statement& row) {
+  return Store::StoredToken{sqlite3_column_int64(row.get(), 0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)};
+}
 
 }  // namespace
 
@@ -262,6 +275,52 @@ absl::Status Store::DeleteScenario(const std::string& name) {
   if (sqlite3_step(statement.get()) != SQLITE_DONE) return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
   if (sqlite3_changes(db_) == 0) return absl::NotFoundError(absl::StrCat("name: no scenario \"", name, "\""));
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> Store::AddToken(const std::string& name, const std::string& role,
+                                        const std::string& secret_sha256, const std::string& created_at) {
+  Statement statement(db_, "INSERT INTO tokens (name, role, secret_sha256, created_at) VALUES (?, ?, ?, ?)");
+  statement.Bind(1, name);
+  statement.Bind(2, role);
+  statement.BindBlob(3, secret_sha256);
+  statement.Bind(4, created_at);
+  if (sqlite3_step(statement.get()) != SQLITE_DONE) {
+    return absl::InternalError(absl::StrCat("sqlite insert of token \"", name, "\": ", sqlite3_errmsg(db_)));
+  }
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+absl::StatusOr<std::vector<Store::StoredToken>> Store::ListTokens() const {
+  Statement statement(db_, "SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY id");
+  std::vector<StoredToken> out;
+  int rc;
+  while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) out.push_back(TokenRow(statement));
+  if (rc != SQLITE_DONE) return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+  return out;
+}
+
+absl::StatusOr<std::optional<Store::StoredToken>> Store::FindToken(const std::string& secret_sha256) const {
+  Statement statement(db_, "SELECT id, name, role, created_at, revoked_at FROM tokens WHERE secret_sha256 = ?");
+  statement.BindBlob(1, secret_sha256);
+  const int rc = sqlite3_step(statement.get());
+  if (rc == SQLITE_DONE) return std::optional<StoredToken>();
+  if (rc != SQLITE_ROW) return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+  return std::optional<StoredToken>(TokenRow(statement));
+}
+
+absl::StatusOr<Store::StoredToken> Store::RevokeToken(int64_t id, const std::string& revoked_at) {
+  {
+    Statement statement(db_, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''");
+    statement.Bind(1, revoked_at);
+    statement.BindInt(2, id);
+    if (sqlite3_step(statement.get()) != SQLITE_DONE) {
+      return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+    }
+  }
+  Statement statement(db_, "SELECT id, name, role, created_at, revoked_at FROM tokens WHERE id = ?");
+  statement.BindInt(1, id);
+  if (sqlite3_step(statement.get()) != SQLITE_ROW) return absl::NotFoundError(absl::StrCat("id: no token ", id));
+  return TokenRow(statement);
 }
 
 }  // namespace forecastle

@@ -27,7 +27,7 @@ class Store {
   };
 
   // The schema version this build writes; older databases are migrated when opened.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // An applied import batch: its client-chosen id, a fingerprint of its content (the same id
   // with other content is refused) and the acknowledgement answered for it, as opaque bytes.
@@ -62,6 +62,23 @@ class Store {
   absl::StatusOr<std::string> GetScenario(const std::string& name) const;  // NOT_FOUND
   absl::StatusOr<std::vector<std::string>> ListScenarios() const;         // JSON texts, by name
   absl::Status DeleteScenario(const std::string& name);                   // NOT_FOUND
+
+  // Bearer tokens, by the SHA-256 of their secret (the secret itself is never stored).
+  struct StoredToken {
+    int64_t id = 0;
+    std::string name;
+    std::string role;        // "reader", "planner", "writer" or "admin"
+    std::string created_at;  // RFC 3339, UTC
+    std::string revoked_at;  // "" while valid
+  };
+  // Stores a new token durably; returns its id.
+  absl::StatusOr<int64_t> AddToken(const std::string& name, const std::string& role,
+                                   const std::string& secret_sha256, const std::string& created_at);
+  absl::StatusOr<std::vector<StoredToken>> ListTokens() const;  // by id
+  // The token whose secret has this SHA-256 (32 bytes), if any, revoked or not.
+  absl::StatusOr<std::optional<StoredToken>> FindToken(const std::string& secret_sha256) const;
+  // Marks the token revoked at `revoked_at` unless it already is; returns it. NOT_FOUND.
+  absl::StatusOr<StoredToken> RevokeToken(int64_t id, const std::string& revoked_at);
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}

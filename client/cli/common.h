@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/cli/args.h"
 #include "client/cli/tls.h"
+#include "client/cli/token.h"
 #include "engine/actuals/calendar.h"
 
 namespace forecastle::cli {
@@ -44,14 +45,15 @@ inline int Fail(const std::string& message, int code = 1) {
 }
 
 // The channel to the server: plaintext, or TLS with the flags of tls.h (checked when the command
-// starts, so a failure here means a file changed in between).
+// starts, so a failure here means a file changed in between); every call carries the token, if any.
 inline std::shared_ptr<grpc::Channel> Connect(const Args& args) {
   auto credentials = ChannelCredentials(args);
   if (!credentials.ok()) std::exit(Fail(std::string(credentials.status().message()), 2));
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(1 << 30);
   channel_args.SetMaxSendMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(ServerAddress(args), *credentials, channel_args);
+  return grpc::experimental::CreateCustomChannelWithInterceptors(ServerAddress(args), *credentials, channel_args,
+                                                                 TokenInterceptors(TokenOf(args)));
 }
 
 // The deadline of each call; --timeout is validated when the command starts (CheckCommon).
@@ -70,11 +72,16 @@ inline int FailRpc(const Args& args, const grpc::Status& status) {
                                              "mutual TLS)"
                                            : "; a server with TLS needs --ca or --tls)"));
   }
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    return Fail(absl::StrCat(TokenOf(args).empty() ? "the server needs a token: --token or FORECASTLE_TOKEN"
+                                                   : "the server refused the token of --token or FORECASTLE_TOKEN",
+                             " (", status.error_message(), ")"));
+  }
   return Fail(status.error_message());
 }
 
 // The flags every server command takes, before or after the command; kTlsSwitches too.
-inline const std::set<std::string> kCommonFlags = {"server", "timeout", "ca", "cert", "key"};
+inline const std::set<std::string> kCommonFlags = {"server", "timeout", "ca", "cert", "key", "token"};
 inline std::set<std::string> With(std::set<std::string> flags) {
   flags.insert(kCommonFlags.begin(), kCommonFlags.end());
   return flags;

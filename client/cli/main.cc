@@ -45,6 +45,7 @@ Commands:
   compare BASE VAR... scenarios side by side on common random numbers, with differences
   calibrate           fit a scenario's assumptions to the actuals (each value with its sample size)
   backtest            forecasts from past month ends scored against what happened (coverage, CRPS, skill)
+  token ...           create, list or revoke the server's bearer tokens (admin)
   sample              write a generated sample company as CSV (no server needed)
 
 Common flags:
@@ -55,6 +56,7 @@ Common flags:
   --cert FILE --key FILE  TLS with this PEM client certificate and key, for a server that wants
                         mutual TLS (default $FORECASTLE_CERT, $FORECASTLE_KEY)
   --tls                 TLS, trusting the system's CA certificates
+  --token TOKEN         the bearer token a server started with --auth wants (default $FORECASTLE_TOKEN)
   --help                help on a command: forecastle actuals --help
   --version             the client's version
 Common flags go before or after the command: forecastle --server db1 summary.
@@ -360,6 +362,7 @@ int Run(int argc, char** argv) {
       {"compare", With(kCompareFlags), CompareCommand},
       {"calibrate", With(kCalibrateFlags), CalibrateCommand},
       {"backtest", With(kBacktestFlags), BacktestCommand, {"no-calibrate", "by-horizon"}},
+      {"token", With(kTokenFlags), TokenCommand},
   };
   for (const Command& c : commands) {
     if (command != c.name) continue;

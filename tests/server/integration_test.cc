@@ -16,6 +16,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -486,6 +487,11 @@ TEST(Integration, ServerRefusesPlaintextOffLoopbackAndBadTlsFlagsWithExit2) {
       {"--listen=127.0.0.1:0 --tls_cert=" + certs.Path("server.crt"), "--tls_cert needs --tls_key"},
       {"--listen=127.0.0.1:0 --client_ca=" + certs.Path("ca.crt"), "--client_ca needs --tls_cert and --tls_key"},
       {"--listen=127.0.0.1:0 --max_paths=0", "max_paths must be in [1, 10000000], got 0"},
+      {"--listen=0.0.0.0:0 --tls_cert=" + certs.Path("server.crt") + " --tls_key=" + certs.Path("server.key"),
+       "refusing to serve 0.0.0.0:0, which is not a loopback address, without tokens"},
+      {"--create_token=ops", "--create_token NAME needs --role reader, planner, writer or admin"},
+      {"--create_token=ops --role=root", "--create_token NAME needs --role reader, planner, writer or admin"},
+      {"--create_token=' ops' --role=admin", "--create_token name: must not start or end with a space"},
   };
   for (const Case& c : cases) {
     CliResult result = ServerRefusal(c.flags);
@@ -496,6 +502,64 @@ TEST(Integration, ServerRefusesPlaintextOffLoopbackAndBadTlsFlagsWithExit2) {
   ServerProcess insecure(Folder("insecure") + "/f.db", {"--listen=0.0.0.0:0", "--insecure"});
   EXPECT_THAT(insecure.startup_output(), HasSubstr("WARNING: --insecure: plaintext gRPC on 0.0.0.0:0"));
   EXPECT_THAT(insecure.startup_output(), HasSubstr(" over plaintext "));
+}
+
+// The whole token story with the real binaries: the first admin token from the server binary, a
+// server with --auth, tokens made, listed and revoked by the CLI, and each refusal's message.
+TEST(Integration, TokensFromBootstrapToRevocation) {
+  const std::string dir = Folder("tokens");
+  const std::string db = dir + "/f.db";
+  const std::string bootstrap =
+      absl::StrCat(FORECASTLE_SERVER_BIN, " --db=", db, " --create_token=ops --role=admin 2>/dev/null");
+  FILE* pipe = popen(bootstrap.c_str(), "r");
+  char line[256] = {0};
+  ASSERT_NE(fgets(line, sizeof line, pipe), nullptr);
+  ASSERT_EQ(pclose(pipe), 0);
+  const std::string admin(absl::StripTrailingAsciiWhitespace(line));
+  ASSERT_THAT(admin, ::testing::MatchesRegex("fc_[0-9a-f]{64}"));
+
+  ServerProcess server(db, {"--auth"});
+  EXPECT_THAT(server.startup_output(), HasSubstr(" over plaintext with tokens "));
+  CliResult anonymous = Cli(server.address(), "summary");
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_THAT(anonymous.out, HasSubstr("the server needs a token: --token or FORECASTLE_TOKEN"));
+
+  // An admin makes a reader's token (printed alone on stdout), before or after the command.
+  CliResult made = Cli(server.address(), "--token " + admin + " token create dashboard --role reader", true);
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  const std::string reader(absl::StripTrailingAsciiWhitespace(made.out));
+  ASSERT_THAT(reader, ::testing::MatchesRegex("fc_[0-9a-f]{64}"));
+  CliResult listed = Cli(server.address(), "token list --format csv --token " + admin, true);
+  ASSERT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_THAT(listed.out, HasSubstr("id,name,role,created,revoked\n1,ops,admin,"));
+  EXPECT_THAT(listed.out, HasSubstr("\n2,dashboard,reader,"));
+  EXPECT_THAT(listed.out, Not(HasSubstr(reader.substr(3, 16))));
+  EXPECT_THAT(listed.out, Not(HasSubstr(admin.substr(3, 16))));
+
+  // The reader reads, from the environment, and is refused writes and token administration.
+  const std::string as_reader = "FORECASTLE_TOKEN=" + reader;
+  CliResult summary = Cli(server.address(), "summary", false, as_reader);
+  EXPECT_EQ(summary.exit_code, 0) << summary.out;
+  EXPECT_THAT(summary.out, HasSubstr("records 0"));
+  ASSERT_EQ(Cli("", absl::StrCat("sample --contracts 5 --out ", dir, "/company")).exit_code, 0);
+  CliResult import = Cli(server.address(), absl::StrCat("import ", dir, "/company"), false, as_reader);
+  EXPECT_EQ(import.exit_code, 1);
+  EXPECT_THAT(import.out, HasSubstr("forecastle.v1.LedgerService/Import needs the writer role; this token has the "
+                                    "reader role"));
+  CliResult create = Cli(server.address(), "token create sneaky --role admin", false, as_reader);
+  EXPECT_EQ(create.exit_code, 1);
+  EXPECT_THAT(create.out, HasSubstr("needs the admin role"));
+  EXPECT_THAT(Cli(server.address(), "summary", false, as_reader).out, HasSubstr("records 0"));
+
+  // Revoked: refused from the next call on.
+  CliResult revoked = Cli(server.address(), "token revoke 2 --token " + admin);
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.out;
+  EXPECT_THAT(revoked.out, HasSubstr("revoked token 2 \"dashboard\""));
+  CliResult after = Cli(server.address(), "summary", false, as_reader);
+  EXPECT_EQ(after.exit_code, 1);
+  EXPECT_THAT(after.out, HasSubstr("the server refused the token of --token or FORECASTLE_TOKEN (the bearer token "
+                                   "is not valid (unknown or revoked))"));
+  EXPECT_EQ(Cli(server.address(), "token revoke x --token " + admin).exit_code, 2);
 }
 
 }  // namespace

@@ -95,8 +95,8 @@ TEST(Store, MigratesAVersion3DatabaseToHoldHeadcount) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE headcount; DELETE FROM schema_version WHERE version = 4", nullptr,
-                         nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE tokens; DROP TABLE headcount; DELETE FROM schema_version WHERE version >= 4",
+                         nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
 
@@ -104,12 +104,70 @@ TEST(Store, MigratesAVersion3DatabaseToHoldHeadcount) {
   {
     auto store = Store::Open({path});
     ASSERT_TRUE(store.ok()) << store.status();
-    EXPECT_EQ((*store)->schema_version(), 4);
+    EXPECT_EQ((*store)->schema_version(), Store::kSchemaVersion);
     ASSERT_THAT((*store)->Append({&headcount}), IsOk());
   }
   auto reopened = Store::Open({path});
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_EQ(Stored(**reopened), (std::vector<Record>{customer, headcount}));
+}
+
+// A database written before tokens (schema version 4) gains the tokens table when opened, keeping
+// its records and scenarios.
+TEST(Store, MigratesAVersion4DatabaseToHoldTokens) {
+  const std::string path = FreshDatabasePath("version4.db");
+  const Record customer = Cust("A");
+  {
+    auto store = Store::Open({path});
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_THAT((*store)->Append({&customer}), IsOk());
+    ASSERT_THAT((*store)->PutScenario("base", "{}", Store::Write::kCreate), IsOk());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE tokens; DELETE FROM schema_version WHERE version = 5", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = Store::Open({path});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_version(), 5);
+  EXPECT_EQ(Stored(**store), std::vector<Record>{customer});
+  EXPECT_THAT((*store)->GetScenario("base"), IsOkAndHolds(std::string("{}")));
+  auto id = (*store)->AddToken("ops", "admin", std::string(32, '\x01'), "2026-03-01T00:00:00Z");
+  ASSERT_TRUE(id.ok()) << id.status();
+  auto tokens = (*store)->ListTokens();
+  ASSERT_TRUE(tokens.ok());
+  ASSERT_EQ(tokens->size(), 1u);
+  EXPECT_EQ((*tokens)[0].name, "ops");
+  EXPECT_EQ((*tokens)[0].revoked_at, "");
+}
+
+TEST(Store, TokensAreFoundByTheirHashAndRevokedOnce) {
+  auto store = Store::Open({FreshDatabasePath("tokens.db")});
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string hash_a(32, 'a'), hash_b(32, 'b');
+  auto a = (*store)->AddToken("a", "reader", hash_a, "2026-03-01T00:00:00Z");
+  auto b = (*store)->AddToken("b", "writer", hash_b, "2026-03-01T00:00:01Z");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, *b);
+  auto found = (*store)->FindToken(hash_b);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->id, *b);
+  EXPECT_EQ((*found)->role, "writer");
+  EXPECT_FALSE((*store)->FindToken(std::string(32, 'c')).value().has_value());
+  // The same hash twice is refused (the secret would name two tokens).
+  EXPECT_FALSE((*store)->AddToken("again", "admin", hash_a, "2026-03-01T00:00:02Z").ok());
+
+  auto revoked = (*store)->RevokeToken(*a, "2026-03-02T00:00:00Z");
+  ASSERT_TRUE(revoked.ok()) << revoked.status();
+  EXPECT_EQ(revoked->revoked_at, "2026-03-02T00:00:00Z");
+  // Revoking again keeps the first moment.
+  EXPECT_EQ((*store)->RevokeToken(*a, "2026-03-03T00:00:00Z").value().revoked_at, "2026-03-02T00:00:00Z");
+  EXPECT_THAT((*store)->RevokeToken(999, "2026-03-03T00:00:00Z").status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("id: no token 999")));
+  EXPECT_EQ((*store)->FindToken(hash_a).value()->revoked_at, "2026-03-02T00:00:00Z");
 }
 
 TEST(Store, RefusesADatabaseFromANewerBuild) {

@@ -108,10 +108,21 @@ TEST(Tls, PlaintextOffLoopbackOnlyWithInsecure) {
   ASSERT_TRUE(insecure.ok()) << insecure.status();
   EXPECT_STREQ((*insecure)->transport(), "plaintext");
   insecure->reset();
-  // TLS needs no permission to listen anywhere.
+  // TLS listens anywhere when callers need tokens (or with --insecure, as plaintext does).
   ForecastleServer::Options tls = TlsOptions();
   tls.listen = "0.0.0.0:0";
+  EXPECT_THAT(ForecastleServer::Create(tls),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("refusing to serve 0.0.0.0:0"), HasSubstr("without tokens"),
+                             HasSubstr("--auth"), HasSubstr("--insecure"))));
+  tls.require_tokens = true;
   auto server = ForecastleServer::Create(tls);
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ(Summary(Localhost(**server), Trusting("ca")).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  server->reset();
+  tls.require_tokens = false;
+  tls.insecure = true;
+  server = ForecastleServer::Create(tls);
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_TRUE(Summary(Localhost(**server), Trusting("ca")).ok());
 }

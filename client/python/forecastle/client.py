@@ -10,12 +10,14 @@
 
 Over TLS: forecastle.Client("db1.example.com:50051", ca="ca.crt"); add cert= and key= when the
 server requires client certificates (or set FORECASTLE_CA, FORECASTLE_CERT, FORECASTLE_KEY).
+A server started with --auth wants a bearer token: Client(..., token="fc_...") or FORECASTLE_TOKEN.
 
 Every refused or failed call raises ForecastleError (gRPC code, the field it names, the message);
 an import that does not account for every record sent raises its subclass ImportIncomplete.
 """
 from __future__ import annotations
 
+import collections
 import csv
 import datetime
 import io
@@ -31,7 +33,8 @@ from forecastle.errors import ForecastleError, ImportIncomplete
 from forecastle.types import (Backtest, BacktestScore, BacklogReport, Calibration, Comparison, FittedValue, Forecast,
                               ImportResult, MetricsTable, MonthSummary, PeriodMetrics, Progress, RecordError,
                               TargetProbability, VariantComparison, parse_date, parse_money, parse_month)
-from forecastle.v1 import actuals_pb2, actuals_pb2_grpc, forecast_pb2, forecast_pb2_grpc, ledger_pb2, ledger_pb2_grpc
+from forecastle.v1 import (actuals_pb2, actuals_pb2_grpc, admin_pb2, admin_pb2_grpc, forecast_pb2, forecast_pb2_grpc,
+                           ledger_pb2, ledger_pb2_grpc)
 
 DateLike = Union[datetime.date, str, None]
 PemSource = Union[str, os.PathLike, bytes, None]  # a path, or the PEM text itself as bytes
@@ -240,13 +243,52 @@ def _channel_credentials(*, ca: PemSource = None, cert: PemSource = None, key: P
     return grpc.ssl_channel_credentials(root_certificates=ca_pem, private_key=key_pem, certificate_chain=cert_pem)
 
 
+class _CallDetails(collections.namedtuple("_CallDetails", ("method", "timeout", "metadata", "credentials",
+                                                          "wait_for_ready", "compression")),
+                   grpc.ClientCallDetails):
+    pass
+
+
+class _BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
+                   grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+    """Adds `authorization: Bearer <token>` to every call. Metadata, not call credentials: gRPC
+    sends call credentials over TLS only, and a token is as good on a loopback plaintext channel."""
+
+    def __init__(self, token: str):
+        self._metadata = ("authorization", f"Bearer {token}")
+
+    def _details(self, details: grpc.ClientCallDetails) -> _CallDetails:
+        return _CallDetails(details.method, details.timeout, [*(details.metadata or ()), self._metadata],
+                            details.credentials, getattr(details, "wait_for_ready", None),
+                            getattr(details, "compression", None))
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_stream_unary(self, continuation, details, requests):
+        return continuation(self._details(details), requests)
+
+    def intercept_stream_stream(self, continuation, details, requests):
+        return continuation(self._details(details), requests)
+
+
+_ROLES = {"reader": admin_pb2.ROLE_READER, "planner": admin_pb2.ROLE_PLANNER, "writer": admin_pb2.ROLE_WRITER,
+          "admin": admin_pb2.ROLE_ADMIN}
+
+
 class Client:
     """A connection to forecastle-server. Thread-safe; use as a context manager or call close()."""
 
     def __init__(self, address: str = "127.0.0.1:50051", *, timeout: Optional[float] = 300.0,
                  channel: Optional[grpc.Channel] = None, ca: PemSource = None, cert: PemSource = None,
-                 key: PemSource = None, tls: bool = False):
+                 key: PemSource = None, tls: bool = False, token: Optional[str] = None):
         """`timeout`: seconds each call may take (its gRPC deadline); None waits for ever.
+
+        `token`: the bearer token (\"fc_...\") of a server started with --auth, sent with every call;
+        default FORECASTLE_TOKEN when set, else none.
 
         Plaintext unless TLS is asked for: `ca` (CA certificates to trust instead of the default
         roots), `cert` and `key` (a client certificate, for a server that requires mutual TLS), each
@@ -262,13 +304,18 @@ class Client:
             self._channel = grpc.secure_channel(address, credentials, options=options)
         else:
             self._channel = grpc.insecure_channel(address, options=options)
+        self._plain_channel = self._channel
+        token = token if token is not None else (os.environ.get("FORECASTLE_TOKEN") or "").strip()
+        if token:
+            self._channel = grpc.intercept_channel(self._channel, _BearerToken(token))
         self.timeout = timeout
         self._ledger = ledger_pb2_grpc.LedgerServiceStub(self._channel)
         self._actuals = actuals_pb2_grpc.ActualsServiceStub(self._channel)
         self._forecasts = forecast_pb2_grpc.ForecastServiceStub(self._channel)
+        self._admin = admin_pb2_grpc.AdminServiceStub(self._channel)
 
     def close(self) -> None:
-        self._channel.close()
+        self._plain_channel.close()
 
     def __enter__(self) -> "Client":
         return self
@@ -573,3 +620,20 @@ class Client:
         reply = self._call(self._forecasts.Backtest, request, timeout)
         return Backtest(as_of=[parse_date(d) for d in reply.as_of], overall=[_backtest_score(s) for s in reply.overall],
                         cells=[_backtest_score(s) for s in reply.cells])
+
+    # ---- Tokens (an admin token's calls) ------------------------------------------------------
+
+    def create_token(self, name: str, role: str) -> Tuple[admin_pb2.Token, str]:
+        """A new bearer token of `role` (reader, planner, writer or admin): its listing and its
+        secret, which the server shows this once and keeps only as a hash."""
+        reply = self._call(self._admin.CreateToken,
+                           admin_pb2.CreateTokenRequest(name=name, role=_choice(_ROLES, role, "role")))
+        return reply.token, reply.secret
+
+    def list_tokens(self) -> List[admin_pb2.Token]:
+        """Every token by id (revoked ones with revoked_at set); never a secret."""
+        return list(self._call(self._admin.ListTokens, admin_pb2.ListTokensRequest()).tokens)
+
+    def revoke_token(self, token_id: int) -> admin_pb2.Token:
+        """Refuses the token from the next call on. NOT_FOUND for an unknown id."""
+        return self._call(self._admin.RevokeToken, admin_pb2.RevokeTokenRequest(id=token_id)).token

@@ -21,6 +21,7 @@ from pathlib import Path
 import grpc
 
 import forecastle
+import forecastle.v1.admin_pb2
 import forecastle.v1.ledger_pb2
 import forecastle.v1.ledger_pb2_grpc
 
@@ -381,6 +382,53 @@ class TlsTest(unittest.TestCase):
         with self.assertRaises(forecastle.ForecastleError) as caught:
             forecastle.Client(self.server.address, cert=self.certs / "client.crt")
         self.assertIn("key is missing", caught.exception.message)
+
+
+class TokenTest(unittest.TestCase):
+    """A server with --auth: the token goes with every call (unary and streamed), roles are kept."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.admin = subprocess.run([SERVER, f"--db={cls.tmp.name}/forecastle.db", "--create_token=ops", "--role=admin"],
+                                   check=True, capture_output=True, text=True).stdout.strip()
+        cls.server = LiveServer(cls.tmp.name, "--auth")
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def test_token_roles_and_revocation(self) -> None:
+        with forecastle.Client(self.server.address, timeout=20, token="") as anonymous:
+            with self.assertRaises(forecastle.ForecastleError) as caught:
+                anonymous.summary()
+            self.assertEqual(caught.exception.code, grpc.StatusCode.UNAUTHENTICATED)
+        with forecastle.Client(self.server.address, timeout=20, token=self.admin) as admin:
+            listing, writer = admin.create_token("loader", "writer")
+            reader_listing, reader = admin.create_token("dashboard", "reader")
+            self.assertEqual(listing.role, forecastle.v1.admin_pb2.ROLE_WRITER)
+            self.assertEqual([t.name for t in admin.list_tokens()], ["ops", "loader", "dashboard"])
+            self.assertNotIn(writer.encode(), b"".join(t.SerializeToString() for t in admin.list_tokens()))
+        customer = forecastle.v1.ledger_pb2.Customer(customer_id="C1", name="Acme")
+        with forecastle.Client(self.server.address, timeout=20, token=writer) as client:
+            self.assertEqual(client.import_records([customer]).created, 1)  # a streamed call
+            self.assertEqual(client.summary()["customers"], 1)
+        os.environ["FORECASTLE_TOKEN"] = reader
+        try:
+            with forecastle.Client(self.server.address, timeout=20) as client:
+                self.assertEqual(client.summary()["customers"], 1)
+                with self.assertRaises(forecastle.ForecastleError) as caught:
+                    client.put(forecastle.v1.ledger_pb2.Customer(customer_id="C2"))
+                self.assertEqual(caught.exception.code, grpc.StatusCode.PERMISSION_DENIED)
+                self.assertIn("needs the writer role", caught.exception.message)
+                with forecastle.Client(self.server.address, timeout=20, token=self.admin) as admin:
+                    self.assertNotEqual(admin.revoke_token(reader_listing.id).revoked_at, "")
+                with self.assertRaises(forecastle.ForecastleError) as caught:
+                    client.summary()
+                self.assertEqual(caught.exception.code, grpc.StatusCode.UNAUTHENTICATED)
+        finally:
+            del os.environ["FORECASTLE_TOKEN"]
 
 
 if __name__ == "__main__":

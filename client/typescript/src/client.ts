@@ -11,8 +11,10 @@ import * as protoLoader from "@grpc/proto-loader";
 
 import { notUtf8, parseCsv } from "./csv";
 import type { ProtoGrpcType as ActualsProto } from "./generated/actuals";
+import type { ProtoGrpcType as AdminProto } from "./generated/admin";
 import type { ProtoGrpcType as ForecastProto } from "./generated/forecast";
 import type { ActualsServiceClient } from "./generated/forecastle/v1/ActualsService";
+import type { AdminServiceClient } from "./generated/forecastle/v1/AdminService";
 import type { BacklogReport__Output } from "./generated/forecastle/v1/BacklogReport";
 import type { BacktestReply__Output } from "./generated/forecastle/v1/BacktestReply";
 import type { BacktestRequest } from "./generated/forecastle/v1/BacktestRequest";
@@ -32,9 +34,14 @@ import type { MonthSummary__Output } from "./generated/forecastle/v1/MonthSummar
 import type { PeriodMetrics__Output } from "./generated/forecastle/v1/PeriodMetrics";
 import type { Record as LedgerRecord } from "./generated/forecastle/v1/Record";
 import type { Scenario, Scenario__Output } from "./generated/forecastle/v1/Scenario";
+import type { Token__Output } from "./generated/forecastle/v1/Token";
 
 export type { LedgerRecord, Scenario, Scenario__Output, PeriodMetrics__Output as PeriodMetrics };
 export type { BacklogReport__Output as BacklogReport, FittedValue__Output as FittedValue };
+export type { Token__Output as Token };
+
+/** What a bearer token may do; each role may do what the ones before it may. */
+export type Role = "reader" | "planner" | "writer" | "admin";
 
 /** The metrics a forecast reports (SPEC §4), in reply order. */
 export const METRICS = [
@@ -229,6 +236,10 @@ export interface ClientOptions {
   key?: PemSource; // its private key; default $FORECASTLE_KEY
   tls?: boolean; // TLS trusting Node's root CAs, when no file is needed
   credentials?: grpc.ChannelCredentials; // overrides all of the above
+  // The bearer token ("fc_...") of a server started with --auth, sent with every call as
+  // `authorization: Bearer <token>` metadata (not call credentials: gRPC sends those over TLS
+  // only). Default $FORECASTLE_TOKEN; "" sends none.
+  token?: string;
   protoDir?: string; // where forecastle/v1/*.proto are; default the copy shipped in this package
 }
 
@@ -260,6 +271,17 @@ export function channelCredentials(options: ClientOptions = {}): grpc.ChannelCre
   }
   if (!options.tls && ca === undefined && cert === undefined) return grpc.credentials.createInsecure();
   return grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null);
+}
+
+/** An interceptor that adds the bearer token to every call's metadata. */
+export function bearerToken(token: string): grpc.Interceptor {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set("authorization", `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
 }
 
 const LOADER_OPTIONS: protoLoader.Options = {
@@ -346,12 +368,14 @@ export class Client {
   private readonly ledger: LedgerServiceClient;
   private readonly actualsService: ActualsServiceClient;
   private readonly forecasts: ForecastServiceClient;
+  private readonly admin: AdminServiceClient;
   readonly timeoutMs: number;
 
   /**
    * A connection to forecastle-server at `address` ("host:port"). Call close() when done.
    * Over TLS: new Client("db1.example.com:50051", { ca: "ca.crt" }), with cert and key too when
-   * the server requires client certificates.
+   * the server requires client certificates. A server started with --auth wants a token:
+   * new Client(address, { token: "fc_..." }) (default $FORECASTLE_TOKEN).
    */
   constructor(address = "127.0.0.1:50051", options: ClientOptions = {}) {
     const protoDir = options.protoDir ?? path.resolve(__dirname, "..", "..", "proto");
@@ -359,11 +383,17 @@ export class Client {
       grpc.loadPackageDefinition(protoLoader.loadSync(file, { ...LOADER_OPTIONS, includeDirs: [protoDir] }));
     const actuals = load("forecastle/v1/actuals.proto") as unknown as ActualsProto;
     const forecast = load("forecastle/v1/forecast.proto") as unknown as ForecastProto;
+    const admin = load("forecastle/v1/admin.proto") as unknown as AdminProto;
     const credentials = channelCredentials(options);
-    const channel = { "grpc.max_receive_message_length": 256 << 20, "grpc.max_send_message_length": 64 << 20 };
+    const token = options.token ?? (process.env.FORECASTLE_TOKEN ?? "").trim();
+    const channel: grpc.ClientOptions = {
+      "grpc.max_receive_message_length": 256 << 20, "grpc.max_send_message_length": 64 << 20,
+      interceptors: token ? [bearerToken(token)] : [],
+    };
     this.ledger = new forecast.forecastle.v1.LedgerService(address, credentials, channel);
     this.actualsService = new actuals.forecastle.v1.ActualsService(address, credentials, channel);
     this.forecasts = new forecast.forecastle.v1.ForecastService(address, credentials, channel);
+    this.admin = new admin.forecastle.v1.AdminService(address, credentials, channel);
     this.timeoutMs = options.timeoutMs ?? 300_000;
   }
 
@@ -371,6 +401,27 @@ export class Client {
     this.ledger.close();
     this.actualsService.close();
     this.forecasts.close();
+    this.admin.close();
+  }
+
+  // ---- Tokens (an admin token's calls) ---------------------------------------------------------
+
+  /** A new bearer token of `role`: its listing and its secret, which the server shows this once
+   * and keeps only as a hash. */
+  async createToken(name: string, role: Role, call?: CallOptions): Promise<{ token: Token__Output; secret: string }> {
+    const reply = await this.unary<object, { token: Token__Output; secret: string }>(
+      this.admin, "CreateToken", { name, role: `ROLE_${role.toUpperCase()}` }, call);
+    return { token: reply.token, secret: reply.secret };
+  }
+
+  /** Every token by id (revoked ones with revoked_at set); never a secret. */
+  async listTokens(call?: CallOptions): Promise<Token__Output[]> {
+    return (await this.unary<object, { tokens: Token__Output[] }>(this.admin, "ListTokens", {}, call)).tokens;
+  }
+
+  /** Refuses the token from the next call on. NOT_FOUND for an unknown id. */
+  async revokeToken(id: number | string, call?: CallOptions): Promise<Token__Output> {
+    return (await this.unary<object, { token: Token__Output }>(this.admin, "RevokeToken", { id: String(id) }, call)).token;
   }
 
   private options(call?: CallOptions): grpc.CallOptions {

@@ -400,3 +400,55 @@ describe("TLS", () => {
       (e: ForecastleError) => /key is missing/.test(e.details));
   });
 });
+
+describe("tokens", () => {
+  let authServer: ChildProcess;
+  let authAddress = "";
+  let adminToken = "";
+
+  before(async () => {
+    const db = path.join(tmp, "auth.db");
+    adminToken = execFileSync(SERVER, [`--db=${db}`, "--create_token=ops", "--role=admin"], { stdio: ["ignore", "pipe", "ignore"] })
+      .toString().trim();
+    authServer = spawn(SERVER, ["--listen=127.0.0.1:0", `--db=${db}`, "--auth"], { stdio: ["ignore", "pipe", "inherit"] });
+    authAddress = await new Promise<string>((resolve, reject) => {
+      authServer.stdout!.once("data", (chunk: Buffer) => {
+        const match = /listening on (\S+)/.exec(chunk.toString());
+        if (match) resolve(match[1]);
+        else reject(new Error(`server did not start: ${chunk}`));
+      });
+    });
+  });
+  after(() => authServer?.kill("SIGTERM"));
+
+  it("sends the token with every call, and the server keeps to its role", async () => {
+    const anonymous = new Client(authAddress, { timeoutMs: 20_000, token: "" });
+    await assert.rejects(anonymous.summary(), (e: ForecastleError) => e.codeName === "UNAUTHENTICATED");
+    anonymous.close();
+
+    const admin = new Client(authAddress, { timeoutMs: 20_000, token: adminToken });
+    const writer = await admin.createToken("loader", "writer");
+    const reader = await admin.createToken("dashboard", "reader");
+    assert.equal(reader.token.role, "ROLE_READER");
+    assert.match(reader.secret, /^fc_[0-9a-f]{64}$/);
+    const listed = await admin.listTokens();
+    assert.deepEqual(listed.map((t) => t.name), ["ops", "loader", "dashboard"]);
+    assert.ok(!JSON.stringify(listed).includes(reader.secret.slice(3)));
+
+    const loader = new Client(authAddress, { timeoutMs: 20_000, token: writer.secret });
+    const result = await loader.importRecords([{ customer: { customer_id: "C1", name: "Acme" } }]); // a streamed call
+    assert.equal(result.created, 1);
+    loader.close();
+
+    process.env.FORECASTLE_TOKEN = reader.secret;
+    const dashboard = new Client(authAddress, { timeoutMs: 20_000 });
+    delete process.env.FORECASTLE_TOKEN;
+    assert.equal((await dashboard.summary()).customers, 1);
+    await assert.rejects(dashboard.createScenario({ name: "s" }),
+      (e: ForecastleError) => e.codeName === "PERMISSION_DENIED" && e.details.includes("needs the planner role"));
+    assert.notEqual((await admin.revokeToken(reader.token.id)).revoked_at, "");
+    await assert.rejects(dashboard.summary(), (e: ForecastleError) => e.codeName === "UNAUTHENTICATED");
+    dashboard.close();
+    admin.close();
+  });
+});

@@ -1,0 +1,31 @@
+// gRPC adapter for forecastle.v1.AdminService: bearer tokens created (the secret answered once),
+// listed (never a secret or its hash) and revoked. Every method needs the admin role (access.h).
+#ifndef FORECASTLE_SERVER_ADMIN_SERVICE_H_
+#define FORECASTLE_SERVER_ADMIN_SERVICE_H_
+
+#include "forecastle/v1/admin.grpc.pb.h"
+#include "server/tokens.h"
+
+namespace forecastle {
+
+class AdminServiceImpl final : public v1::AdminService::Service {
+ public:
+  explicit AdminServiceImpl(TokenBook* tokens) : tokens_(tokens) {}
+
+  grpc::Status CreateToken(grpc::ServerContext*, const v1::CreateTokenRequest* request,
+                           v1::CreateTokenReply* reply) override;
+  grpc::Status ListTokens(grpc::ServerContext*, const v1::ListTokensRequest*, v1::ListTokensReply* reply) override;
+  grpc::Status RevokeToken(grpc::ServerContext*, const v1::RevokeTokenRequest* request,
+                           v1::RevokeTokenReply* reply) override;
+
+ private:
+  TokenBook* tokens_;
+};
+
+// A role as the proto names it, and back (ROLE_UNSPECIFIED has no Role).
+v1::Role RoleToProto(Role role);
+std::optional<Role> RoleFromProto(v1::Role role);
+
+}  // namespace forecastle
+
+#endif  // FORECASTLE_SERVER_ADMIN_SERVICE_H_
