@@ -21,12 +21,14 @@
 #include "server/store.h"
 #include "server/tokens.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/raw_call.h"
 #include "tests/testing/test_server.h"
 
 namespace forecastle {
 namespace {
 
 using ::forecastle::testing::FreshDatabasePath;
+using ::forecastle::testing::RawUnaryCall;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -192,23 +194,10 @@ class AuthServer {
     std::string state;
     for (const char* method : {"/forecastle.v1.LedgerService/Summary", "/forecastle.v1.ForecastService/ListScenarios",
                                "/forecastle.v1.AdminService/ListTokens"}) {
-      grpc::GenericStub stub(channel_);
-      grpc::ClientContext context;
-      context.AddMetadata("authorization", "Bearer " + admin_);
-      grpc::Slice empty("");
-      grpc::ByteBuffer request(&empty, 1), reply;
-      grpc::CompletionQueue queue;
-      grpc::Status status;
-      auto call = stub.PrepareUnaryCall(&context, method, request, &queue);
-      call->StartCall();
-      call->Finish(&reply, &status, reinterpret_cast<void*>(1));
-      void* tag;
-      bool ok;
-      queue.Next(&tag, &ok);
+      std::string reply;
+      const grpc::Status status = RawUnaryCall(channel_, method, "", &reply, {{"authorization", "Bearer " + admin_}});
       EXPECT_TRUE(status.ok()) << method << ": " << status.error_message();
-      std::vector<grpc::Slice> slices;
-      (void)reply.Dump(&slices);
-      for (const auto& slice : slices) state.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+      state += reply;
       state += "|";
     }
     return state;

@@ -16,11 +16,13 @@
 #include "server/convert.h"
 #include "server/write_rate.h"
 #include "tests/testing/import_stream.h"
+#include "tests/testing/raw_call.h"
 #include "tests/testing/test_server.h"
 
 namespace forecastle {
 namespace {
 
+using ::forecastle::testing::RawUnaryCall;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -190,25 +192,10 @@ TEST_F(BoundsTest, FreeTextIsCappedAndEchoedValuesAreShort) {
 }
 
 TEST_F(BoundsTest, BytesThatDoNotParseAnswerInvalidArgument) {
-  grpc::GenericStub generic(grpc::CreateChannel(server_->server().address(), grpc::InsecureChannelCredentials()));
+  const auto channel = grpc::CreateChannel(server_->server().address(), grpc::InsecureChannelCredentials());
   // A field 1 (from) whose length runs past the end; then a string that is not UTF-8.
   for (const std::string& bytes : {std::string("\x0a\x7f\x01", 3), std::string("\x0a\x02\xff\xfe", 4)}) {
-    grpc::ClientContext context;
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer request(&slice, 1), response;
-    std::mutex mu;
-    std::condition_variable done_cv;
-    bool done = false;
-    grpc::Status status;
-    generic.UnaryCall(&context, "/forecastle.v1.ActualsService/GetMetrics", grpc::StubOptions(), &request, &response,
-                      [&](grpc::Status s) {
-                        std::lock_guard lock(mu);
-                        status = s;
-                        done = true;
-                        done_cv.notify_one();
-                      });
-    std::unique_lock lock(mu);
-    done_cv.wait(lock, [&] { return done; });
+    const grpc::Status status = RawUnaryCall(channel, "/forecastle.v1.ActualsService/GetMetrics", bytes);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(status.error_message(), HasSubstr("do not parse as a forecastle.v1.MetricsRequest"));
   }

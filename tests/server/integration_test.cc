@@ -98,11 +98,8 @@ struct CliResult {
   std::string out;  // stdout and stderr together
 };
 
-// Runs the CLI; `out` has stdout and, unless stdout_only, stderr too.
-CliResult Cli(const std::string& server, const std::string& args, bool stdout_only = false,
-             const std::string& environment = "") {
-  const std::string command = absl::StrCat(environment, " FORECASTLE_SERVER=", server, " ", FORECASTLE_CLI_BIN, " ",
-                                           args, stdout_only ? " 2>/dev/null" : " 2>&1");
+// Runs a shell command: its exit status and what it wrote to stdout.
+CliResult Shell(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
   char buffer[4096];
@@ -110,6 +107,13 @@ CliResult Cli(const std::string& server, const std::string& args, bool stdout_on
   while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
   const int status = pclose(pipe);
   return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// Runs the CLI; `out` has stdout and, unless stdout_only, stderr too.
+CliResult Cli(const std::string& server, const std::string& args, bool stdout_only = false,
+             const std::string& environment = "") {
+  return Shell(absl::StrCat(environment, " FORECASTLE_SERVER=", server, " ", FORECASTLE_CLI_BIN, " ", args,
+                            stdout_only ? " 2>/dev/null" : " 2>&1"));
 }
 
 std::string Folder(const std::string& name) {
@@ -430,15 +434,7 @@ TEST(Integration, KillDashNineDuringStreamingImportLosesNothingAcknowledged) {
 
 // forecastle-server run to its exit (it should refuse to start): its exit status and output.
 CliResult ServerRefusal(const std::string& flags) {
-  const std::string command =
-      absl::StrCat(FORECASTLE_SERVER_BIN, " --db=", Folder("refused"), "/f.db ", flags, " 2>&1 </dev/null");
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int status = pclose(pipe);
-  return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return Shell(absl::StrCat(FORECASTLE_SERVER_BIN, " --db=", Folder("refused"), "/f.db ", flags, " 2>&1 </dev/null"));
 }
 
 TEST(Integration, CliOverTlsAndMutualTls) {
