@@ -108,6 +108,10 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
+  // Health per service as well as the server's (""): a probe may ask for the one it needs.
+  if (grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService()) {
+    for (const auto& [service, name] : services) health->SetServingStatus(name, true);
+  }
   server->startup_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return server;
@@ -126,6 +130,8 @@ std::string ForecastleServer::address() const {
 }
 
 void ForecastleServer::Shutdown(std::chrono::milliseconds grace) {
+  // Probes see NOT_SERVING while in-flight calls finish.
+  if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) health->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() + grace);
 }
 

@@ -535,6 +535,17 @@ TEST(LedgerServiceHealth, HealthCheckAnswersServing) {
                                            "/grpc.health.v1.Health/Check", "", &bytes);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));  // status: SERVING
+
+  // Each service by name: SERVING; a service the server does not have: NOT_FOUND.
+  const auto channel = grpc::CreateChannel(server.server().address(), grpc::InsecureChannelCredentials());
+  for (const std::string service : {"forecastle.v1.LedgerService", "forecastle.v1.ActualsService",
+                                    "forecastle.v1.ForecastService", "forecastle.v1.AdminService"}) {
+    const std::string request = std::string("\x0a", 1) + static_cast<char>(service.size()) + service;
+    ASSERT_TRUE(RawUnaryCall(channel, "/grpc.health.v1.Health/Check", request, &bytes).ok()) << service;
+    EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << service;
+  }
+  const std::string unknown = std::string("\x0a\x04", 2) + "nope";
+  EXPECT_EQ(RawUnaryCall(channel, "/grpc.health.v1.Health/Check", unknown).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace
