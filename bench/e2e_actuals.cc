@@ -14,7 +14,7 @@
 #include "engine/actuals/csv.h"
 #include "forecastle/v1/actuals.grpc.pb.h"
 #include "forecastle/v1/ledger.grpc.pb.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "forecastle-server address");
 ABSL_FLAG(std::string, import, "", "Folder of CSV files to stream into the server first");

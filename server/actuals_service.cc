@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/metrics.h"
 #include "engine/common/quote.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 
 namespace forecastle {
 

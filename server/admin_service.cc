@@ -1,7 +1,7 @@
 #include "server/admin_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 
 namespace forecastle {
 namespace {

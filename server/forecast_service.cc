@@ -13,8 +13,8 @@
 #include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 #include "engine/forecast/calibration.h"
-#include "server/convert.h"
-#include "server/forecast_convert.h"
+#include "proto/wire/convert.h"
+#include "proto/wire/forecast_convert.h"
 
 namespace forecastle {
 namespace {

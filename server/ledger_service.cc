@@ -11,7 +11,7 @@
 #include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/utf8.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 
 namespace forecastle {
 namespace {

@@ -21,7 +21,7 @@
 #include "engine/sample/sample_company.h"
 #include "forecastle/v1/actuals.grpc.pb.h"
 #include "forecastle/v1/ledger.grpc.pb.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 
 namespace forecastle::cli {
 namespace {

@@ -25,7 +25,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/actuals/csv.h"
 #include "engine/actuals/ledger.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace forecastle {

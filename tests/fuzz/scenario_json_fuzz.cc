@@ -17,7 +17,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
 
-#include "server/forecast_convert.h"
+#include "proto/wire/forecast_convert.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/message_differences.h"
 

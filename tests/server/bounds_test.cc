@@ -13,7 +13,7 @@
 
 #include "engine/common/quote.h"
 #include "engine/sample/sample_company.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 #include "server/write_rate.h"
 #include "tests/testing/import_stream.h"
 #include "tests/testing/raw_call.h"

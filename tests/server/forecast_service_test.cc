@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/sample/sample_company.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 #include "tests/testing/import_stream.h"
 #include "tests/testing/test_server.h"
 

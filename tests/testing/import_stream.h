@@ -16,7 +16,7 @@
 
 #include "engine/actuals/records.h"
 #include "forecastle/v1/ledger.pb.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 
 namespace forecastle::testing {
 

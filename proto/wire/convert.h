@@ -1,7 +1,7 @@
 // Conversions between the API's protobuf messages and the engine's types, and between
 // absl::Status and grpc::Status. The only place that knows both sides.
-#ifndef FORECASTLE_SERVER_CONVERT_H_
-#define FORECASTLE_SERVER_CONVERT_H_
+#ifndef FORECASTLE_PROTO_WIRE_CONVERT_H_
+#define FORECASTLE_PROTO_WIRE_CONVERT_H_
 
 #include <grpcpp/support/status.h>
 
@@ -45,4 +45,4 @@ void ScheduleToProto(const ContractSchedule& schedule, Date as_of, v1::ScheduleR
 
 }  // namespace forecastle
 
-#endif  // FORECASTLE_SERVER_CONVERT_H_
+#endif  // FORECASTLE_PROTO_WIRE_CONVERT_H_

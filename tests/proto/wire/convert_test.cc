@@ -1,10 +1,10 @@
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "engine/sample/sample_company.h"
-#include "server/forecast_convert.h"
+#include "proto/wire/forecast_convert.h"
 #include "tests/testing/ledger_builder.h"
 #include "tests/testing/status_matchers.h"
 

@@ -1,7 +1,7 @@
 // Conversions for forecasts: scenario messages (with the merge rules of base scenarios) to the
 // engine's Scenario and back, and forecast results to replies.
-#ifndef FORECASTLE_SERVER_FORECAST_CONVERT_H_
-#define FORECASTLE_SERVER_FORECAST_CONVERT_H_
+#ifndef FORECASTLE_PROTO_WIRE_FORECAST_CONVERT_H_
+#define FORECASTLE_PROTO_WIRE_FORECAST_CONVERT_H_
 
 #include "absl/status/statusor.h"
 #include "engine/forecast/backtest.h"
@@ -51,4 +51,4 @@ void DeliveryMonthToProto(const forecast::DeliveryMonth& month, v1::DeliveryMont
 
 }  // namespace forecastle
 
-#endif  // FORECASTLE_SERVER_FORECAST_CONVERT_H_
+#endif  // FORECASTLE_PROTO_WIRE_FORECAST_CONVERT_H_

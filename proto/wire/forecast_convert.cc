@@ -1,11 +1,11 @@
-#include "server/forecast_convert.h"
+#include "proto/wire/forecast_convert.h"
 
 #include <cmath>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
-#include "server/convert.h"
+#include "proto/wire/convert.h"
 
 namespace forecastle {
 namespace {
