@@ -14,7 +14,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "company: $contracts contracts, $(cat "$work"/company/*.csv | wc -l) CSV lines"
 
 start_server() {
-  "$build/server/forecastle-server" --listen="127.0.0.1:$port" --db="$work/bench.db" >"$work/server.log" 2>&1 &
+  "$build/server/forecastle-server" --listen="127.0.0.1:$port" --db="$work/bench.db" ${FORECASTLE_SERVER_FLAGS:-} >"$work/server.log" 2>&1 &
   server_pid=$!
   until grep -q listening "$work/server.log" 2>/dev/null; do sleep 0.05; done
 }

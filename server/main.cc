@@ -47,7 +47,7 @@ ABSL_FLAG(int, forecast_queue, 64,
 ABSL_FLAG(int, default_deadline_s, 300,
           "Deadline, in seconds from its start, of a call that sets none, in [1, 86400]: a forecast still running "
           "or waiting then is stopped (DEADLINE_EXCEEDED).");
-ABSL_FLAG(int64_t, max_write_records_per_s, 200'000,
+ABSL_FLAG(int64_t, max_write_records_per_s, 1'000'000,
           "Ledger records written a second, server-wide (one token bucket holding a second's worth), in "
           "[1, 1000000000]; a write that would wait more than a second for its turn answers RESOURCE_EXHAUSTED "
           "with when to retry.");

@@ -35,7 +35,7 @@ class ForecastleServer {
     int max_message_bytes = 64 << 20;         // both directions; in [1 MiB, 1 GiB]; a reply that would
                                               // pass it is refused before it is computed
     std::chrono::seconds default_deadline{300};  // for calls that set none, in [1 s, 1 day]
-    int64_t max_write_records_per_s = 200'000;   // ledger records written a second, server-wide
+    int64_t max_write_records_per_s = 1'000'000;   // ledger records written a second, server-wide
     bool fsync_on_commit = true;
     ForecastServiceImpl::Options forecasts;
   };
