@@ -377,26 +377,25 @@ void FitCollectionByAge(const Ledger& ledger, Date as_of, Calibration& out) {
 // utilisation (MostHoursPerFte): capacity then follows the people, not only the hours.
 constexpr int kTrendHireMonths = 36;
 
-// A team's headcount (SPEC §3.4): in each of the `months` whole months to the last by as_of
-// (oldest first, 0 where none was recorded), the latest recorded for a month by as_of's (`now`),
-// and how many of the last kPeakMonths whole months have one (`months`).
+// Team t's headcount (SPEC §3.4, HeadcountByMonth): in each of the `months` whole months to the
+// last by as_of (oldest first, 0 where none was recorded), the latest recorded in them or in
+// as_of's month (`now`), and how many of the last kPeakMonths whole months have one (`months`).
 struct Staffing {
   std::vector<double> by_month;
   double now = 0;
   int64_t months = 0;
 };
-Staffing StaffingOf(const Ledger& ledger, Date as_of, const std::string& team, size_t months) {
-  Staffing out;
-  out.by_month.assign(months, 0);
+Staffing StaffingOf(const Ledger& ledger, Date as_of, const Scenario& s, size_t t, size_t months) {
   const MonthIndex last = LastWholeMonth(as_of);
-  const MonthIndex first = last - static_cast<MonthIndex>(months) + 1;
-  for (const Headcount& h : ledger.headcount()) {  // by (team, month): the latest comes last
-    if (h.team != team || h.month > MonthOf(as_of)) continue;
-    const double fte = static_cast<double>(h.centi_fte) / 100.0;
-    out.now = fte;
-    if (h.month < first || h.month > last) continue;
-    out.by_month[static_cast<size_t>(h.month - first)] = fte;
-    out.months += h.month > last - kPeakMonths && fte > 0;
+  // Through as_of's month: it is later than the last whole month when as_of is not a month end.
+  const std::vector<std::optional<double>> fte =
+      HeadcountByMonth(ledger, s, last - static_cast<MonthIndex>(months) + 1, MonthOf(as_of))[t];
+  Staffing out;
+  for (size_t m = 0; m < fte.size(); ++m) {
+    if (fte[m].has_value()) out.now = *fte[m];
+    if (m >= months) continue;
+    out.by_month.push_back(fte[m].value_or(0));
+    out.months += m + kPeakMonths >= months && fte[m].value_or(0) > 0;
   }
   return out;
 }
@@ -474,7 +473,7 @@ void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
     Fit(out, absl::StrCat("hiring_plan[", team.name, "].growth_per_year"), &growth,
         earlier > 0 ? std::clamp(recent / earlier - 1, -0.5, 2.0) : NAN, delivered.records[t]);
     const double monthly = growth > 0 ? std::pow(1 + growth, 1.0 / 12) : 1.0;
-    const Staffing staffed = StaffingOf(ledger, as_of, team.name, hours.size());
+    const Staffing staffed = StaffingOf(ledger, as_of, s, t, hours.size());
     if (staffed.months >= kMinSample && team.utilization > 0) {
       // With headcount.csv: today's people, each able to deliver what one delivered in the
       // busiest month of the year (hours per FTE at the team's utilisation).

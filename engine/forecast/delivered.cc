@@ -48,17 +48,23 @@ HoursByMonth HoursDelivered(const Ledger& ledger, Date through, const Scenario& 
   return out;
 }
 
-std::vector<DeliveryMonth> DeliveryHistory(const Ledger& ledger, Date as_of, const Scenario& s, int months) {
-  const MonthIndex last = MonthOf(as_of), first = last - months + 1;
-  const HoursByMonth delivered = HoursDelivered(ledger, as_of, s, first, last);
-  // Each team's FTE by month from headcount.csv (NaN: none recorded), teams of the scenario only.
-  std::vector<std::vector<double>> fte(s.teams.size(), std::vector<double>(static_cast<size_t>(months), -1));
+std::vector<std::vector<std::optional<double>>> HeadcountByMonth(const Ledger& ledger, const Scenario& s,
+                                                                 MonthIndex first, MonthIndex last) {
+  std::vector<std::vector<std::optional<double>>> fte(
+      s.teams.size(), std::vector<std::optional<double>>(static_cast<size_t>(std::max(0, last - first + 1))));
   for (const Headcount& h : ledger.headcount()) {
     if (h.month < first || h.month > last) continue;
     for (size_t t = 0; t < s.teams.size(); ++t) {
       if (s.teams[t].name == h.team) fte[t][static_cast<size_t>(h.month - first)] = static_cast<double>(h.centi_fte) / 100.0;
     }
   }
+  return fte;
+}
+
+std::vector<DeliveryMonth> DeliveryHistory(const Ledger& ledger, Date as_of, const Scenario& s, int months) {
+  const MonthIndex last = MonthOf(as_of), first = last - months + 1;
+  const HoursByMonth delivered = HoursDelivered(ledger, as_of, s, first, last);
+  const std::vector<std::vector<std::optional<double>>> fte = HeadcountByMonth(ledger, s, first, last);
   std::vector<DeliveryMonth> out;
   for (int i = 0; i < months; ++i) {
     const auto m = static_cast<size_t>(i);
@@ -68,10 +74,10 @@ std::vector<DeliveryMonth> DeliveryHistory(const Ledger& ledger, Date as_of, con
     bool known = false, missing = false;
     for (size_t t = 0; t < s.teams.size(); ++t) {
       month.worked_hours += delivered.hours[t][m];
-      if (fte[t][m] >= 0) {
+      if (fte[t][m].has_value()) {
         known = true;
-        people += fte[t][m];
-        capacity += fte[t][m] * s.teams[t].hours_per_fte_month * s.teams[t].utilization;
+        people += *fte[t][m];
+        capacity += *fte[t][m] * s.teams[t].hours_per_fte_month * s.teams[t].utilization;
       } else if (delivered.hours[t][m] > 0) {
         missing = true;  // a team that worked without a headcount: the month's capacity is unknown
       }

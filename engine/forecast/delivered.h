@@ -27,6 +27,11 @@ struct HoursByMonth {
 HoursByMonth HoursDelivered(const Ledger& ledger, Date through, const Scenario& scenario, MonthIndex first,
                             MonthIndex last);
 
+// Each team's (Scenario::teams order) FTE in each month of [first, last] from headcount.csv, or
+// nullopt where none was recorded; headcount of teams the scenario does not have is left out.
+std::vector<std::vector<std::optional<double>>> HeadcountByMonth(const Ledger& ledger, const Scenario& scenario,
+                                                                 MonthIndex first, MonthIndex last);
+
 // The delivery history of the `months` months through as_of's, the scenario's teams together: the
 // hours delivered and, in months where every team that delivered hours has a headcount record,
 // its FTE, the capacity it gives (FTE x hours_per_fte_month x utilization of each team, as a
