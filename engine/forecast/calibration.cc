@@ -132,13 +132,15 @@ std::vector<TrendFit> ShrunkTrends(const std::vector<std::pair<int64_t, int64_t>
 // A rate of counts with its trend (bookings without an opportunity, new opportunities):
 // `prefix`growth_per_year and `prefix`growth_sigma from `fit`, and `prefix`per_month, the rate at
 // as_of: the last 12 months' mean (`recent` / 12) moved half a year along the trend, its sample
-// the 24 months' count.
-void FitRateOnTrend(Calibration& out, const std::string& prefix, const TrendFit& fit, int64_t recent, int64_t counted,
-                    double* growth, double* sigma, double* per_month) {
+// the 24 months' count. Returns where growth_sigma's FittedValue is in out.values.
+size_t FitRateOnTrend(Calibration& out, const std::string& prefix, const TrendFit& fit, int64_t recent, int64_t counted,
+                      double* growth, double* sigma, double* per_month) {
   Fit(out, prefix + "growth_per_year", growth, std::clamp(fit.growth, -0.9, 10.0), fit.n);
+  const size_t sigma_index = out.values.size();
   Fit(out, prefix + "growth_sigma", sigma, std::min(3.0, fit.sigma), fit.n);
   Fit(out, prefix + "per_month", per_month, std::min(10000.0, static_cast<double>(recent) / 12 * std::pow(1 + *growth, 0.5)),
       counted);
+  return sigma_index;
 }
 
 // One source of bookings without an opportunity (a segment's new customers or expansions): its
@@ -175,9 +177,8 @@ void FitDirectSources(std::vector<DirectSource>& sources, MonthIndex first, Cali
   for (size_t i = 0; i < sources.size(); ++i) {
     DirectBookings& d = *sources[i].fit;
     const auto [recent, earlier] = counts[i];
-    FitRateOnTrend(out, sources[i].field, fits[i], recent, recent + earlier, &d.growth_per_year, &d.growth_sigma,
-                   &d.per_month);
-    sigma_index[i] = out.values.size() - 2;  // FitRateOnTrend's growth_sigma, before per_month
+    sigma_index[i] = FitRateOnTrend(out, sources[i].field, fits[i], recent, recent + earlier, &d.growth_per_year,
+                                    &d.growth_sigma, &d.per_month);
     const LogMoments sizes = OfLogs(sources[i].sizes);
     Fit(out, sources[i].field + "size", &d.size, std::min(1e12, sizes.mean), sizes.n);
     Fit(out, sources[i].field + "size_sigma", &d.size_sigma, std::min(3.0, sizes.sigma), sizes.n);
