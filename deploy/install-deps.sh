@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git bsdextrautils bc
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libtbb-dev libeigen3-dev libsqlite3-dev
+  libabsl-dev libtbb-dev libeigen3-dev libsqlite3-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   python3 python3-grpcio python3-protobuf python3-numpy python3-venv python3-pip python3-setuptools python3-wheel

@@ -26,6 +26,7 @@ constexpr MethodEntry kMethods[] = {
     {"/forecastle.v1.LedgerService/PutPayment", {Role::kWriter}},
     {"/forecastle.v1.LedgerService/PutOpportunity", {Role::kWriter}},
     {"/forecastle.v1.LedgerService/PutHeadcount", {Role::kWriter}},
+    {"/forecastle.v1.LedgerService/VoidRecord", {Role::kWriter}},
     {"/forecastle.v1.LedgerService/Import", {Role::kWriter}},
     {"/forecastle.v1.LedgerService/Summary", {Role::kReader}},
     // Actuals: read.
@@ -43,10 +44,11 @@ constexpr MethodEntry kMethods[] = {
     {"/forecastle.v1.ForecastService/StreamForecast", {Role::kReader}},
     {"/forecastle.v1.ForecastService/Compare", {Role::kReader}},
     {"/forecastle.v1.ForecastService/Backtest", {Role::kReader}},
-    // Tokens.
+    // Tokens, and the audit trail.
     {"/forecastle.v1.AdminService/CreateToken", {Role::kAdmin}},
     {"/forecastle.v1.AdminService/ListTokens", {Role::kAdmin}},
     {"/forecastle.v1.AdminService/RevokeToken", {Role::kAdmin}},
+    {"/forecastle.v1.AdminService/ListAudit", {Role::kAdmin}},
     // Reflection describes the API (not the data): any valid token.
     {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", {Role::kReader}},
     {"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", {Role::kReader}},

@@ -20,6 +20,12 @@ grpc::Status StillWanted(grpc::ServerContext* context) {
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<const Ledger>> ActualsServiceImpl::KnownAt(const std::string& known_at) {
+  absl::StatusOr<std::optional<int64_t>> moment = ParseKnownAt(known_at, NowMicros());
+  if (!moment.ok()) return moment.status();
+  return book_->KnownAt(*moment);
+}
+
 grpc::Status ActualsServiceImpl::GetMetrics(grpc::ServerContext* context, const v1::MetricsRequest* request,
                                             v1::MetricsReply* reply) {
   if (grpc::Status wanted = StillWanted(context); !wanted.ok()) return wanted;
@@ -27,9 +33,13 @@ grpc::Status ActualsServiceImpl::GetMetrics(grpc::ServerContext* context, const 
   if (!query.ok()) return ToGrpcStatus(query.status());
   query->limit.bytes_per_row = MetricsRowBytes(query->calendar.grain);
   query->limit.max_bytes = limits_.max_reply_bytes;
+  absl::StatusOr<std::shared_ptr<const Ledger>> past = KnownAt(request->known_at());
+  if (!past.ok()) return ToGrpcStatus(past.status());
   const std::string key = absl::StrCat(request->SerializeAsString(), "@", query->as_of.days);
-  absl::Status status = book_->Read([&](const Ledger& ledger) -> absl::Status {
-    {
+  // Replies are cached for the current ledger only; a past one keeps its own (KnownAt's) cache.
+  const bool cached = *past == nullptr;
+  absl::Status status = book_->ReadAt(*past, [&](const Ledger& ledger) -> absl::Status {
+    if (cached) {
       std::lock_guard lock(cache_mu_);
       if (cache_version_ != ledger.version()) {
         cache_.clear();
@@ -51,7 +61,7 @@ grpc::Status ActualsServiceImpl::GetMetrics(grpc::ServerContext* context, const 
           " bytes); narrow from/to, use a coarser grain, or filter by segment or customer_id"));
     }
     std::lock_guard lock(cache_mu_);
-    if (cache_version_ == ledger.version()) {
+    if (cached && cache_version_ == ledger.version()) {
       if (cache_.size() >= kCacheEntries) cache_.clear();
       cache_[key] = std::make_shared<const v1::MetricsReply>(*reply);
     }
@@ -69,8 +79,10 @@ grpc::Status ActualsServiceImpl::GetBacklog(grpc::ServerContext* context, const 
       SelectionFromProto(request->group_by(), request->segment(), request->customer_id());
   if (!selection.ok()) return ToGrpcStatus(selection.status());
   const ReplyLimit limit{.bytes_per_row = BacklogRowBytes(), .max_bytes = limits_.max_reply_bytes};
+  absl::StatusOr<std::shared_ptr<const Ledger>> past = KnownAt(request->known_at());
+  if (!past.ok()) return ToGrpcStatus(past.status());
   absl::StatusOr<std::vector<BacklogReport>> reports =
-      book_->Read([&](const Ledger& ledger) { return ComputeBacklog(ledger, *as_of, *selection, limit); });
+      book_->ReadAt(*past, [&](const Ledger& ledger) { return ComputeBacklog(ledger, *as_of, *selection, limit); });
   if (!reports.ok()) return ToGrpcStatus(reports.status());
   BacklogToProto(*reports, *as_of, reply);
   return grpc::Status::OK;
@@ -88,7 +100,9 @@ grpc::Status ActualsServiceImpl::GetSchedule(grpc::ServerContext* context, const
   absl::StatusOr<Date> as_of = ParseAsOf(request->as_of(), TodayUtc());
   if (!as_of.ok()) return ToGrpcStatus(as_of.status());
   const ReplyLimit limit{.bytes_per_row = ScheduleRowBytes(), .max_bytes = limits_.max_reply_bytes};
-  absl::StatusOr<ContractSchedule> schedule = book_->Read(
+  absl::StatusOr<std::shared_ptr<const Ledger>> past = KnownAt(request->known_at());
+  if (!past.ok()) return ToGrpcStatus(past.status());
+  absl::StatusOr<ContractSchedule> schedule = book_->ReadAt(*past, 
       [&](const Ledger& ledger) { return ComputeSchedule(ledger, request->contract_id(), *as_of, limit); });
   if (!schedule.ok()) return ToGrpcStatus(schedule.status());
   ScheduleToProto(*schedule, *as_of, reply);

@@ -28,6 +28,8 @@ class ActualsServiceImpl final : public v1::ActualsService::Service {
 
  private:
   static constexpr size_t kCacheEntries = 64;
+  // The ledger a request's known_at names (nullptr: the current one).
+  absl::StatusOr<std::shared_ptr<const Ledger>> KnownAt(const std::string& known_at);
 
   LedgerBook* book_;
   CallLimits limits_;

@@ -1,16 +1,17 @@
-// gRPC adapter for forecastle.v1.ForecastService: stored scenarios (resolved against their base),
-// forecasts (unary and streamed with progress) and comparisons on common random numbers.
-// Requests are bounded by Options; forecasts beyond max_concurrent_forecasts wait their turn in a
-// bounded line; a cancelled call or a passed deadline (the call's, or the server's default) stops
-// the workers.
+// gRPC adapter for forecastle.v1.ForecastService. Each call converts its request
+// (proto/wire/forecast_convert.h), makes one call of the engine's forecast::Forecaster (which
+// resolves scenarios, applies request defaults and limits, and runs forecasts, comparisons,
+// calibration and backtests) and converts the answer; its status maps onto gRPC's in one place.
+// What is left here is transport: forecasts beyond max_concurrent_forecasts wait their turn in a
+// bounded line, a reply must fit the message limit, and a cancelled call or a passed deadline (the
+// call's, or the server's default) stops the workers.
 #ifndef FORECASTLE_SERVER_FORECAST_SERVICE_H_
 #define FORECASTLE_SERVER_FORECAST_SERVICE_H_
 
 #include <atomic>
 #include <memory>
 
-#include "engine/forecast/delivered.h"
-#include "engine/forecast/forecast.h"
+#include "engine/forecast/forecaster.h"
 #include "forecastle/v1/forecast.grpc.pb.h"
 #include "server/call_limits.h"
 #include "server/forecast_queue.h"
@@ -20,6 +21,7 @@ namespace forecastle {
 
 class ForecastServiceImpl final : public v1::ForecastService::Service {
  public:
+  // The engine's request limits (forecast::ForecastLimits), named by these flags, and the queue.
   struct Options {
     int64_t max_paths = 1'000'000;     // per forecast (and per scenario of a comparison)
     int max_concurrent_forecasts = 2;  // more at once wait in a line of at most forecast_queue
@@ -52,40 +54,19 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   grpc::Status Backtest(grpc::ServerContext* context, const v1::BacktestRequest* request,
                         v1::BacktestReply* reply) override;
 
-  // Everything a forecast needs, prepared from a request.
-  struct Prepared {
-    forecast::Scenario scenario;
-    v1::Scenario resolved;
-    forecast::StartingState state;
-    forecast::ForecastOptions options;
-    v1::MetricsReply actuals;
-    std::vector<forecast::DeliveryMonth> delivery_history;
-    std::vector<std::string> warnings;
-  };
+  // The line forecasts wait in (the metrics read it).
+  const ForecastQueue& queue() const { return queue_; }
 
  private:
-  grpc::Status PutScenario(const v1::Scenario& request, Store::Write mode, v1::Scenario* reply);
-  // A scenario merged over its chain of bases (every field then set), with what the walk found.
-  struct Resolution {
-    v1::Scenario scenario;
-    // Whether the scenario or one of its bases sets payment.delay_days_mix; where none does, a
-    // forecast takes the mix from the ledger's payment history (SPEC §4).
-    bool sets_payment_delays = false;
-    bool replaced = false;  // a base in the chain was `replacing` (below)
-  };
-  // Bases come from the store, except that one named replacing->name() is *replacing (to check a
-  // write before it is made). FAILED_PRECONDITION for a missing base, a chain longer than 16,
-  // or one that comes back to a scenario already in it; INVALID_ARGUMENT for a base that does
-  // not validate.
-  absl::StatusOr<Resolution> Resolve(const v1::Scenario& message, const v1::Scenario* replacing = nullptr);
-  // The stored scenario `name` resolved; "" is the default scenario.
-  absl::StatusOr<Resolution> ResolveName(const std::string& name);
-  absl::StatusOr<Prepared> Prepare(const v1::ForecastRequest& request, const std::string& scenario_name,
-                                   const std::atomic<bool>* stop);
-  void FillReply(const Prepared& prepared, const forecast::ForecastResult& result, v1::ForecastReply* reply);
-  // RESOURCE_EXHAUSTED when the reply to `request` (with `variants` compared against it) would
-  // pass the server's message limit.
-  absl::Status CheckReplySize(const v1::ForecastRequest& request, int variants) const;
+  class CallWork;
+  // The engine's options for one call: the request limits above, today's date.
+  forecast::Forecaster::Options EngineOptions() const;
+  // The ledger as a request's `known_at` names it (LedgerBook::KnownAt): nullptr for now.
+  absl::StatusOr<std::shared_ptr<const Ledger>> KnownAt(const std::string& known_at);
+  absl::Status PutScenario(const grpc::ServerContext& context, const v1::Scenario& request,
+                           forecast::ScenarioStore::Write mode, v1::Scenario* reply);
+  // RESOURCE_EXHAUSTED when a reply of that shape would pass the server's message limit.
+  absl::Status CheckReplySize(const forecast::ForecastShape& shape) const;
   // A turn to run, waiting in line until `deadline` while the call is wanted; `position` is told
   // the caller's place in line as it changes.
   absl::StatusOr<ForecastQueue::Turn> WaitForTurn(grpc::ServerContext* context,

@@ -85,9 +85,7 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
 
 }  // namespace
 
-absl::Status Gate::Check(absl::string_view method, const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
-                         const google::protobuf::Message* request) const {
-  if (IsOpenMethod(method)) return absl::OkStatus();
+absl::StatusOr<absl::string_view> BearerSecret(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
   auto [first, last] = metadata.equal_range("authorization");
   if (first == last) {
     return absl::UnauthenticatedError(
@@ -99,7 +97,15 @@ absl::Status Gate::Check(absl::string_view method, const std::multimap<grpc::str
   if (value.size() <= kScheme.size() || !absl::EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme)) {
     return absl::UnauthenticatedError("the authorization metadata must be \"Bearer <token>\"");
   }
-  const absl::StatusOr<Role> role = tokens_->Authenticate(absl::StripAsciiWhitespace(value.substr(kScheme.size())));
+  return absl::StripAsciiWhitespace(value.substr(kScheme.size()));
+}
+
+absl::Status Gate::Check(absl::string_view method, const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                         const google::protobuf::Message* request) const {
+  if (IsOpenMethod(method)) return absl::OkStatus();
+  const absl::StatusOr<absl::string_view> secret = BearerSecret(metadata);
+  if (!secret.ok()) return secret.status();
+  const absl::StatusOr<Role> role = tokens_->Authenticate(*secret);
   if (!role.ok()) {
     // A store that failed is not the caller's fault; any other refusal is UNAUTHENTICATED.
     return absl::IsUnauthenticated(role.status()) ? role.status()

@@ -19,10 +19,14 @@
 #include <grpcpp/support/server_interceptor.h>
 #include <grpcpp/support/string_ref.h>
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "server/tokens.h"
 
 namespace forecastle {
+
+// The secret of the call's `authorization: Bearer <secret>` metadata (one entry, scheme in any
+// case). UNAUTHENTICATED, saying what to send, when there is none or it has another form.
+absl::StatusOr<absl::string_view> BearerSecret(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
 
 // The check every guarded call goes through.
 class Gate {

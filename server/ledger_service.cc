@@ -8,10 +8,13 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/csv.h"
+#include "engine/actuals/versions.h"
+#include "engine/common/field_error.h"
 #include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/utf8.h"
 #include "proto/wire/convert.h"
+#include "server/calls.h"
 
 namespace forecastle {
 namespace {
@@ -66,19 +69,18 @@ std::string Fingerprint(const v1::ImportBatch& batch) {
 
 void AddError(v1::ImportBatchAck& ack, int index, const std::string& key, const absl::Status& status) {
   v1::RecordError* error = ack.add_errors();
-  auto [field, message] = SplitFieldMessage(status.message());
+  FieldOfStatus refused = FieldAndReason(status);
   error->set_index(index);
   error->set_key(key);
-  error->set_field(field);
-  error->set_message(message);
+  error->set_field(std::move(refused.field));
+  error->set_message(std::move(refused.reason));
   error->set_code(static_cast<int>(status.code()));
 }
 
 // The acknowledgement of `batch`: record i was refused by conversion when conversion[i] is not
 // OK; the others were converted, in order, into `records`, whose results the ledger gave.
 v1::ImportBatchAck Acknowledgement(const v1::ImportBatch& batch, const std::vector<absl::Status>& conversion,
-                                   const std::vector<Record>& records,
-                                   const std::vector<absl::StatusOr<bool>>& results) {
+                                   const std::vector<Record>& records, const LedgerBook::Results& results) {
   v1::ImportBatchAck ack;
   ack.set_batch_id(batch.batch_id());
   ack.set_received(batch.records_size());
@@ -88,11 +90,13 @@ v1::ImportBatchAck Acknowledgement(const v1::ImportBatch& batch, const std::vect
       AddError(ack, i, "", conversion[static_cast<size_t>(i)]);
       continue;
     }
-    const absl::StatusOr<bool>& result = results[k];
+    const absl::StatusOr<Applied>& result = results[k];
     if (!result.ok()) {
       AddError(ack, i, RecordKey(records[k]), result.status());
-    } else if (*result) {
+    } else if (*result == Applied::kCreated) {
       ack.set_created(ack.created() + 1);
+    } else if (*result == Applied::kRevised) {
+      ack.set_revised(ack.revised() + 1);
     } else {
       ack.set_unchanged(ack.unchanged() + 1);
     }
@@ -103,22 +107,49 @@ v1::ImportBatchAck Acknowledgement(const v1::ImportBatch& batch, const std::vect
 
 }  // namespace
 
-grpc::Status LedgerServiceImpl::Put(RecordKind kind, const google::protobuf::Message& message,
-                                    v1::WriteReply* out) {
+grpc::Status LedgerServiceImpl::Put(const grpc::ServerContext& context, RecordKind kind,
+                                    const google::protobuf::Message& message, v1::WriteReply* out) {
   absl::StatusOr<Record> record = RecordFromProto(kind, message);
   if (!record.ok()) return ToGrpcStatus(record.status());
   if (rate_ != nullptr) {
     if (absl::Status allowed = rate_->Take(1); !allowed.ok()) return ToGrpcStatus(allowed);
   }
-  auto results = book_->Write({*std::move(record)});
+  auto results = book_->Write({*std::move(record)}, AuditOf(context));
   if (!results.ok()) return ToGrpcStatus(results.status());
-  const absl::StatusOr<bool>& result = results->front();
+  const absl::StatusOr<Applied>& result = results->front();
   if (!result.ok()) return ToGrpcStatus(result.status());
-  out->set_created(*result);
+  out->set_created(*result == Applied::kCreated);
+  out->set_revised(*result == Applied::kRevised);
   return grpc::Status::OK;
 }
 
-absl::StatusOr<v1::ImportBatchAck> LedgerServiceImpl::ApplyBatch(const v1::ImportBatch& batch) {
+grpc::Status LedgerServiceImpl::VoidRecord(grpc::ServerContext* context, const v1::VoidRequest* request,
+                                           v1::VoidReply* reply) {
+  std::optional<RecordKind> kind;
+  for (int k = 0; k < kRecordKindCount; ++k) {
+    if (KindName(static_cast<RecordKind>(k)) == request->kind()) kind = static_cast<RecordKind>(k);
+  }
+  if (!kind) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("kind: expected a record kind such as \"opportunity\", got ", Quoted(request->kind())));
+  }
+  std::vector<std::string> key(request->key().begin(), request->key().end());
+  for (const std::string& part : key) {
+    if (absl::Status id = CheckLength(part, kMaxIdBytes, "key"); !id.ok()) return ToGrpcStatus(id);
+  }
+  absl::StatusOr<Record> identity = IdentityRecord(*kind, key);
+  if (!identity.ok()) return ToGrpcStatus(identity.status());
+  if (rate_ != nullptr) {
+    if (absl::Status allowed = rate_->Take(1); !allowed.ok()) return ToGrpcStatus(allowed);
+  }
+  absl::StatusOr<Record> voided = book_->Void(*identity, AuditOf(*context));
+  if (!voided.ok()) return ToGrpcStatus(voided.status());
+  *reply->mutable_voided() = RecordToProto(*voided);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<v1::ImportBatchAck> LedgerServiceImpl::ApplyBatch(const v1::ImportBatch& batch,
+                                                                 const AuditContext& audit) {
   RETURN_IF_ERROR(CheckBatch(batch));
   if (rate_ != nullptr) RETURN_IF_ERROR(rate_->Take(batch.records_size()));
   std::vector<absl::Status> conversion(static_cast<size_t>(batch.records_size()));
@@ -135,9 +166,10 @@ absl::StatusOr<v1::ImportBatchAck> LedgerServiceImpl::ApplyBatch(const v1::Impor
   ASSIGN_OR_RETURN(
       LedgerBook::BatchOutcome outcome,
       book_->WriteBatch(batch.batch_id(), Fingerprint(batch), records,
-                        [&](const std::vector<absl::StatusOr<bool>>& results) {
+                        [&](const LedgerBook::Results& results) {
                           return Acknowledgement(batch, conversion, records, results).SerializeAsString();
-                        }));
+                        },
+                        audit));
   v1::ImportBatchAck ack;
   if (!ack.ParseFromString(outcome.acknowledgement)) {
     return absl::DataLossError(absl::StrCat("batch_id: the stored acknowledgement of ", Quoted(batch.batch_id()),
@@ -149,6 +181,7 @@ absl::StatusOr<v1::ImportBatchAck> LedgerServiceImpl::ApplyBatch(const v1::Impor
 
 grpc::Status LedgerServiceImpl::Import(grpc::ServerContext* context,
                                        grpc::ServerReaderWriter<v1::ImportReply, v1::ImportRequest>* stream) {
+  const AuditContext audit = AuditOf(*context);
   v1::ImportRequest request;
   v1::ImportReply reply;
   v1::ImportSummary& summary = *reply.mutable_summary();
@@ -178,13 +211,14 @@ grpc::Status LedgerServiceImpl::Import(grpc::ServerContext* context,
     if (!request.has_batch()) {
       return StreamError(message, "neither a batch nor the end (a client of the Import before batch ids?)");
     }
-    absl::StatusOr<v1::ImportBatchAck> ack = ApplyBatch(request.batch());
+    absl::StatusOr<v1::ImportBatchAck> ack = ApplyBatch(request.batch(), audit);
     if (!ack.ok()) return StreamError(message, ack.status());
     ack->set_message(message);
     summary.set_batches(summary.batches() + 1);
     summary.set_received(summary.received() + ack->received());
     summary.set_created(summary.created() + ack->created());
     summary.set_unchanged(summary.unchanged() + ack->unchanged());
+    summary.set_revised(summary.revised() + ack->revised());
     summary.set_refused(summary.refused() + ack->errors_size());
     summary.set_replayed_batches(summary.replayed_batches() + ack->replayed());
     v1::ImportReply acknowledged;

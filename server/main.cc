@@ -9,6 +9,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/calls.h"
 #include "server/server.h"
 #include "server/tokens.h"
 
@@ -57,6 +58,14 @@ ABSL_FLAG(int64_t, max_path_values, 50'000'000,
           "Most path values one forecast keeps (paths x horizon months x 13 metrics, 4 bytes each), "
           "in [1000, 2000000000]; more answer RESOURCE_EXHAUSTED. A comparison holds two scenarios' "
           "values at once, so peak memory is about 8 bytes x this x --max_concurrent_forecasts.");
+ABSL_FLAG(std::string, request_log, "stderr",
+          "stderr: one JSON line per call on stderr (time, method, tenant, actor, code, duration_ms, request_bytes, "
+          "reply_bytes, request_id, peer), written by a thread of its own: a reader that falls 10,000 lines behind "
+          "loses lines, never stalls a call. off: none.");
+ABSL_FLAG(int, metrics_port, 0,
+          "Serve Prometheus metrics at http://HOST:PORT/metrics, HOST being --listen's host (localhost as "
+          "127.0.0.1), in [1, 65535]; 0 serves none. Plain HTTP without tokens: keep the port where only the "
+          "scraper reaches it.");
 ABSL_FLAG(int, shutdown_grace_ms, 10000,
           "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.");
 
@@ -72,7 +81,10 @@ int CreateToken() {
     std::fprintf(stderr, "forecastle-server: %s\n", std::string(store.status().message()).c_str());
     return 1;
   }
-  auto minted = forecastle::MintToken(**store, absl::GetFlag(FLAGS_create_token), *role, absl::Now());
+  // The audit trail names whoever can write the database file as "local".
+  const forecastle::AuditContext audit{forecastle::kLocalActor, 0, forecastle::NewRequestId(),
+                                       "forecastle-server --create_token"};
+  auto minted = forecastle::MintToken(**store, absl::GetFlag(FLAGS_create_token), *role, absl::Now(), audit);
   if (!minted.ok()) {
     std::fprintf(stderr, "forecastle-server: --create_token %s\n", std::string(minted.status().message()).c_str());
     return absl::IsInvalidArgument(minted.status()) ? 2 : 1;
@@ -100,6 +112,9 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   if (!absl::GetFlag(FLAGS_create_token).empty() || !absl::GetFlag(FLAGS_role).empty()) return CreateToken();
 
+  // A request log (or anything) written to a pipe whose reader went away answers EPIPE rather
+  // than ending the server.
+  std::signal(SIGPIPE, SIG_IGN);
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -124,6 +139,24 @@ int main(int argc, char** argv) {
   options.forecasts.max_horizon_months = absl::GetFlag(FLAGS_max_horizon_months);
   options.forecasts.max_variants = absl::GetFlag(FLAGS_max_variants);
   options.forecasts.max_path_values = absl::GetFlag(FLAGS_max_path_values);
+  const std::string request_log = absl::GetFlag(FLAGS_request_log);
+  if (request_log != "stderr" && request_log != "off") {
+    std::fprintf(stderr, "forecastle-server: --request_log must be stderr or off, got \"%s\"\n", request_log.c_str());
+    return 2;
+  }
+  options.request_log = request_log == "off" ? forecastle::ForecastleServer::Options::RequestLogTo::kOff
+                                             : forecastle::ForecastleServer::Options::RequestLogTo::kStderr;
+  const int metrics_port = absl::GetFlag(FLAGS_metrics_port);
+  if (metrics_port < 0 || metrics_port > 65535) {
+    std::fprintf(stderr, "forecastle-server: --metrics_port must be in [0, 65535] (0: no metrics), got %d\n",
+                 metrics_port);
+    return 2;
+  }
+  if (metrics_port > 0) {
+    std::string host = options.listen.substr(0, options.listen.rfind(':'));
+    if (host == "localhost") host = "127.0.0.1";  // the HTTP server takes addresses, not names
+    options.metrics_listen = absl::StrCat(host, ":", metrics_port);
+  }
   auto server = forecastle::ForecastleServer::Create(options);
   if (!server.ok()) {
     std::fprintf(stderr, "forecastle-server: %s\n", std::string(server.status().message()).c_str());
@@ -145,10 +178,15 @@ int main(int argc, char** argv) {
   }
   const int64_t records =
       (*server)->book().Read([](const forecastle::Ledger& l) { return static_cast<int64_t>(l.record_count()); });
-  std::printf("forecastle-server listening on %s over %s %s (database %s: %lld records, ready in %.3f s)\n",
+  const std::string metrics =
+      options.metrics_listen.empty()
+          ? std::string()
+          : absl::StrCat("; metrics at http://", options.metrics_listen.substr(0, options.metrics_listen.rfind(':')),
+                         ":", (*server)->metrics_port(), "/metrics");
+  std::printf("forecastle-server listening on %s over %s %s (database %s: %lld records, ready in %.3f s%s)\n",
               (*server)->address().c_str(), (*server)->transport(),
               options.require_tokens ? "with tokens" : "without tokens", options.database.c_str(),
-              static_cast<long long>(records), (*server)->startup_seconds());
+              static_cast<long long>(records), (*server)->startup_seconds(), metrics.c_str());
   std::fflush(stdout);
 
   int signal_number = 0;

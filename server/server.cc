@@ -5,11 +5,14 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <unistd.h>
+
 #include <google/protobuf/descriptor.h>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
+#include "server/calls.h"
 #include "server/malformed_requests.h"
 
 namespace forecastle {
@@ -75,7 +78,25 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
   server->actuals_service_ = std::make_unique<ActualsServiceImpl>(server->book_.get(), limits);
   server->forecast_service_ = std::make_unique<ForecastServiceImpl>(server->book_.get(), options.forecasts, limits);
   server->tokens_ = std::make_unique<TokenBook>(server->book_.get());
-  server->admin_service_ = std::make_unique<AdminServiceImpl>(server->tokens_.get());
+  server->admin_service_ = std::make_unique<AdminServiceImpl>(server->tokens_.get(), server->book_.get());
+
+  // Each call's end goes to the request log and the metrics.
+  std::vector<CallObserver> observers;
+  if (options.request_log == Options::RequestLogTo::kStderr) {
+    server->request_log_ = std::make_unique<RequestLog>(STDERR_FILENO);
+    observers.push_back([log = server->request_log_.get()](const FinishedCall& call) { log->Record(call); });
+  }
+  if (!options.metrics_listen.empty()) {
+    ServerMetrics::Sources sources;
+    const ForecastServiceImpl* forecasts = server->forecast_service_.get();
+    sources.forecasts_running = [forecasts] { return forecasts->queue().running(); };
+    sources.forecasts_queued = [forecasts] { return forecasts->queue().waiting(); };
+    sources.book = server->book_.get();
+    sources.database_path = options.database;
+    sources.request_log = server->request_log_.get();
+    ASSIGN_OR_RETURN(server->metrics_, ServerMetrics::Create(options.metrics_listen, std::move(sources)));
+    observers.push_back([metrics = server->metrics_.get()](const FinishedCall& call) { metrics->Observe(call); });
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -89,9 +110,21 @@ absl::StatusOr<std::unique_ptr<ForecastleServer>> ForecastleServer::Create(const
       {server->forecast_service_.get(), v1::ForecastService::service_full_name()},
       {server->admin_service_.get(), v1::AdminService::service_full_name()},
   };
+  // Reflection v1 lists what v1alpha lists: every service the server registers.
+  std::vector<std::string> listed;
+  for (const auto& [service, name] : services) listed.emplace_back(name);
+  for (const char* name : {"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection",
+                           "grpc.reflection.v1.ServerReflection"}) {
+    listed.emplace_back(name);
+  }
+  server->reflection_v1_ = std::make_unique<ReflectionV1Service>(std::move(listed));
+  // Guarded, when tokens are required, by the guard's interceptor, as v1alpha is.
+  builder.RegisterService(server->reflection_v1_.get());
   // One list of interceptors: a second SetInterceptorCreators would replace the first.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(MalformedRequestInterceptorFactory());
+  interceptors.push_back(std::make_unique<CallInterceptorFactory>(
+      options.require_tokens ? server->tokens_.get() : nullptr, std::move(observers)));
   if (options.require_tokens) {
     server->gate_ = std::make_unique<Gate>(server->tokens_.get());
     for (auto [service, name] : services) {

@@ -1,5 +1,6 @@
 // Assembles the forecastle gRPC server: the ledger book on its SQLite store, the services,
-// health checking and reflection.
+// health checking, reflection (v1alpha and v1), and the call interceptor that names each call's
+// caller and request id and feeds the request log and the Prometheus metrics.
 #ifndef FORECASTLE_SERVER_SERVER_H_
 #define FORECASTLE_SERVER_SERVER_H_
 
@@ -17,6 +18,9 @@
 #include "server/ledger_book.h"
 #include "server/guard.h"
 #include "server/ledger_service.h"
+#include "server/metrics.h"
+#include "server/reflection_v1.h"
+#include "server/request_log.h"
 #include "server/tls.h"
 #include "server/write_rate.h"
 
@@ -38,6 +42,12 @@ class ForecastleServer {
     int64_t max_write_records_per_s = 1'000'000;   // ledger records written a second, server-wide
     bool fsync_on_commit = true;
     ForecastServiceImpl::Options forecasts;
+    // One JSON line per call on stderr (server/request_log.h), or none (--request_log).
+    enum class RequestLogTo { kOff, kStderr };
+    RequestLogTo request_log = RequestLogTo::kStderr;
+    // Prometheus metrics (server/metrics.h) at http://metrics_listen/metrics: "" serves none;
+    // "host:port", port 0 picking a free one (--metrics_port serves on the host of `listen`).
+    std::string metrics_listen;
   };
 
   // Opens the database, replays the ledger and starts serving. Fails when the address cannot be
@@ -48,6 +58,8 @@ class ForecastleServer {
   ~ForecastleServer();
 
   int port() const { return port_; }
+  // The metrics' port; 0 when none are served.
+  int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
   std::string address() const;
   // "plaintext", "TLS" or "mutual TLS".
   const char* transport() const { return TransportName(options_.tls); }
@@ -70,8 +82,13 @@ class ForecastleServer {
   std::unique_ptr<ForecastServiceImpl> forecast_service_;
   std::unique_ptr<TokenBook> tokens_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<ReflectionV1Service> reflection_v1_;
   std::unique_ptr<Gate> gate_;                                   // with require_tokens
   std::vector<std::unique_ptr<GuardedService>> guarded_services_;  // the services, behind gate_
+  // The call interceptor's observers: they outlive the server's calls, and the metrics read the
+  // services and the book, which outlive them.
+  std::unique_ptr<RequestLog> request_log_;
+  std::unique_ptr<ServerMetrics> metrics_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -75,7 +75,8 @@ absl::Status CheckTokenName(absl::string_view name) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<MintedToken> MintToken(Store& store, const std::string& name, Role role, absl::Time now) {
+absl::StatusOr<MintedToken> MintToken(Store& store, const std::string& name, Role role, absl::Time now,
+                                      const AuditContext& audit) {
   RETURN_IF_ERROR(CheckTokenName(name));
   MintedToken minted;
   ASSIGN_OR_RETURN(minted.secret, NewTokenSecret());
@@ -83,11 +84,16 @@ absl::StatusOr<MintedToken> MintToken(Store& store, const std::string& name, Rol
   minted.token.role = std::string(RoleName(role));
   minted.token.created_at = Rfc3339(now);
   ASSIGN_OR_RETURN(minted.token.id, store.AddToken(name, minted.token.role, TokenSecretSha256(minted.secret),
-                                                   minted.token.created_at));
+                                                   minted.token.created_at, audit));
   return minted;
 }
 
 absl::StatusOr<Role> TokenBook::Authenticate(absl::string_view secret) {
+  ASSIGN_OR_RETURN(TokenIdentity identity, Identify(secret));
+  return identity.role;
+}
+
+absl::StatusOr<TokenIdentity> TokenBook::Identify(absl::string_view secret) {
   if (!LooksLikeTokenSecret(secret)) return Unauthenticated();
   const std::string sha256 = TokenSecretSha256(secret);
   std::lock_guard lock(mu_);
@@ -96,30 +102,31 @@ absl::StatusOr<Role> TokenBook::Authenticate(absl::string_view secret) {
   for (const Valid& valid : valid_) {
     if (CRYPTO_memcmp(valid.secret_sha256.data(), sha256.data(), sha256.size()) == 0) found = &valid;
   }
-  if (found != nullptr) return found->role;
+  if (found != nullptr) return found->identity;
   // Not seen yet (made by --create_token, or before a restart): the store has the final word.
   ASSIGN_OR_RETURN(std::optional<Store::StoredToken> stored,
                    book_->WithStore([&](Store& store) { return store.FindToken(sha256); }));
   if (!stored.has_value() || !stored->revoked_at.empty()) return Unauthenticated();
   const std::optional<Role> role = ParseRole(stored->role);
   if (!role.has_value()) return Unauthenticated();
-  valid_.push_back(Valid{sha256, stored->id, *role});
-  return *role;
+  valid_.push_back(Valid{sha256, TokenIdentity{stored->id, stored->name, *role}});
+  return valid_.back().identity;
 }
 
-absl::StatusOr<MintedToken> TokenBook::Create(const std::string& name, Role role) {
-  return book_->WithStore([&](Store& store) { return MintToken(store, name, role, absl::Now()); });
+absl::StatusOr<MintedToken> TokenBook::Create(const std::string& name, Role role, const AuditContext& audit) {
+  return book_->WithStore([&](Store& store) { return MintToken(store, name, role, absl::Now(), audit); });
 }
 
 absl::StatusOr<std::vector<Store::StoredToken>> TokenBook::List() {
   return book_->WithStore([](Store& store) { return store.ListTokens(); });
 }
 
-absl::StatusOr<Store::StoredToken> TokenBook::Revoke(int64_t id) {
+absl::StatusOr<Store::StoredToken> TokenBook::Revoke(int64_t id, const AuditContext& audit) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Store::StoredToken token,
-                   book_->WithStore([&](Store& store) { return store.RevokeToken(id, Rfc3339(absl::Now())); }));
-  std::erase_if(valid_, [&](const Valid& valid) { return valid.id == id; });
+  ASSIGN_OR_RETURN(Store::StoredToken token, book_->WithStore([&](Store& store) {
+                     return store.RevokeToken(id, Rfc3339(absl::Now()), audit);
+                   }));
+  std::erase_if(valid_, [&](const Valid& valid) { return valid.identity.id == id; });
   return token;
 }
 

@@ -34,29 +34,39 @@ struct MintedToken {
 // INVALID_ARGUMENT starting with "name: ".
 absl::Status CheckTokenName(absl::string_view name);
 
-// Makes a token in `store`, durably; used by the server and by forecastle-server --create_token,
-// which runs with no server.
-absl::StatusOr<MintedToken> MintToken(Store& store, const std::string& name, Role role, absl::Time now);
+// Makes a token in `store`, durably, with its audit entry from `audit`; used by the server and by
+// forecastle-server --create_token, which runs with no server.
+absl::StatusOr<MintedToken> MintToken(Store& store, const std::string& name, Role role, absl::Time now,
+                                      const AuditContext& audit);
+
+// Who a valid token is.
+struct TokenIdentity {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kReader;
+};
 
 // The server's tokens, on the ledger book's store.
 class TokenBook {
  public:
   explicit TokenBook(LedgerBook* book) : book_(book) {}
 
-  // The role of a valid token's secret. UNAUTHENTICATED for a secret that is malformed, unknown
-  // or revoked (the message does not say which).
+  // Who holds a valid token's secret. UNAUTHENTICATED for a secret that is malformed, unknown or
+  // revoked (the message does not say which).
+  absl::StatusOr<TokenIdentity> Identify(absl::string_view secret);
+  // The role of a valid token's secret, as Identify.
   absl::StatusOr<Role> Authenticate(absl::string_view secret);
 
-  absl::StatusOr<MintedToken> Create(const std::string& name, Role role);
+  // Each write stores its audit entry from `audit`, in its transaction.
+  absl::StatusOr<MintedToken> Create(const std::string& name, Role role, const AuditContext& audit);
   absl::StatusOr<std::vector<Store::StoredToken>> List();
   // Revoked for every call that starts after this returns. NOT_FOUND.
-  absl::StatusOr<Store::StoredToken> Revoke(int64_t id);
+  absl::StatusOr<Store::StoredToken> Revoke(int64_t id, const AuditContext& audit);
 
  private:
   struct Valid {
     std::string secret_sha256;
-    int64_t id;
-    Role role;
+    TokenIdentity identity;
   };
 
   LedgerBook* book_;

@@ -15,6 +15,7 @@
 #include "engine/actuals/calendar.h"
 #include "engine/common/status_macros.h"
 #include "engine/forecast/metric.h"
+#include "proto/wire/metric_convert.h"
 
 namespace forecastle::cli {
 namespace {
@@ -125,7 +126,7 @@ QuantileUse Use(const google::protobuf::RepeatedField<double>& quantiles) {
 const v1::MetricForecast* Find(const google::protobuf::RepeatedPtrField<v1::MetricForecast>& metrics,
                                const std::string& name) {
   for (const v1::MetricForecast& m : metrics) {
-    if (m.metric() == name) return &m;
+    if (MetricNameOf(m) == name) return &m;
   }
   return nullptr;
 }
@@ -146,12 +147,12 @@ absl::Status CheckFans(const google::protobuf::RepeatedPtrField<v1::MetricForeca
                        int quantiles, absl::string_view what) {
   for (const v1::MetricForecast& m : metrics) {
     if (m.months_size() != months) {
-      return Unchartable(absl::StrCat("the ", what, " has ", m.months_size(), " months of ", m.metric(), " but ",
-                                      months, " of ", metrics[0].metric()));
+      return Unchartable(absl::StrCat("the ", what, " has ", m.months_size(), " months of ", MetricNameOf(m), " but ",
+                                      months, " of ", MetricNameOf(metrics[0])));
     }
     for (const v1::MonthSummary& s : m.months()) {
       if (s.quantiles_size() != quantiles) {
-        return Unchartable(absl::StrCat("the ", what, " has ", s.quantiles_size(), " quantiles of ", m.metric(),
+        return Unchartable(absl::StrCat("the ", what, " has ", s.quantiles_size(), " quantiles of ", MetricNameOf(m),
                                         " in ", s.month(), ", expected ", quantiles));
       }
     }
@@ -283,7 +284,7 @@ Panel HistoryPanel(const Axis& axis, const std::string& metric, std::optional<An
 std::vector<std::string> MetricNames(const v1::ForecastReply& reply, const std::vector<std::string>& chosen) {
   if (!chosen.empty()) return chosen;
   std::vector<std::string> names;
-  for (const v1::MetricForecast& m : reply.metrics()) names.push_back(m.metric());
+  for (const v1::MetricForecast& m : reply.metrics()) names.push_back(MetricNameOf(m));
   return names;
 }
 
@@ -318,7 +319,7 @@ Panel CoveragePanel(const v1::BacktestReply& reply, const std::string& metric, i
   PlotLine inner{"P25-P75 coverage", Color(1), std::vector<double>(static_cast<size_t>(horizon), kNaN), false, true};
   for (const v1::BacktestScore& c : reply.cells()) {
     // A horizon month no forecast reached has no coverage (the reply says 0 of 0): a gap.
-    if (c.metric() != metric || c.horizon_month() < 1 || c.horizon_month() > horizon || c.forecasts() <= 0) continue;
+    if (MetricNameOf(c) != metric || c.horizon_month() < 1 || c.horizon_month() > horizon || c.forecasts() <= 0) continue;
     outer.values[static_cast<size_t>(c.horizon_month() - 1)] = c.coverage_80();
     inner.values[static_cast<size_t>(c.horizon_month() - 1)] = c.coverage_50();
   }
@@ -329,7 +330,7 @@ Panel CoveragePanel(const v1::BacktestReply& reply, const std::string& metric, i
 // The histogram of where the actuals fell among the paths (over every horizon month), as shares,
 // against the flat 10% of a calibrated forecast.
 absl::StatusOr<Panel> PitPanel(const v1::BacktestScore& overall) {
-  const std::string& metric = overall.metric();
+  const std::string metric = MetricNameOf(overall);
   if (overall.pit_size() != 10) {
     return Unchartable(absl::StrCat("the backtest's PIT of ", metric, " has ", overall.pit_size(), " bins, expected 10"));
   }
@@ -460,7 +461,7 @@ absl::StatusOr<Chart> BacktestChart(const v1::BacktestReply& reply, const std::v
   for (const v1::BacktestScore& c : reply.cells()) horizon = std::max(horizon, c.horizon_month());
   if (horizon < 1) return Unchartable("the backtest reply has no scores by horizon month");
   std::vector<std::string> scored;
-  for (const v1::BacktestScore& s : reply.overall()) scored.push_back(s.metric());
+  for (const v1::BacktestScore& s : reply.overall()) scored.push_back(MetricNameOf(s));
 
   Chart chart;
   chart.columns = 2;
@@ -473,7 +474,7 @@ absl::StatusOr<Chart> BacktestChart(const v1::BacktestReply& reply, const std::v
   for (const std::string& name : metrics.empty() ? scored : metrics) {
     const v1::BacktestScore* overall = nullptr;
     for (const v1::BacktestScore& s : reply.overall()) {
-      if (s.metric() == name) overall = &s;
+      if (MetricNameOf(s) == name) overall = &s;
     }
     if (overall == nullptr) {
       return Unchartable(absl::StrCat("the backtest reply has no scores of ", name, " (it scored ",

@@ -16,6 +16,7 @@
 #include "client/cli/common.h"
 #include "client/cli/output.h"
 #include "engine/forecast/metric.h"
+#include "proto/wire/metric_convert.h"
 #include "forecastle/v1/forecast.grpc.pb.h"
 
 namespace forecastle::cli {
@@ -133,6 +134,7 @@ absl::StatusOr<std::vector<double>> ParseQuantiles(const std::string& text) {
 // Fills the request's common settings from the flags; errors are usage errors.
 absl::Status FillRequest(const Args& args, v1::ForecastRequest* request) {
   request->set_as_of(args.Get("as-of"));
+  request->set_known_at(args.Get("known-at"));
   auto horizon = ParseIntFlag("horizon", args.Get("horizon", "36"), 1, 120);
   if (!horizon.ok()) return horizon.status();
   request->set_horizon_months(static_cast<int>(*horizon));
@@ -161,8 +163,10 @@ absl::Status FillRequest(const Args& args, v1::ForecastRequest* request) {
       if (parts.size() != 2 || !absl::SimpleAtod(parts[1], &value)) {
         return absl::InvalidArgumentError(absl::StrCat("--target: expected METRIC:VALUE, got \"", item, "\""));
       }
+      absl::StatusOr<forecast::Metric> metric = forecast::ParseMetric(parts[0], "--target");
+      if (!metric.ok()) return metric.status();
       v1::Target* target = request->add_targets();
-      target->set_metric(parts[0]);
+      target->set_metric(MetricToProto(*metric));
       target->set_value(value);
     }
   }
@@ -190,7 +194,7 @@ Grid ForecastGrid(const v1::ForecastReply& reply) {
   for (int m = 0; m < months; ++m) {
     for (const v1::MetricForecast& metric : reply.metrics()) {
       const v1::MonthSummary& s = metric.months(m);
-      const std::string& name = metric.metric();
+      const std::string name = MetricNameOf(metric);
       std::vector<std::string> row = {s.month(), name, Number(s.mean(), name), Number(s.std(), name),
                                       Number(s.standard_error(), name)};
       for (double q : s.quantiles()) row.push_back(Number(q, name));
@@ -207,7 +211,7 @@ void PrintForecastNotes(const v1::ForecastReply& reply, std::ostream& out) {
     out << absl::StrFormat(" %.2f", reply.strain_probability(m));
   }
   for (const v1::TargetProbability& t : reply.target_probabilities()) {
-    out << absl::StrFormat("\nP(%s >= %.2f) by month:", t.target().metric(), t.target().value());
+    out << absl::StrFormat("\nP(%s >= %.2f) by month:", MetricNameOf(t.target()), t.target().value());
     for (int m = 0; m < t.probability_size(); ++m) {
       if (m % 12 == 0) out << "\n ";
       out << absl::StrFormat(" %.2f", t.probability(m));
@@ -408,7 +412,7 @@ int CompareCommand(const Args& args) {
     for (int m = 0; m < variant.difference(0).months_size(); ++m) {
       for (int k = 0; k < variant.difference_size(); ++k) {
         const v1::MonthSummary& d = variant.difference(k).months(m);
-        const std::string& name = variant.difference(k).metric();
+        const std::string name = MetricNameOf(variant.difference(k));
         std::vector<std::string> row = {variant.forecast().scenario(), d.month(), name,
                                         Number(reply.base().metrics(k).months(m).mean(), name),
                                         Number(variant.forecast().metrics(k).months(m).mean(), name),
@@ -430,6 +434,7 @@ int CalibrateCommand(const Args& args) {
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
   v1::CalibrateRequest request;
   request.set_as_of(args.Get("as-of"));
+  request.set_known_at(args.Get("known-at"));
   request.set_base(args.Get("base"));
   request.set_save_as(args.Get("save-as"));
   v1::CalibrateReply reply;
@@ -462,6 +467,7 @@ int BacktestCommand(const Args& args) {
   v1::BacktestRequest request;
   request.set_scenario(args.Get("scenario"));
   request.set_from(args.Get("from"));
+  request.set_known_at(args.Get("known-at"));
   request.set_to(args.Get("to"));
   auto step = ParseIntFlag("step", args.Get("step", "3"), 1, 12);
   auto horizon = ParseIntFlag("horizon", args.Get("horizon", "12"), 1, 36);
@@ -488,7 +494,7 @@ int BacktestCommand(const Args& args) {
     for (const v1::PeerScore& p : s.peers()) {
       if (p.peer() == s.best_peer() && p.has_crps()) peer_crps = p.crps();
     }
-    grid.rows.push_back({s.metric(), s.horizon_month() == 0 ? "all" : absl::StrCat(s.horizon_month()),
+    grid.rows.push_back({MetricNameOf(s), s.horizon_month() == 0 ? "all" : absl::StrCat(s.horizon_month()),
                          absl::StrCat(s.forecasts()), absl::StrFormat("%.3f", s.coverage_80()),
                          absl::StrFormat("%.3f", s.coverage_50()), absl::StrFormat("%+.3f", s.bias()),
                          absl::StrFormat("%.4f", s.crps()), s.best_peer(), absl::StrFormat("%.4f", peer_crps),

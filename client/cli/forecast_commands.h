@@ -18,12 +18,12 @@ int BacktestCommand(const Args& args);
 // The flags each command takes (besides --server and --timeout).
 inline const std::set<std::string> kScenarioFlags = {"base", "description", "file"};  // and --resolved
 inline const std::set<std::string> kForecastFlags = {"scenario", "as-of", "horizon", "paths", "seed",
-                                                     "quantiles", "strain-months", "format", "target-error",
+                                                     "quantiles", "strain-months", "format", "target-error", "known-at",
                                                      "target", "plot", "plot-metrics"};
-inline const std::set<std::string> kCalibrateFlags = {"as-of", "base", "save-as", "format"};
+inline const std::set<std::string> kCalibrateFlags = {"as-of", "known-at", "base", "save-as", "format"};
 inline const std::set<std::string> kBacktestFlags = {"scenario", "from", "to", "step", "horizon", "paths", "seed",
-                                                     "format", "plot", "plot-metrics"};
-inline const std::set<std::string> kCompareFlags = {"as-of", "horizon", "paths", "seed", "quantiles", "format",
+                                                     "format", "plot", "plot-metrics", "known-at"};
+inline const std::set<std::string> kCompareFlags = {"as-of", "known-at", "horizon", "paths", "seed", "quantiles", "format",
                                                     "plot", "plot-metrics"};
 
 }  // namespace forecastle::cli

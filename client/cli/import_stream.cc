@@ -68,8 +68,9 @@ void ImportStream::ReadAcknowledgements() {
     Check(ack.batch_id() == id, absl::StrCat(batch, " was answered for \"", ack.batch_id(), "\""));
     Check(ack.received() == sent_sizes_[k], absl::StrCat(batch, ": ", sent_sizes_[k], " records sent, ",
                                                          ack.received(), " acknowledged"));
-    Check(ack.created() + ack.unchanged() + ack.errors_size() == ack.received(),
-          absl::StrCat(batch, ": ", ack.created(), " created + ", ack.unchanged(), " unchanged + ",
+    Check(ack.created() + ack.revised() + ack.unchanged() + ack.errors_size() == ack.received(),
+          absl::StrCat(batch, ": ", ack.created(), " created + ", ack.revised(), " revised + ", ack.unchanged(),
+                       " unchanged + ",
                        ack.errors_size(), " refused is not the ", ack.received(), " acknowledged"));
     for (const v1::RecordError& error : ack.errors()) {
       Check(error.index() >= 0 && error.index() < sent_sizes_[k],
@@ -82,6 +83,7 @@ void ImportStream::ReadAcknowledgements() {
     account_.records_acknowledged += ack.received();
     account_.created += ack.created();
     account_.unchanged += ack.unchanged();
+    account_.revised += ack.revised();
     account_.replayed_batches += ack.replayed();
     if (options_.on_acknowledged) options_.on_acknowledged(ack);
   }
@@ -112,7 +114,7 @@ ImportAccount ImportStream::Finish() {
   Check(summarized_, "the stream ended without the server's summary");
   const int64_t refused = static_cast<int64_t>(a.refused.size());
   Check(summary_.batches() == a.batches_acknowledged && summary_.received() == a.records_acknowledged &&
-            summary_.created() == a.created && summary_.unchanged() == a.unchanged &&
+            summary_.created() == a.created && summary_.unchanged() == a.unchanged && summary_.revised() == a.revised &&
             summary_.refused() == refused,
         absl::StrFormat("the server's summary (%d batches, %d records: %d created, %d unchanged, %d refused) "
                         "differs from its acknowledgements (%d batches, %d records: %d, %d, %d)",

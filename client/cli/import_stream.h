@@ -25,6 +25,7 @@ struct ImportAccount {
   int64_t records_acknowledged = 0;  // records in acknowledged batches: created + unchanged + refused
   int64_t created = 0;
   int64_t unchanged = 0;
+  int64_t revised = 0;  // new versions of records in force (SPEC §3.5)
   int64_t replayed_batches = 0;  // acknowledged from an earlier run (the same batch id)
   // Refused records; `index` is the record's position among all records sent, from 0.
   std::vector<v1::RecordError> refused;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/cli/args.h"
+#include "client/cli/audit.h"
 #include "client/cli/charts.h"
 #include "client/cli/common.h"
 #include "client/cli/forecast_commands.h"
@@ -40,13 +41,17 @@ Commands:
   backlog             backlog aging and cRPO at a date
   schedule ID         one contract's recognition schedule, line by line and month by month
   summary             what the ledger holds
+  void KIND KEY...    void a record (its versions stay readable with --known-at)
   scenario ...        create, list, show, edit or delete stored forecast scenarios
   forecast            Monte Carlo forecast per month (P10/P50/P90) with a progress bar
   compare BASE VAR... scenarios side by side on common random numbers, with differences
   calibrate           fit a scenario's assumptions to the actuals (each value with its sample size)
   backtest            forecasts from past month ends scored against what happened (coverage, CRPS, skill)
   token ...           create, list or revoke the server's bearer tokens (admin)
+  audit               who wrote what, when, through which request: the audit trail (admin)
   sample              write a generated sample company as CSV (no server needed)
+Read commands (actuals, backlog, schedule, forecast, compare, calibrate, backtest) take
+--known-at MOMENT: answer as of what the ledger knew then (RFC 3339, or a date = its end, UTC).
 
 Common flags:
   --server HOST[:PORT]  the forecastle-server (default $FORECASTLE_SERVER, else 127.0.0.1:50051;
@@ -84,28 +89,31 @@ folder again without --run-id is safe too: identical records are no-ops.
 
 constexpr char kActualsUsage[] =
     R"(Usage: forecastle actuals --from YYYY-MM --to YYYY-MM [--grain month|quarter|year]
-         [--as-of YYYY-MM-DD] [--by segment|customer] [--segment S] [--customer ID]
-         [--fiscal-year-start 1..12] [--format table|csv|json] [--plot FILE.svg]
+         [--as-of YYYY-MM-DD] [--known-at MOMENT] [--by segment|customer] [--segment S]
+         [--customer ID] [--fiscal-year-start 1..12] [--format table|csv|json] [--plot FILE.svg]
 
 Per period: bookings (new / existing), revenue, billings, collections, cancellations, and at the
 period end backlog (RPO), unbilled backlog, deferred revenue, contract assets, AR; book-to-bill
 and backlog coverage in months. Exact to the cent from events dated on or before --as-of
 (default: today). A period ending after --as-of is reported through it (marked * in tables).
+--known-at (RFC 3339 2026-11-05T14:30:00Z, or a date meaning its end in UTC; default now) answers
+as the server would have then: from the versions of records recorded by that moment (SPEC §3.5).
 --plot also writes a chart: one panel per money metric, one line per group.
 
 Example: forecastle actuals --from 2025-01 --to 2026-12 --grain quarter --format csv
 )";
 
 constexpr char kBacklogUsage[] =
-    R"(Usage: forecastle backlog [--as-of YYYY-MM-DD] [--by segment|customer] [--segment S]
-         [--customer ID] [--format table|csv|json]
+    R"(Usage: forecastle backlog [--as-of YYYY-MM-DD] [--known-at MOMENT] [--by segment|customer]
+         [--segment S] [--customer ID] [--format table|csv|json]
 
 Backlog (RPO) at the date by contract age (0-90, 91-180, 181-365, 366+ days since signing), and
 cRPO: the part expected to be recognised in the next 12 months.
 )";
 
 constexpr char kScheduleUsage[] =
-    R"(Usage: forecastle schedule CONTRACT_ID [--as-of YYYY-MM-DD] [--format table|csv|json]
+    R"(Usage: forecastle schedule CONTRACT_ID [--as-of YYYY-MM-DD] [--known-at MOMENT]
+         [--format table|csv|json]
 
 Month by month, each line's revenue, revenue to date and remaining backlog: actual through
 --as-of, then what ratable schedules will recognise.
@@ -186,7 +194,7 @@ int Import(const Args& args) {
     return FailRpc(args, account.status);
   }
   std::cout << "imported " << dir << ": " << total + folder->errors.size() << " rows, " << account.created
-            << " created, " << account.unchanged << " unchanged, " << refused.size() << " refused\n";
+            << " created, " << account.revised << " revised, " << account.unchanged << " unchanged, " << refused.size() << " refused\n";
   if (account.replayed_batches > 0) {
     std::cout << account.replayed_batches << " batches were acknowledged by an earlier run of " << run_id
               << " (their counts are as first acknowledged)\n";
@@ -224,6 +232,7 @@ int Actuals(const Args& args) {
     request.set_fiscal_year_start_month(static_cast<int>(*month));
   }
   request.set_as_of(args.Get("as-of"));
+  request.set_known_at(args.Get("known-at"));
   request.set_group_by(*by);
   request.set_segment(args.Get("segment"));
   request.set_customer_id(args.Get("customer"));
@@ -260,6 +269,7 @@ int Backlog(const Args& args) {
   if (!by.ok()) return Fail(std::string(by.status().message()), 2);
   v1::BacklogRequest request;
   request.set_as_of(args.Get("as-of"));
+  request.set_known_at(args.Get("known-at"));
   request.set_group_by(*by);
   request.set_segment(args.Get("segment"));
   request.set_customer_id(args.Get("customer"));
@@ -279,6 +289,7 @@ int Schedule(const Args& args) {
   v1::ScheduleRequest request;
   request.set_contract_id(args.positional[0]);
   request.set_as_of(args.Get("as-of"));
+  request.set_known_at(args.Get("known-at"));
   v1::ScheduleReply reply;
   auto stub = v1::ActualsService::NewStub(Connect(args));
   if (int failed = Call(args, &v1::ActualsService::Stub::GetSchedule, *stub, request, &reply)) return failed;
@@ -289,6 +300,33 @@ int Schedule(const Args& args) {
               << ", as of " << reply.as_of() << "\n";
   }
   PrintGrid(ScheduleGrid(reply), *format, std::cout);
+  return 0;
+}
+
+constexpr char kVoidUsage[] =
+    R"(Usage: forecastle void KIND KEY... [--server HOST:PORT]
+
+Voids a record (SPEC §3.5): from now on it is not in force; its versions stay readable with
+--known-at. KEY is the record's identity: customer ID | contract ID | line CONTRACT LINE |
+progress CONTRACT LINE YYYY-MM-DD | cancellation CONTRACT LINE | invoice ID | payment ID |
+opportunity ID | headcount TEAM YYYY-MM. A paid invoice (void its payments first), a customer
+with contracts, a contract and a line cannot be voided.
+
+Example: forecastle void opportunity OPP-17
+)";
+
+int Void(const Args& args) {
+  if (args.help) return std::cout << kVoidUsage, 0;
+  if (args.positional.size() < 2) return Fail(absl::StrCat("void needs a kind and a key\n", kVoidUsage), 2);
+  v1::VoidRequest request;
+  request.set_kind(args.positional[0]);
+  for (size_t i = 1; i < args.positional.size(); ++i) request.add_key(args.positional[i]);
+  v1::VoidReply reply;
+  auto stub = v1::LedgerService::NewStub(Connect(args));
+  if (int failed = Call(args, &v1::LedgerService::Stub::VoidRecord, *stub, request, &reply)) return failed;
+  std::cout << "voided " << request.kind();
+  for (const std::string& part : request.key()) std::cout << " " << part;
+  std::cout << "\n";
   return 0;
 }
 
@@ -351,10 +389,11 @@ int Run(int argc, char** argv) {
   };
   const Command commands[] = {
       {"import", With({"batch", "run-id"}), Import},
-      {"actuals", With({"from", "to", "grain", "as-of", "by", "segment", "customer",
+      {"actuals", With({"from", "to", "grain", "as-of", "known-at", "by", "segment", "customer",
                         "fiscal-year-start", "format", "plot"}), Actuals},
-      {"backlog", With({"as-of", "by", "segment", "customer", "format"}), Backlog},
-      {"schedule", With({"as-of", "format"}), Schedule},
+      {"backlog", With({"as-of", "known-at", "by", "segment", "customer", "format"}), Backlog},
+      {"schedule", With({"as-of", "known-at", "format"}), Schedule},
+      {"void", With({}), Void},
       {"summary", With({}), Summary},
       {"sample", {"out", "contracts", "seed"}, Sample},
       {"scenario", With(kScenarioFlags), ScenarioCommand, {"resolved"}},
@@ -363,6 +402,7 @@ int Run(int argc, char** argv) {
       {"calibrate", With(kCalibrateFlags), CalibrateCommand},
       {"backtest", With(kBacktestFlags), BacktestCommand, {"no-calibrate", "by-horizon"}},
       {"token", With(kTokenFlags), TokenCommand},
+      {"audit", With(kAuditFlags), AuditCommand},
   };
   for (const Command& c : commands) {
     if (command != c.name) continue;

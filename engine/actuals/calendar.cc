@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/common/field_error.h"
 #include "engine/common/quote.h"
 
 namespace forecastle {
@@ -59,12 +60,10 @@ absl::StatusOr<Date> ParseDate(absl::string_view text, absl::string_view field) 
   int y = 0, m = 0, d = 0;
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !ParseDigits(text.substr(0, 4), &y) ||
       !ParseDigits(text.substr(5, 2), &m) || !ParseDigits(text.substr(8, 2), &d)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": expected a date YYYY-MM-DD, got ", Quoted(text)));
+    return InvalidFieldError(field, absl::StrCat("expected a date YYYY-MM-DD, got ", Quoted(text)));
   }
   if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": no such day (years 1900..2999), got ", Quoted(text)));
+    return InvalidFieldError(field, absl::StrCat("no such day (years 1900..2999), got ", Quoted(text)));
   }
   return DateFromCivil(y, m, d);
 }
@@ -89,8 +88,8 @@ absl::StatusOr<MonthIndex> ParseMonth(absl::string_view text, absl::string_view 
   int y = 0, m = 0;
   if (text.size() != 7 || text[4] != '-' || !ParseDigits(text.substr(0, 4), &y) ||
       !ParseDigits(text.substr(5, 2), &m) || m < 1 || m > 12 || y < 1900 || y > 2999) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": expected a month YYYY-MM (years 1900..2999), got ", Quoted(text)));
+    return InvalidFieldError(field,
+                             absl::StrCat("expected a month YYYY-MM (years 1900..2999), got ", Quoted(text)));
   }
   return y * 12 + m - 1;
 }
@@ -155,8 +154,7 @@ absl::StatusOr<Grain> ParseGrain(absl::string_view text, absl::string_view field
   if (text == "month" || text.empty()) return Grain::kMonth;
   if (text == "quarter") return Grain::kQuarter;
   if (text == "year") return Grain::kYear;
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": expected month, quarter or year, got ", Quoted(text)));
+  return InvalidFieldError(field, absl::StrCat("expected month, quarter or year, got ", Quoted(text)));
 }
 
 absl::string_view GrainName(Grain grain) {

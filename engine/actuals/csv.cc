@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/common/field_error.h"
 #include "engine/common/utf8.h"
 
 namespace forecastle {
@@ -14,14 +15,6 @@ namespace forecastle {
 std::string SourceError::ToString() const {
   return absl::StrCat(file, ":", line, ": ", field.empty() ? "" : absl::StrCat(field, ": "),
                       message);
-}
-
-std::pair<std::string, std::string> SplitFieldMessage(absl::string_view message) {
-  const size_t colon = message.find(": ");
-  if (colon == absl::string_view::npos || message.substr(0, colon).find(' ') != absl::string_view::npos) {
-    return {"", std::string(message)};
-  }
-  return {std::string(message.substr(0, colon)), std::string(message.substr(colon + 2))};
 }
 
 absl::StatusOr<std::vector<CsvRow>> SplitCsv(absl::string_view text) {
@@ -159,8 +152,8 @@ absl::Status ParseCsvFile(RecordKind kind, absl::string_view file_name, absl::st
     for (size_t c = 0; c < names.size(); ++c) values.emplace_back(names[c], row.cells[c]);
     auto record = ParseRecord(kind, values);
     if (!record.ok()) {
-      auto [field, message] = SplitFieldMessage(record.status().message());
-      out.errors.push_back(SourceError{file, row.line, field, message});
+      FieldOfStatus refused = FieldAndReason(record.status());
+      out.errors.push_back(SourceError{file, row.line, std::move(refused.field), std::move(refused.reason)});
       continue;
     }
     out.records.push_back(SourceRecord{std::move(*record), file, row.line});

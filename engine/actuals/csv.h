@@ -61,9 +61,6 @@ absl::Status WriteCsvFolder(const std::string& dir, const std::vector<Record>& r
 // Quotes a cell when it holds a comma, quote or line break.
 std::string CsvCell(absl::string_view text);
 
-// Splits an engine error "field: reason" into its field and reason.
-std::pair<std::string, std::string> SplitFieldMessage(absl::string_view message);
-
 }  // namespace forecastle
 
 #endif  // FORECASTLE_ENGINE_ACTUALS_CSV_H_

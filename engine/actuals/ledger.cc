@@ -5,25 +5,50 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/allocation.h"
+#include "engine/common/field_error.h"
 #include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 
 namespace forecastle {
 namespace {
 
-absl::Status Conflict(absl::string_view field, absl::string_view key) {
-  return absl::AlreadyExistsError(
-      absl::StrCat(field, ": ", key, " is already recorded with different content"));
-}
-
 absl::Status Unknown(absl::string_view field, absl::string_view what, absl::string_view id) {
-  return absl::FailedPreconditionError(absl::StrCat(field, ": no ", what, " ", Quoted(id)));
+  return FieldReasonError(absl::StatusCode::kFailedPrecondition, field, absl::StrCat("no ", what, " ", Quoted(id)));
 }
 
 void InsertByDay(std::vector<DatedAmount>& flows, DatedAmount flow) {
   auto at = std::upper_bound(flows.begin(), flows.end(), flow.on,
                              [](Date d, const DatedAmount& f) { return d < f.on; });
   flows.insert(at, flow);
+}
+
+// Takes one flow of that day and amount out (a revised or voided invoice or payment).
+void EraseByDay(std::vector<DatedAmount>& flows, DatedAmount flow) {
+  auto at = std::find_if(flows.begin(), flows.end(),
+                         [&](const DatedAmount& f) { return f.on == flow.on && f.amount == flow.amount; });
+  if (at != flows.end()) flows.erase(at);
+}
+
+// Erases element `index` of `items`, keeping `by_id` (id -> index) pointing at the same items.
+template <typename T>
+void EraseIndexed(std::vector<T>& items, absl::flat_hash_map<std::string, uint32_t>& by_id,
+                  absl::string_view id, uint32_t index) {
+  items.erase(items.begin() + index);
+  by_id.erase(id);
+  for (auto& [key, at] : by_id) {
+    if (at > index) --at;
+  }
+}
+
+absl::Status NotChangeable(absl::string_view field, absl::string_view key) {
+  return FieldReasonError(absl::StatusCode::kAlreadyExists, field,
+                          absl::StrCat(key, " is already recorded with different content; a contract or a line "
+                                            "changes only by a contract modification (SPEC §3.5), which this "
+                                            "server does not take yet"));
+}
+
+absl::Status NotInForce(absl::string_view key) {
+  return FieldReasonError(absl::StatusCode::kNotFound, "key", absl::StrCat("no ", key, " is in force to void"));
 }
 
 // Recomputes the cumulative progress of `line` from its recorded progress.
@@ -123,9 +148,14 @@ std::optional<uint32_t> Ledger::FindCustomer(absl::string_view customer_id) cons
 }
 
 absl::StatusOr<bool> Ledger::Apply(const Record& record) {
+  ASSIGN_OR_RETURN(Applied applied, Put(record));
+  return applied != Applied::kUnchanged;
+}
+
+absl::StatusOr<Applied> Ledger::Put(const Record& record) {
   RETURN_IF_ERROR(ValidateRecord(record));
-  absl::StatusOr<bool> applied = std::visit(
-      [this](const auto& r) -> absl::StatusOr<bool> {
+  absl::StatusOr<Applied> applied = std::visit(
+      [this](const auto& r) -> absl::StatusOr<Applied> {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, Customer>) return ApplyCustomer(r);
         if constexpr (std::is_same_v<T, Contract>) return ApplyContract(r);
@@ -138,24 +168,28 @@ absl::StatusOr<bool> Ledger::Apply(const Record& record) {
         if constexpr (std::is_same_v<T, Headcount>) return ApplyHeadcount(r);
       },
       record);
-  if (applied.ok() && *applied) ++record_count_;
+  if (applied.ok() && *applied != Applied::kUnchanged) {
+    ++change_count_;
+    if (*applied == Applied::kCreated) ++record_count_;
+  }
   return applied;
 }
 
-absl::StatusOr<bool> Ledger::ApplyCustomer(const Customer& r) {
+absl::StatusOr<Applied> Ledger::ApplyCustomer(const Customer& r) {
   if (auto it = customer_index_.find(r.customer_id); it != customer_index_.end()) {
-    if (customers_[it->second].customer == r) return false;
-    return Conflict("customer_id", RecordKey(r));
+    if (customers_[it->second].customer == r) return Applied::kUnchanged;
+    customers_[it->second].customer = r;  // a name or segment corrected
+    return Applied::kRevised;
   }
   customer_index_.emplace(r.customer_id, customers_.size());
   customers_.push_back(CustomerState{r, std::nullopt, {}});
-  return true;
+  return Applied::kCreated;
 }
 
-absl::StatusOr<bool> Ledger::ApplyContract(const Contract& r) {
+absl::StatusOr<Applied> Ledger::ApplyContract(const Contract& r) {
   if (auto it = contract_index_.find(r.contract_id); it != contract_index_.end()) {
-    if (contracts_[it->second].contract == r) return false;
-    return Conflict("contract_id", RecordKey(r));
+    if (contracts_[it->second].contract == r) return Applied::kUnchanged;
+    return NotChangeable("contract_id", RecordKey(r));
   }
   auto customer = FindCustomer(r.customer_id);
   if (!customer) return Unknown("customer_id", "customer", r.customer_id);
@@ -176,7 +210,7 @@ absl::StatusOr<bool> Ledger::ApplyContract(const Contract& r) {
   } else {
     contracts_[index].new_business = r.signed_on == *owner.first_signed_on;
   }
-  return true;
+  return Applied::kCreated;
 }
 
 absl::StatusOr<LineState*> Ledger::FindLine(absl::string_view contract_id,
@@ -189,27 +223,27 @@ absl::StatusOr<LineState*> Ledger::FindLine(absl::string_view contract_id,
   return Unknown("line_id", absl::StrCat("line in contract ", contract_id, " with id"), line_id);
 }
 
-absl::StatusOr<bool> Ledger::ApplyLine(const Line& r) {
+absl::StatusOr<Applied> Ledger::ApplyLine(const Line& r) {
   auto contract = FindContract(r.contract_id);
   if (!contract) return Unknown("contract_id", "contract", r.contract_id);
   ContractState& state = contracts_[*contract];
   for (const LineState& line : state.lines) {
     if (line.line.line_id == r.line_id) {
-      if (line.line == r) return false;
-      return Conflict("line_id", RecordKey(r));
+      if (line.line == r) return Applied::kUnchanged;
+      return NotChangeable("line_id", RecordKey(r));
     }
   }
   __int128 ssp_total = r.ssp;
   for (const LineState& line : state.lines) ssp_total += line.line.ssp;
   if (ssp_total > kMaxAmountCents) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ssp: the contract's total SSP would overflow (limit ", FormatCents(kMaxAmountCents), ")"));
+    return InvalidFieldError(
+        "ssp", absl::StrCat("the contract's total SSP would overflow (limit ", FormatCents(kMaxAmountCents), ")"));
   }
   // The contract's booked amount after this line: T when given, else Σ SSP.
   const Cents booked_after = state.contract.transaction_price.value_or(static_cast<Cents>(ssp_total));
   if (total_booked_ - state.booked + booked_after > kMaxLedgerTotalCents) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ssp: the ledger's total bookings would overflow (limit ", FormatCents(kMaxLedgerTotalCents), ")"));
+    return InvalidFieldError("ssp", absl::StrCat("the ledger's total bookings would overflow (limit ",
+                                                 FormatCents(kMaxLedgerTotalCents), ")"));
   }
   LineState line;
   line.line = r;
@@ -230,129 +264,284 @@ absl::StatusOr<bool> Ledger::ApplyLine(const Line& r) {
     state.booked += amounts[i];
   }
   total_booked_ += state.booked;
-  return true;
+  return Applied::kCreated;
 }
 
-absl::StatusOr<bool> Ledger::ApplyProgress(const Progress& r) {
+absl::StatusOr<Applied> Ledger::ApplyProgress(const Progress& r) {
   ASSIGN_OR_RETURN(LineState * line, FindLine(r.contract_id, r.line_id));
   const LineKind kind = line->line.kind;
   if (kind == LineKind::kRatable) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "line_id: ", r.contract_id, "/", r.line_id,
-        " is a ratable line; it is recognised by its schedule and takes no progress"));
+    return InvalidFieldError("line_id", absl::StrCat(r.contract_id, "/", r.line_id,
+                                                     " is a ratable line; it is recognised by its schedule and "
+                                                     "takes no progress"));
   }
   if (kind == LineKind::kDelivery && (r.hours || r.estimated_hours)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        r.hours ? "hours" : "estimated_hours", ": ", r.contract_id, "/", r.line_id,
-        " is a delivery line; record units"));
+    return InvalidFieldError(r.hours ? "hours" : "estimated_hours",
+                             absl::StrCat(r.contract_id, "/", r.line_id, " is a delivery line; record units"));
   }
   if (kind == LineKind::kEffort && r.units) {
-    return absl::InvalidArgumentError(absl::StrCat("units: ", r.contract_id, "/", r.line_id,
-                                                   " is an effort line; record hours"));
+    return InvalidFieldError("units",
+                             absl::StrCat(r.contract_id, "/", r.line_id, " is an effort line; record hours"));
   }
   auto at = std::lower_bound(line->progress.begin(), line->progress.end(), r.on,
                              [](const Progress& p, Date d) { return p.on < d; });
-  if (at != line->progress.end() && at->on == r.on) {
-    if (*at == r) return false;
-    return Conflict("on", RecordKey(r));
-  }
+  const bool revised = at != line->progress.end() && at->on == r.on;
+  if (revised && *at == r) return Applied::kUnchanged;
+  // A revision takes the day's earlier version out of the totals it adds to.
+  const Progress replaced = revised ? *at : Progress{};
   const ProgressPoint last = line->to_date.empty() ? ProgressPoint{} : line->to_date.back();
-  if (last.units_to_date + r.units.value_or(0) > kMaxLedgerTotalCents ||
-      last.hours_to_date + r.hours.value_or(0) > kMaxLedgerTotalCents) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        r.units ? "units" : "hours", ": the line's total would overflow (limit 10^18)"));
+  if (last.units_to_date - replaced.units.value_or(0) + r.units.value_or(0) > kMaxLedgerTotalCents ||
+      last.hours_to_date - replaced.hours.value_or(0) + r.hours.value_or(0) > kMaxLedgerTotalCents) {
+    return InvalidFieldError(r.units ? "units" : "hours", "the line's total would overflow (limit 10^18)");
   }
-  line->progress.insert(at, r);
+  if (revised) {
+    *at = r;
+  } else {
+    line->progress.insert(at, r);
+  }
   Accumulate(*line);
-  return true;
+  return revised ? Applied::kRevised : Applied::kCreated;
 }
 
-absl::StatusOr<bool> Ledger::ApplyCancellation(const Cancellation& r) {
+absl::StatusOr<Applied> Ledger::ApplyCancellation(const Cancellation& r) {
   ASSIGN_OR_RETURN(LineState * line, FindLine(r.contract_id, r.line_id));
-  if (line->cancelled_on) {
-    if (*line->cancelled_on == r.effective_on) return false;
-    return Conflict("effective_on", RecordKey(r));
-  }
+  if (line->cancelled_on && *line->cancelled_on == r.effective_on) return Applied::kUnchanged;
   const Date signed_on = contracts_[*FindContract(r.contract_id)].contract.signed_on;
   if (r.effective_on < signed_on) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("effective_on: ", FormatDate(r.effective_on), " is before the contract's signed_on ",
-                     FormatDate(signed_on)));
+    return InvalidFieldError("effective_on", absl::StrCat(FormatDate(r.effective_on),
+                                                          " is before the contract's signed_on ",
+                                                          FormatDate(signed_on)));
   }
+  const Applied applied = line->cancelled_on ? Applied::kRevised : Applied::kCreated;
   line->cancelled_on = r.effective_on;
-  return true;
+  return applied;
 }
 
-absl::StatusOr<bool> Ledger::ApplyInvoice(const Invoice& r) {
+absl::StatusOr<Applied> Ledger::ApplyInvoice(const Invoice& r) {
   if (auto it = invoice_index_.find(r.invoice_id); it != invoice_index_.end()) {
-    if (invoices_[it->second].invoice == r) return false;
-    return Conflict("invoice_id", RecordKey(r));
+    if (invoices_[it->second].invoice == r) return Applied::kUnchanged;
+    return ReviseInvoice(invoices_[it->second], r);
   }
   auto contract = FindContract(r.contract_id);
   if (!contract) return Unknown("contract_id", "contract", r.contract_id);
   const Cents magnitude = r.amount < 0 ? -r.amount : r.amount;
   if (total_invoiced_abs_ + magnitude > kMaxLedgerTotalCents) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "amount: the ledger's total billings would overflow (limit ", FormatCents(kMaxLedgerTotalCents), ")"));
+    return InvalidFieldError("amount", absl::StrCat("the ledger's total billings would overflow (limit ",
+                                                    FormatCents(kMaxLedgerTotalCents), ")"));
   }
   total_invoiced_abs_ += magnitude;
   invoice_index_.emplace(r.invoice_id, invoices_.size());
   invoices_.push_back(InvoiceState{r, *contract, 0});
   InsertByDay(contracts_[*contract].billings, DatedAmount{r.issued_on, r.amount});
-  return true;
+  return Applied::kCreated;
 }
 
-absl::StatusOr<bool> Ledger::ApplyPayment(const Payment& r) {
+// An invoice keyed wrong: its day, amount or due day corrected. Its payments must still fit in it
+// (received on or after the issue day, at most its amount); another contract is another invoice.
+absl::StatusOr<Applied> Ledger::ReviseInvoice(InvoiceState& state, const Invoice& r) {
+  const Invoice& old = state.invoice;
+  if (old.contract_id != r.contract_id) {
+    return FieldReasonError(absl::StatusCode::kFailedPrecondition, "contract_id", absl::StrCat(
+        "invoice ", r.invoice_id, " is recorded for contract ", old.contract_id,
+        "; void it and record an invoice of another id for ", r.contract_id));
+  }
+  if (state.collected > r.amount) {
+    return FieldReasonError(absl::StatusCode::kFailedPrecondition, "amount", absl::StrCat("", FormatCents(r.amount), " is less than the ",
+                                                      FormatCents(state.collected), " already collected on invoice ",
+                                                      r.invoice_id));
+  }
+  if (state.collected != 0 && r.issued_on > old.issued_on) {
+    for (const Payment& p : payments_) {
+      if (p.invoice_id == r.invoice_id && p.received_on < r.issued_on) {
+        return FieldReasonError(absl::StatusCode::kInvalidArgument, "issued_on", absl::StrCat("", FormatDate(r.issued_on),
+                                                       " is after payment ", p.payment_id, " was received on ",
+                                                       FormatDate(p.received_on)));
+      }
+    }
+  }
+  const Cents old_magnitude = old.amount < 0 ? -old.amount : old.amount;
+  const Cents magnitude = r.amount < 0 ? -r.amount : r.amount;
+  if (total_invoiced_abs_ - old_magnitude + magnitude > kMaxLedgerTotalCents) {
+    return FieldReasonError(absl::StatusCode::kInvalidArgument, "amount", absl::StrCat(
+        "the ledger's total billings would overflow (limit ", FormatCents(kMaxLedgerTotalCents), ")"));
+  }
+  total_invoiced_abs_ += magnitude - old_magnitude;
+  std::vector<DatedAmount>& billings = contracts_[state.contract].billings;
+  EraseByDay(billings, DatedAmount{old.issued_on, old.amount});
+  InsertByDay(billings, DatedAmount{r.issued_on, r.amount});
+  state.invoice = r;
+  return Applied::kRevised;
+}
+
+absl::StatusOr<Applied> Ledger::ApplyPayment(const Payment& r) {
   if (auto it = payment_index_.find(r.payment_id); it != payment_index_.end()) {
-    if (payments_[it->second] == r) return false;
-    return Conflict("payment_id", RecordKey(r));
+    if (payments_[it->second] == r) return Applied::kUnchanged;
+    return RevisePayment(it->second, r);
   }
   auto it = invoice_index_.find(r.invoice_id);
   if (it == invoice_index_.end()) return Unknown("invoice_id", "invoice", r.invoice_id);
   InvoiceState& invoice = invoices_[it->second];
   if (r.received_on < invoice.invoice.issued_on) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "received_on: ", FormatDate(r.received_on), " is before invoice ", r.invoice_id,
-        " was issued on ", FormatDate(invoice.invoice.issued_on)));
+    return InvalidFieldError("received_on", absl::StrCat(FormatDate(r.received_on), " is before invoice ",
+                                                         r.invoice_id, " was issued on ",
+                                                         FormatDate(invoice.invoice.issued_on)));
   }
   const Cents open = invoice.invoice.amount - invoice.collected;
   if (r.amount > open) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("amount: ", FormatCents(r.amount), " exceeds the open amount ",
-                     FormatCents(std::max<Cents>(open, 0)), " of invoice ", r.invoice_id));
+    return FieldReasonError(absl::StatusCode::kFailedPrecondition, "amount",
+                      absl::StrCat(FormatCents(r.amount), " exceeds the open amount ",
+                                   FormatCents(std::max<Cents>(open, 0)), " of invoice ", r.invoice_id));
   }
   invoice.collected += r.amount;
   payment_index_.emplace(r.payment_id, payments_.size());
   payments_.push_back(r);
   InsertByDay(contracts_[invoice.contract].collections, DatedAmount{r.received_on, r.amount});
-  return true;
+  return Applied::kCreated;
 }
 
-absl::StatusOr<bool> Ledger::ApplyOpportunity(const Opportunity& r) {
+// A payment keyed wrong: its day or amount corrected, still within its invoice; a payment of
+// another invoice is another payment.
+absl::StatusOr<Applied> Ledger::RevisePayment(uint32_t index, const Payment& r) {
+  const Payment old = payments_[index];
+  if (old.invoice_id != r.invoice_id) {
+    return FieldReasonError(absl::StatusCode::kFailedPrecondition, "invoice_id", absl::StrCat(
+        "payment ", r.payment_id, " is recorded against invoice ", old.invoice_id,
+        "; void it and record a payment of another id against ", r.invoice_id));
+  }
+  InvoiceState& invoice = invoices_[invoice_index_.at(r.invoice_id)];
+  if (r.received_on < invoice.invoice.issued_on) {
+    return FieldReasonError(absl::StatusCode::kInvalidArgument, "received_on", absl::StrCat(
+        "", FormatDate(r.received_on), " is before invoice ", r.invoice_id,
+        " was issued on ", FormatDate(invoice.invoice.issued_on)));
+  }
+  const Cents open = invoice.invoice.amount - (invoice.collected - old.amount);
+  if (r.amount > open) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("amount: ", FormatCents(r.amount), " exceeds the open amount ",
+                     FormatCents(std::max<Cents>(open, 0)), " of invoice ", r.invoice_id));
+  }
+  invoice.collected += r.amount - old.amount;
+  std::vector<DatedAmount>& collections = contracts_[invoice.contract].collections;
+  EraseByDay(collections, DatedAmount{old.received_on, old.amount});
+  InsertByDay(collections, DatedAmount{r.received_on, r.amount});
+  payments_[index] = r;
+  return Applied::kRevised;
+}
+
+absl::StatusOr<Applied> Ledger::ApplyOpportunity(const Opportunity& r) {
   if (auto it = opportunity_index_.find(r.opportunity_id); it != opportunity_index_.end()) {
-    if (opportunities_[it->second] == r) return false;
-    return Conflict("opportunity_id", RecordKey(r));
+    if (opportunities_[it->second] == r) return Applied::kUnchanged;
+    opportunities_[it->second] = r;  // the CRM moved its stage, amount or dates
+    return Applied::kRevised;
   }
   opportunity_index_.emplace(r.opportunity_id, opportunities_.size());
   opportunities_.push_back(r);
-  return true;
+  return Applied::kCreated;
 }
 
 const std::vector<Headcount>& Ledger::headcount() const { return headcount_; }
 
 // Headcount refers to nothing and changes no metric: the ledger only keeps it, one per (team,
 // month), for calibration to read.
-absl::StatusOr<bool> Ledger::ApplyHeadcount(const Headcount& r) {
+absl::StatusOr<Applied> Ledger::ApplyHeadcount(const Headcount& r) {
   auto at = std::lower_bound(headcount_.begin(), headcount_.end(), r,
                              [](const Headcount& a, const Headcount& b) {
                                return std::tie(a.team, a.month) < std::tie(b.team, b.month);
                              });
   if (at != headcount_.end() && at->team == r.team && at->month == r.month) {
-    if (*at == r) return false;
-    return Conflict("fte", RecordKey(r));
+    if (*at == r) return Applied::kUnchanged;
+    *at = r;
+    return Applied::kRevised;
   }
   headcount_.insert(at, r);
-  return true;
+  return Applied::kCreated;
+}
+
+absl::StatusOr<Record> Ledger::Void(const Record& identity) {
+  const std::string key = RecordKey(identity);
+  absl::StatusOr<Record> voided = std::visit(
+      [&](const auto& r) -> absl::StatusOr<Record> {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, Customer>) {
+          auto it = customer_index_.find(r.customer_id);
+          if (it == customer_index_.end()) return NotInForce(key);
+          const uint32_t index = it->second;
+          if (!customers_[index].contracts.empty()) {
+            return FieldReasonError(absl::StatusCode::kFailedPrecondition, "key", absl::StrCat(
+                "", key, " has ", customers_[index].contracts.size(), " contracts; it cannot be voided"));
+          }
+          Record content = customers_[index].customer;
+          EraseIndexed(customers_, customer_index_, r.customer_id, index);
+          for (ContractState& c : contracts_) {
+            if (c.customer > index) --c.customer;
+          }
+          return content;
+        } else if constexpr (std::is_same_v<T, Contract> || std::is_same_v<T, Line>) {
+          return FieldReasonError(absl::StatusCode::kFailedPrecondition, "key", absl::StrCat(
+              "", key, " cannot be voided: a contract or a line ends by a cancellation or a contract "
+              "modification (SPEC §3.5)"));
+        } else if constexpr (std::is_same_v<T, Progress>) {
+          ASSIGN_OR_RETURN(LineState * line, FindLine(r.contract_id, r.line_id));
+          auto at = std::find_if(line->progress.begin(), line->progress.end(),
+                                 [&](const Progress& p) { return p.on == r.on; });
+          if (at == line->progress.end()) return NotInForce(key);
+          Record content = *at;
+          line->progress.erase(at);
+          Accumulate(*line);
+          return content;
+        } else if constexpr (std::is_same_v<T, Cancellation>) {
+          ASSIGN_OR_RETURN(LineState * line, FindLine(r.contract_id, r.line_id));
+          if (!line->cancelled_on) return NotInForce(key);
+          Record content = Cancellation{r.contract_id, r.line_id, *line->cancelled_on};
+          line->cancelled_on.reset();
+          return content;
+        } else if constexpr (std::is_same_v<T, Invoice>) {
+          auto it = invoice_index_.find(r.invoice_id);
+          if (it == invoice_index_.end()) return NotInForce(key);
+          const uint32_t index = it->second;
+          const InvoiceState& state = invoices_[index];
+          for (const Payment& p : payments_) {
+            if (p.invoice_id == r.invoice_id) {
+              return FieldReasonError(absl::StatusCode::kFailedPrecondition, "key", absl::StrCat(
+                  "", key, " has payment ", p.payment_id, "; void its payments first"));
+            }
+          }
+          Record content = state.invoice;
+          EraseByDay(contracts_[state.contract].billings, DatedAmount{state.invoice.issued_on, state.invoice.amount});
+          total_invoiced_abs_ -= state.invoice.amount < 0 ? -state.invoice.amount : state.invoice.amount;
+          EraseIndexed(invoices_, invoice_index_, r.invoice_id, index);
+          return content;
+        } else if constexpr (std::is_same_v<T, Payment>) {
+          auto it = payment_index_.find(r.payment_id);
+          if (it == payment_index_.end()) return NotInForce(key);
+          const Payment payment = payments_[it->second];
+          InvoiceState& invoice = invoices_[invoice_index_.at(payment.invoice_id)];
+          invoice.collected -= payment.amount;
+          EraseByDay(contracts_[invoice.contract].collections, DatedAmount{payment.received_on, payment.amount});
+          EraseIndexed(payments_, payment_index_, r.payment_id, it->second);
+          return Record(payment);
+        } else if constexpr (std::is_same_v<T, Opportunity>) {
+          auto it = opportunity_index_.find(r.opportunity_id);
+          if (it == opportunity_index_.end()) return NotInForce(key);
+          Record content = opportunities_[it->second];
+          EraseIndexed(opportunities_, opportunity_index_, r.opportunity_id, it->second);
+          return content;
+        } else {
+          static_assert(std::is_same_v<T, Headcount>);
+          auto at = std::find_if(headcount_.begin(), headcount_.end(),
+                                 [&](const Headcount& h) { return h.team == r.team && h.month == r.month; });
+          if (at == headcount_.end()) return NotInForce(key);
+          Record content = *at;
+          headcount_.erase(at);
+          return content;
+        }
+      },
+      identity);
+  if (voided.ok()) {
+    ++change_count_;
+    --record_count_;
+  }
+  return voided;
 }
 
 }  // namespace forecastle

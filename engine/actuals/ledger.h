@@ -65,6 +65,9 @@ struct InvoiceState {
   Cents collected = 0;
 };
 
+// What a write did: stored a new record, a new version of a recorded one, or nothing.
+enum class Applied { kUnchanged, kCreated, kRevised };
+
 // Orders line ids as people number them: digit runs compare as numbers ("L2" < "L10").
 bool LineIdLess(absl::string_view a, absl::string_view b);
 
@@ -76,6 +79,21 @@ class Ledger {
   // identity with different content, INVALID_ARGUMENT for a record that contradicts what it refers
   // to. On error nothing changes. Messages name the field.
   absl::StatusOr<bool> Apply(const Record& record);
+
+  // Applies `record` as the version in force of its identity (SPEC §3.5): kCreated when the
+  // identity is new, kUnchanged when the same content is in force, kRevised when the content
+  // replaces the one in force. Only kinds that may change are revised (README "Decisions":
+  // customers, opportunities, invoices and payments within their references, progress,
+  // cancellations, headcount); a contract or a line with other content is ALREADY_EXISTS, as it
+  // is a contract modification. A revision is checked as a new record would be (over-payment,
+  // dates, overflow) against the others in force. On error nothing changes.
+  absl::StatusOr<Applied> Put(const Record& record);
+
+  // Voids the record in force with the identity of `identity` (its other fields are ignored) and
+  // returns the content it had. NOT_FOUND when none is in force; FAILED_PRECONDITION when others
+  // refer to it (a paid invoice, a customer with contracts) or it is a contract or a line (those
+  // end by cancellation or modification). On error nothing changes.
+  absl::StatusOr<Record> Void(const Record& identity);
 
   const std::vector<CustomerState>& customers() const { return customers_; }
   const std::vector<ContractState>& contracts() const { return contracts_; }
@@ -100,20 +118,24 @@ class Ledger {
   // Whether a contract is new business: its customer had no contract signed on an earlier day.
   bool IsNewBusiness(const ContractState& contract) const { return contract.new_business; }
 
-  // Counts every accepted record; changes whenever the ledger does.
-  uint64_t version() const { return record_count_; }
+  // Counts every accepted change (a new record, a new version, a void): changes whenever the
+  // ledger does.
+  uint64_t version() const { return change_count_; }
+  // Records in force.
   uint64_t record_count() const { return record_count_; }
 
  private:
-  absl::StatusOr<bool> ApplyCustomer(const Customer& r);
-  absl::StatusOr<bool> ApplyContract(const Contract& r);
-  absl::StatusOr<bool> ApplyLine(const Line& r);
-  absl::StatusOr<bool> ApplyProgress(const Progress& r);
-  absl::StatusOr<bool> ApplyCancellation(const Cancellation& r);
-  absl::StatusOr<bool> ApplyInvoice(const Invoice& r);
-  absl::StatusOr<bool> ApplyPayment(const Payment& r);
-  absl::StatusOr<bool> ApplyOpportunity(const Opportunity& r);
-  absl::StatusOr<bool> ApplyHeadcount(const Headcount& r);
+  absl::StatusOr<Applied> ApplyCustomer(const Customer& r);
+  absl::StatusOr<Applied> ApplyContract(const Contract& r);
+  absl::StatusOr<Applied> ApplyLine(const Line& r);
+  absl::StatusOr<Applied> ApplyProgress(const Progress& r);
+  absl::StatusOr<Applied> ApplyCancellation(const Cancellation& r);
+  absl::StatusOr<Applied> ApplyInvoice(const Invoice& r);
+  absl::StatusOr<Applied> ApplyPayment(const Payment& r);
+  absl::StatusOr<Applied> ApplyOpportunity(const Opportunity& r);
+  absl::StatusOr<Applied> ApplyHeadcount(const Headcount& r);
+  absl::StatusOr<Applied> ReviseInvoice(InvoiceState& state, const Invoice& r);
+  absl::StatusOr<Applied> RevisePayment(uint32_t index, const Payment& r);
   absl::StatusOr<LineState*> FindLine(absl::string_view contract_id, absl::string_view line_id);
 
   std::vector<CustomerState> customers_;
@@ -128,6 +150,7 @@ class Ledger {
   absl::flat_hash_map<std::string, uint32_t> payment_index_;
   absl::flat_hash_map<std::string, uint32_t> opportunity_index_;
   uint64_t record_count_ = 0;
+  uint64_t change_count_ = 0;
   Cents total_booked_ = 0;         // Σ booked over contracts (<= kMaxLedgerTotalCents)
   Cents total_invoiced_abs_ = 0;   // Σ |invoice amount| (<= kMaxLedgerTotalCents)
 };

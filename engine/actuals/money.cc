@@ -3,13 +3,14 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/field_error.h"
 #include "engine/common/quote.h"
 
 namespace forecastle {
 
 absl::StatusOr<Cents> ParseCents(absl::string_view text, absl::string_view field) {
   auto error = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": ", why, ", got ", Quoted(text)));
+    return InvalidFieldError(field, absl::StrCat(why, ", got ", Quoted(text)));
   };
   if (text.empty()) return error("is empty");
   size_t i = 0;

@@ -25,6 +25,10 @@ using CentiHours = int64_t;
 enum class LineKind { kRatable, kDelivery, kEffort };
 enum class RatableConvention { kMonthly, kDaily };
 enum class OpportunityStatus { kOpen, kWon, kLost };
+// Their names (SPEC §3.4), in the enums' order.
+inline constexpr absl::string_view kLineKindNames[] = {"ratable", "delivery", "effort"};
+inline constexpr absl::string_view kConventionNames[] = {"monthly", "daily"};
+inline constexpr absl::string_view kOpportunityStatusNames[] = {"open", "won", "lost"};
 
 struct Customer {
   std::string customer_id;
@@ -146,20 +150,27 @@ int KindRequiredColumnCount(RecordKind kind);
 // A short human key for errors: "invoice INV-7", "line C-1/L-2", "progress C-1/L-2 on 2026-01-05",
 // "headcount of delivery in 2026-01".
 std::string RecordKey(const Record& record);
+// What identifies the record within its kind, as its key columns joined by '/': "INV-7",
+// "C-1/L-2" (a line, or its cancellation), "C-1/L-2/2026-01-05" (progress), "delivery/2026-01"
+// (headcount). A contract's id is a prefix of its lines' ids: the audit trail finds a contract's
+// lines, progress and cancellations under it.
+std::string RecordId(const Record& record);
 
 // Textual fields of one record, as they come from a CSV row or an API message: (column, text)
 // pairs, an absent value being an empty text.
 using FieldValues = std::vector<std::pair<absl::string_view, absl::string_view>>;
 
 // Parses and validates one record's fields on their own (UTF-8 text, formats, ranges, a line's
-// kind-specific requirements). Errors are INVALID_ARGUMENT and start with the column name.
-// Columns not in KindColumns(kind) are refused. Checks that need the ledger (references,
-// duplicates, over-payment) are the ledger's.
+// kind-specific requirements), one loop over the kind's table (record_table.h). Errors are
+// INVALID_ARGUMENT about a column (FieldOf in engine/common/field_error.h reads it; the message
+// reads "column: why, got value"). Columns not in KindColumns(kind) are refused. Checks that
+// need the ledger (references, duplicates, over-payment) are the ledger's.
 absl::StatusOr<Record> ParseRecord(RecordKind kind, const FieldValues& fields);
 
 // The checks of ParseRecord that apply to a typed record: ids, text in UTF-8, date and amount
-// ranges, signs, end >= start, a line's kind-specific requirements. Ledger::Apply runs them on every record, so
-// a record built in code is held to the same rules as one parsed from text.
+// ranges, signs (each column's, by the table), end >= start, a line's kind-specific requirements.
+// Ledger::Apply runs them on every record, so a record built in code is held to the same rules
+// as one parsed from text. Errors name their field as FieldOf reads it.
 absl::Status ValidateRecord(const Record& record);
 
 // The inverse of ParseRecord: the record's fields as text, in KindColumns order ("" = absent).

@@ -1,6 +1,7 @@
 #include "engine/common/quote.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/field_error.h"
 
 namespace forecastle {
 
@@ -14,8 +15,7 @@ std::string Quoted(absl::string_view text) {
 
 absl::Status CheckLength(absl::string_view text, size_t limit, absl::string_view field) {
   if (text.size() <= limit) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": ", text.size(), " bytes, more than the limit of ", limit));
+  return InvalidFieldError(field, absl::StrCat(text.size(), " bytes, more than the limit of ", limit));
 }
 
 }  // namespace forecastle

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/common/field_error.h"
 
 namespace forecastle {
 
@@ -57,7 +58,7 @@ std::string InvalidUtf8Reason(absl::string_view text, size_t at) {
 absl::Status CheckUtf8(absl::string_view text, absl::string_view field) {
   const size_t at = FirstInvalidUtf8(text);
   if (at == absl::string_view::npos) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", InvalidUtf8Reason(text, at)));
+  return InvalidFieldError(field, InvalidUtf8Reason(text, at));
 }
 
 }  // namespace forecastle

@@ -51,15 +51,14 @@ void Arrivals::ExpectedWins(PathContext& path) const {
   std::vector<double>& factor = path.demand_factors;
   z.resize(segments);
   factor.resize(segments);
-  // Each segment's trend on this path: the estimate's log growth, moved by its uncertainty.
-  std::vector<double>& trend = path.arrival_trends;
-  trend.resize(segments);
+  // Each segment's error in its trend's growth on this path (TrendFactor).
+  std::vector<double>& deviation = path.arrival_trends;
+  deviation.assign(segments, 0.0);
   for (size_t g = 0; g < segments; ++g) {
     const SegmentAssumptions& segment = scenario_.segments[g];
-    trend[g] = std::log1p(segment.arrivals_growth_per_year);
     if (segment.arrivals_growth_sigma > 0) {
       RandomStream stream(path.key, Streams::ArrivalTrend(segment_entity_[g], path.path));
-      trend[g] += segment.arrivals_growth_sigma * stream.Normal();
+      deviation[g] = segment.arrivals_growth_sigma * stream.Normal();
     }
   }
   for (int m = 0; m < horizon; ++m) {
@@ -78,8 +77,7 @@ void Arrivals::ExpectedWins(PathContext& path) const {
       const double demand = std::exp(v * factor[g] - v * v / 2);
       // Won arrivals directly: a Poisson stream thinned by the win rate is Poisson.
       const double win = std::min(1.0, segment.win_rate * scenario_.win_rate_multiplier);
-      // The rate is the level at as-of; month m's middle is m + 0.5 months after it.
-      const double growth = trend[g] == 0 ? 1.0 : std::exp(trend[g] * (m + 0.5) / 12);
+      const double growth = TrendFactor(std::log1p(segment.arrivals_growth_per_year), deviation[g], m);
       path.cell_means[static_cast<size_t>(m) * segments + g] =
           std::min(1e5, segment.arrivals_per_month * segment.seasonality[calendar_month] * demand * win * growth);
     }
@@ -167,7 +165,7 @@ void Arrivals::Simulate(PathContext& path, const Booking& booking) const {
         sale.size =
             segment.deal_size > 0 ? scenario_.price_multiplier * draw.size_scale * draw.size->FromWord(size_noise) : 0;
         sale.product = booking.PickProduct(static_cast<int>(g), product_pick);
-        sale.term_months = booking.term_months(sale.product);
+        sale.term_months = booking.DrawTerm(sale.product, stream);
         sale.key = SaleKey::Arrival(segment_entity_[g], path.first_month + m, i);
         booking.Book(path, sale, stream);
       }

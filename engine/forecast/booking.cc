@@ -14,6 +14,11 @@ Booking::Booking(const Scenario& scenario, const Cash& cash, const SubscriptionR
       if (scenario.teams[t].name == product.team) team = static_cast<int>(t);
     }
     team_.push_back(team);
+    std::vector<WordThreshold>& terms = term_bounds_.emplace_back();
+    if (product.term_mix.size() > 1) {
+      double sum = 0;
+      for (const TermShare& term : product.term_mix) terms.emplace_back(sum += term.share);
+    }
   }
   for (const SegmentAssumptions& segment : scenario.segments) {
     std::vector<WordThreshold>& bounds = product_mix_.emplace_back();
@@ -61,7 +66,7 @@ void Booking::Book(PathContext& path, const Sale& sale, RandomStream& stream) co
           cash_.Bill(path, first + k, per_month * std::min(months, term - k), stream.Word());
         }
       } else if (product.billing == BillingTerms::kMonthlyInArrears) {
-        for (int k = 0; k < term; ++k) cash_.Bill(path, first + k + 1, per_month, stream.Word());
+        for (int k = 0; k < term; ++k) cash_.BillInArrears(path, first + k, per_month, stream.Word());
       } else {
         cash_.Bill(path, first, amount, stream.Word());  // on delivery: the whole term at its start
       }

@@ -53,7 +53,17 @@ class Booking {
     for (size_t p = 0; p + 1 < bounds.size(); ++p) below += !bounds[p].Below(word);
     return below;
   }
-  int term_months(int product) const { return products_[static_cast<size_t>(product)].term_months; }
+  // A sale's term: its product's term_months, or one drawn from its term_mix by a word of
+  // `stream` (drawn only when the mix has more than one term, so that a product without one
+  // leaves the stream as it was).
+  int DrawTerm(int product, RandomStream& stream) const {
+    const std::vector<WordThreshold>& bounds = term_bounds_[static_cast<size_t>(product)];
+    if (bounds.empty()) return products_[static_cast<size_t>(product)].term_months;
+    const uint32_t word = stream.Word();
+    size_t below = 0;
+    while (below + 1 < bounds.size() && !bounds[below].Below(word)) ++below;
+    return products_[static_cast<size_t>(product)].term_mix[below].months;
+  }
 
  private:
   const std::vector<Product>& products_;
@@ -64,6 +74,8 @@ class Booking {
   std::vector<int> team_;            // per product, the index of its team (-1: none)
   // Per segment, the cumulative product shares in product order.
   std::vector<std::vector<WordThreshold>> product_mix_;
+  // Per product, the cumulative shares of its term_mix; empty with fewer than two terms.
+  std::vector<std::vector<WordThreshold>> term_bounds_;
 };
 
 }  // namespace forecastle::forecast

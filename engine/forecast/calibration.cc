@@ -508,6 +508,33 @@ void FitWork(const Ledger& ledger, Date as_of, Calibration& out) {
 // the start of its work) the same way. Lead times are the amount-weighted mean of the months from
 // signing to the start of service (subscriptions), to the first delivery (goods), or to the start
 // of the period the first hours reported cover (services: those hours at the planned pace).
+// A subscription product's term_mix: the shares of the amount sold at each term (whole months),
+// the kMaxTerms largest, renormalised. Drawn per sale, it bills upfront and renews as the company's
+// mix does, where one mean term would bill a 3-month deal's year upfront (SPEC §4 step 1). The
+// starting scenario's mix stays with fewer than kMinSample lines.
+void FitTermMix(const std::map<int, double>& amount_by_term, int64_t lines, Product& product, Calibration& out) {
+  std::vector<TermShare> mix;
+  for (const auto& [months, amount] : amount_by_term) mix.push_back(TermShare{months, amount});
+  std::stable_sort(mix.begin(), mix.end(), [](const TermShare& a, const TermShare& b) { return a.share > b.share; });
+  if (mix.size() > kMaxTerms) mix.resize(kMaxTerms);
+  std::sort(mix.begin(), mix.end(), [](const TermShare& a, const TermShare& b) { return a.months < b.months; });
+  double total = 0;
+  for (const TermShare& term : mix) total += term.share;
+  const bool fitted = lines >= kMinSample && total > 0;
+  if (fitted) {
+    for (TermShare& term : mix) term.share /= total;
+    // Shares that sum to 1 to the last bit, as validation asks: the last takes what is left.
+    double before_last = 0;
+    for (size_t k = 0; k + 1 < mix.size(); ++k) before_last += mix[k].share;
+    mix.back().share = std::max(0.0, 1.0 - before_last);
+    product.term_mix = std::move(mix);
+  }
+  for (const TermShare& term : product.term_mix) {
+    out.values.push_back(FittedValue{absl::StrCat("products[", product.name, "].term_mix[", term.months, " months]"),
+                                     term.share, lines, fitted});
+  }
+}
+
 void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
   Scenario& s = out.scenario;
   struct Sums {
@@ -516,6 +543,7 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
     int64_t lines = 0, leads = 0;
   };
   std::array<Sums, 3> kinds{};  // by LineKind
+  std::map<int, double> amount_by_term;  // subscriptions: Σ amount by term in whole months
   for (uint32_t index : ledger.ContractsInIdOrder()) {
     const ContractState& c = ledger.contracts()[index];
     if (!SignedInTwoYearsTo(c, as_of)) continue;
@@ -530,7 +558,10 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
       const Progress* first = !line.progress.empty() && line.progress.front().on <= as_of ? &line.progress.front() : nullptr;
       if (l.kind == LineKind::kRatable) {
         if (l.start_on) started = *l.start_on - signed_on;
-        if (l.start_on && l.end_on) months = (*l.end_on - *l.start_on + 1) / kDaysPerMonth;
+        if (l.start_on && l.end_on) {
+          months = (*l.end_on - *l.start_on + 1) / kDaysPerMonth;
+          amount_by_term[static_cast<int>(std::clamp(std::round(*months), 1.0, 120.0))] += amount;
+        }
       } else if (l.kind == LineKind::kDelivery) {
         if (first) started = first->on - signed_on;  // goods: the first delivery
       } else {
@@ -576,6 +607,7 @@ void FitProducts(const Ledger& ledger, Date as_of, Calibration& out) {
           k.per_month > 0 ? std::clamp(std::round(k.amount / k.per_month), 1.0, 120.0) : NAN, k.lines);
       product.term_months = static_cast<int>(term);
     }
+    if (product.kind == LineKind::kRatable) FitTermMix(amount_by_term, k.lines, product, out);
     Fit(out, absl::StrCat("products[", product.name, "].lead_time_months"), &product.lead_time_months,
         k.lead_amount > 0 ? std::clamp(k.lead / k.lead_amount, 0.0, 24.0) : NAN, k.leads);
   }
@@ -775,6 +807,42 @@ void FitOpportunities(const Ledger& ledger, Date as_of, Calibration& out) {
   }
 }
 
+// Terms in arrears: how late a month's work is invoiced (payment.arrears_lag_months). Over the
+// contracts signed in the two years to as_of whose lines are all services (their invoices are
+// for work alone), each invoice issued by as_of after a progress report: the months from the
+// latest report on or before it to the invoice (0: the same month; at most 3), the mean weighted
+// by amount. kMinSample invoices, or the default stays.
+void FitArrearsLag(const Ledger& ledger, Date as_of, Calibration& out) {
+  double weighted = 0, amount = 0;
+  int64_t invoices = 0;
+  for (uint32_t index : ledger.ContractsInIdOrder()) {
+    const ContractState& c = ledger.contracts()[index];
+    if (!SignedInTwoYearsTo(c, as_of) || c.lines.empty()) continue;
+    std::vector<Date> reports;
+    bool services = true;
+    for (const LineState& line : c.lines) {
+      services &= line.line.kind == LineKind::kEffort;
+      for (const Progress& p : line.progress) {
+        if (p.on <= as_of) reports.push_back(p.on);
+      }
+    }
+    if (!services || reports.empty()) continue;
+    std::sort(reports.begin(), reports.end());
+    for (const DatedAmount& bill : c.billings) {
+      if (bill.on > as_of || bill.amount <= 0) continue;
+      const auto after = std::upper_bound(reports.begin(), reports.end(), bill.on);
+      if (after == reports.begin()) continue;  // billed before any work was reported
+      const int lag = MonthOf(bill.on) - MonthOf(*(after - 1));
+      if (lag > 3) continue;
+      weighted += Units(bill.amount) * lag;
+      amount += Units(bill.amount);
+      ++invoices;
+    }
+  }
+  Fit(out, "payment.arrears_lag_months", &out.scenario.payment.arrears_lag_months,
+      amount > 0 ? weighted / amount : NAN, invoices);
+}
+
 // Payments: the delay mix (FitPaymentDelays) and the share of invoices over 180 days old still
 // unpaid (bad debt).
 void FitPayments(const Ledger& ledger, Date as_of, Calibration& out) {
@@ -832,6 +900,7 @@ absl::StatusOr<Calibration> Calibrate(const Ledger& ledger, Date as_of, const Sc
   // order records were imported in.
   FitOpportunities(ledger, as_of, out);
   FitPayments(ledger, as_of, out);
+  FitArrearsLag(ledger, as_of, out);
   FitProducts(ledger, as_of, out);
   FitWork(ledger, as_of, out);
   FitCollectionByAge(ledger, as_of, out);

@@ -6,6 +6,7 @@
 namespace forecastle::forecast {
 
 Cash::Cash(const StartingState& state, const Scenario& scenario) {
+  arrears_ = ArrearsSplit(scenario.payment.arrears_lag_months);
   for (const auto& [days, share] : scenario.payment.delay_days_mix) {
     delay_months_.emplace_back(static_cast<int>(std::lround(days / 30.4375)), share);
   }

@@ -7,6 +7,7 @@
 #ifndef FORECASTLE_ENGINE_FORECAST_CASH_H_
 #define FORECASTLE_ENGINE_FORECAST_CASH_H_
 
+#include <cmath>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -17,6 +18,15 @@
 #include "engine/forecast/streams.h"
 
 namespace forecastle::forecast {
+
+// Where a month's invoice under terms in arrears falls, `lag` (payment.arrears_lag_months) after
+// the month's end: the share 1 - fraction `whole` months after the month, `fraction` a month
+// later still. The one split for new sales, work and existing subscriptions.
+struct ArrearsSplit {
+  explicit ArrearsSplit(double lag) : whole(static_cast<int>(std::floor(lag))), fraction(lag - std::floor(lag)) {}
+  int whole;
+  double fraction;
+};
 
 class Cash {
  public:
@@ -45,7 +55,18 @@ class Cash {
     flows.collections[static_cast<size_t>(bad ? path.horizon : std::min(paid, path.horizon))] += amount;
   }
 
+  // The invoice of `amount` of work or service done in `month` under terms in arrears, billed
+  // payment.arrears_lag_months after the month's end: the whole months' share (1 - f) in month +
+  // floor(lag) and f in the month after, f = lag - floor(lag); one invoice's draw for both parts.
+  void BillInArrears(PathContext& path, int month, double amount, uint32_t word) const {
+    Bill(path, month + arrears_.whole, amount * (1 - arrears_.fraction), word);
+    if (arrears_.fraction > 0) Bill(path, month + arrears_.whole + 1, amount * arrears_.fraction, word);
+  }
+  // The share of a month's work in arrears still unbilled at the month's end.
+  double ArrearsUnbilledShare() const { return arrears_.whole > 0 ? 1.0 : arrears_.fraction; }
+
  private:
+  ArrearsSplit arrears_{1.0};
   std::vector<std::pair<int, double>> delay_months_;  // the payment delay mix in whole months
   // The k-th delay is picked by the first threshold above the invoice's draw: for bad debts
   // (below bad_debt_rate) at rate x (cumulative share), for the others at

@@ -238,10 +238,10 @@ void Delivery::Simulate(PathContext& path) const {
           item.prepaid -= prepaid;
           // Each month's invoice has its own stream, so scenarios that move the work to other
           // months still share the draws of the invoices they have in common.
-          invoices.push_back(WorkInvoice{m + 1, invoice_streams, earned - prepaid, 0});
+          invoices.push_back(WorkInvoice{m, invoice_streams, earned - prepaid, 0});
           draws.Reserve(static_cast<size_t>(invoice_streams) + 1);
           draws.counter(static_cast<size_t>(invoice_streams++)) = Streams::WorkInvoice(item.sale, path.first_month + m, path.path);
-          month.arrears_unbilled += earned - prepaid;
+          month.arrears_unbilled += (earned - prepaid) * cash_.ArrearsUnbilledShare();
         } else if (item.billing == BillingTerms::kOnDelivery) {
           if (item.done >= item.hours) {
             delivery_unbilled -= item.unbilled;
@@ -265,8 +265,11 @@ void Delivery::Simulate(PathContext& path) const {
   }
   draws.Compute(static_cast<size_t>(invoice_streams), path.key);
   for (const WorkInvoice& invoice : invoices) {
-    cash_.Bill(path, invoice.month, invoice.amount,
-               invoice.stream < 0 ? invoice.word : draws.words(static_cast<size_t>(invoice.stream))[0]);
+    if (invoice.stream < 0) {
+      cash_.Bill(path, invoice.month, invoice.amount, invoice.word);  // on delivery
+    } else {
+      cash_.BillInArrears(path, invoice.month, invoice.amount, draws.words(static_cast<size_t>(invoice.stream))[0]);
+    }
   }
 }
 

@@ -28,16 +28,15 @@ void DirectSales::Simulate(PathContext& path, const Booking& booking) const {
   for (const Source& source : sources_) {
     const DirectBookings& d = *source.bookings;
     RandomStream trend(path.key, Streams::DirectTrend(source.entity, path.path));
-    // This path's growth: the estimate's, moved by its uncertainty.
-    const double log_growth = source.log_growth + d.growth_sigma * trend.Normal();
+    // This path's error in the estimate's growth (TrendFactor).
+    const double deviation = d.growth_sigma * trend.Normal();
     for (int m = 0; m < path.horizon; ++m) {
       const MonthIndex month = path.first_month + m;
-      // The rate is the level at as-of; month m's middle is m + 0.5 months after it.
       RandomStream count_stream(path.key, Streams::DirectCount(source.entity, month, path.path));
       const double v = d.volatility;
       const double shock = std::exp(v * count_stream.Normal() - v * v / 2);  // mean 1
       const double mean = std::min(1e5, d.per_month * d.seasonality[static_cast<size_t>(month % 12)] *
-                                            std::exp(log_growth * (m + 0.5) / 12) * shock);
+                                            TrendFactor(source.log_growth, deviation, m) * shock);
       const int64_t count = std::min(kMaxPerMonth, count_stream.Poisson(mean));
       for (int64_t i = 0; i < count; ++i) {
         RandomStream stream(path.key, Streams::DirectBooking(source.entity, month, i, path.path));
@@ -47,7 +46,7 @@ void DirectSales::Simulate(PathContext& path, const Booking& booking) const {
         const uint32_t size_word = stream.Word(), product_word = stream.Word();
         sale.size = d.size > 0 ? price_multiplier_ * source.size_scale * source.size->FromWord(size_word) : 0;
         sale.product = booking.PickProduct(source.segment, product_word);
-        sale.term_months = booking.term_months(sale.product);
+        sale.term_months = booking.DrawTerm(sale.product, stream);
         sale.key = SaleKey::Direct(source.entity, month, i);
         booking.Book(path, sale, stream);
       }

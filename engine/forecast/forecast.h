@@ -1,7 +1,8 @@
 // The forecast driver: runs N paths of the model over blocks of paths with oneTBB and summarises
 // every metric and month (mean, std, standard error, quantiles) plus the probabilities SPEC §4
 // asks for. Results are bit-identical at any thread count: a path's numbers depend only on its
-// random streams, and every summary reads paths in path order.
+// random streams, and every summary reads paths in path order. Requests reach it through
+// forecaster.h, which resolves the scenario and sets up what a forecast runs from.
 #ifndef FORECASTLE_ENGINE_FORECAST_FORECAST_H_
 #define FORECASTLE_ENGINE_FORECAST_FORECAST_H_
 

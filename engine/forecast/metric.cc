@@ -1,6 +1,7 @@
 #include "engine/forecast/metric.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/field_error.h"
 #include "engine/common/quote.h"
 
 namespace forecastle::forecast {
@@ -21,10 +22,9 @@ absl::StatusOr<Metric> ParseMetric(absl::string_view name, absl::string_view fie
       return static_cast<Metric>(metric);
     }
   }
-  return absl::InvalidArgumentError(absl::StrCat(field, ": no metric ", Quoted(name), "; one of bookings, revenue, billings, "
-                                                 "collections, backlog, unbilled_backlog, deferred_revenue, "
-                                                 "accounts_receivable, work_backlog_hours, capacity_hours, "
-                                                 "utilization, headcount, delivery_cost"));
+  std::string names;
+  for (std::string_view known : kMetricNames) (names += names.empty() ? "" : ", ") += known;
+  return InvalidFieldError(field, absl::StrCat("no metric ", Quoted(name), "; one of ", names));
 }
 
 }  // namespace forecastle::forecast

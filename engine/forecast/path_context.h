@@ -83,9 +83,10 @@ struct TeamMonth {
   double arrears_unbilled = 0, delivery_unbilled = 0;
 };
 
-// An invoice for delivered work, billed once the teams' months are done: in `month` for `amount`,
-// its word known already (`word`, billed on delivery) or the first word of stream `stream` of
-// the batch that Delivery computes for invoices in arrears (-1 otherwise).
+// An invoice for delivered work, billed once the teams' months are done, for `amount`: on
+// delivery in `month`, its word known already (`word`, stream -1); or in arrears of the work of
+// `month` (Cash::BillInArrears), its word the first of stream `stream` of the batch that Delivery
+// computes for them.
 struct WorkInvoice {
   int month;
   int stream;

@@ -81,7 +81,7 @@ void Pipeline::Simulate(PathContext& path, const Booking& booking) const {
     sale.start_fraction = deal.close_fraction;  // a slipping deal keeps its day of the month
     sale.size = deal.amount * price_multiplier_ * segment.size_noise_scale * segment.size_noise->FromWord(size_noise);
     sale.product = deal.product >= 0 ? deal.product : booking.PickProduct(deal.segment, product_pick);
-    sale.term_months = booking.term_months(sale.product);
+    sale.term_months = booking.DrawTerm(sale.product, stream);
     sale.key = SaleKey::OpenDeal(deal.entity);
     booking.Book(path, sale, stream);
   }

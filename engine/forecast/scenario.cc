@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "engine/common/field_error.h"
 #include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 
@@ -14,28 +15,25 @@ namespace {
 
 absl::Status InRange(const std::string& field, double value, double low, double high) {
   if (!(value >= low && value <= high)) {  // also refuses NaN
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must be in [", low, ", ", high, "], got ", value));
+    return InvalidField(field, absl::StrCat(" must be in [", low, ", ", high, "], got ", value));
   }
   return absl::OkStatus();
 }
 
 absl::Status Positive(const std::string& field, double value, double high) {
   if (!(value > 0 && value <= high)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " must be in (0, ", high, "], got ", value));
+    return InvalidField(field, absl::StrCat(" must be in (0, ", high, "], got ", value));
   }
   return absl::OkStatus();
 }
 
 absl::Status Name(const std::string& field, const std::string& name) {
   if (name.empty() || name.size() > kMaxScenarioNameBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " must have 1 to ", kMaxScenarioNameBytes,
-                                                   " characters, got ", Quoted(name)));
+    return InvalidField(field, absl::StrCat(" must have 1 to ", kMaxScenarioNameBytes, " characters, got ", Quoted(name)));
   }
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, " may hold only letters, digits, '_', '-' and '.', got ", Quoted(name)));
+      return InvalidField(field, absl::StrCat(" may hold only letters, digits, '_', '-' and '.', got ", Quoted(name)));
     }
   }
   return absl::OkStatus();
@@ -43,7 +41,7 @@ absl::Status Name(const std::string& field, const std::string& name) {
 
 absl::Status SumsToOne(const std::string& field, double sum) {
   if (std::fabs(sum - 1.0) > 1e-9) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " must sum to 1, got ", sum));
+    return InvalidField(field, absl::StrCat(" must sum to 1, got ", sum));
   }
   return absl::OkStatus();
 }
@@ -157,7 +155,7 @@ absl::Status ValidateSegment(const SegmentAssumptions& seg, const std::string& f
     const auto& [product, share] = seg.product_mix[k];
     const std::string pf = absl::StrCat(f, ".product_mix[", k, "]");
     if (!products.contains(product)) {
-      return absl::InvalidArgumentError(absl::StrCat(pf, ".product ", Quoted(product), " is not one of products"));
+      return InvalidField(pf + ".product", absl::StrCat(" ", Quoted(product), " is not one of products"));
     }
     RETURN_IF_ERROR(InRange(pf + ".share", share, 0, 1));
     shares += share;
@@ -166,15 +164,35 @@ absl::Status ValidateSegment(const SegmentAssumptions& seg, const std::string& f
   return absl::OkStatus();
 }
 
+absl::Status ValidateTermMix(const Product& product, const std::string& f) {
+  if (product.term_mix.empty()) return absl::OkStatus();
+  if (product.kind != LineKind::kRatable) {
+    return absl::InvalidArgumentError(absl::StrCat(f, ".term_mix is for ratable products only, got ",
+                                                   product.term_mix.size(), " terms for a product of another kind"));
+  }
+  if (product.term_mix.size() > kMaxTerms) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(f, ".term_mix must have at most ", kMaxTerms, " terms, got ", product.term_mix.size()));
+  }
+  double shares = 0;
+  for (size_t k = 0; k < product.term_mix.size(); ++k) {
+    const std::string tf = absl::StrCat(f, ".term_mix[", k, "]");
+    RETURN_IF_ERROR(InRange(tf + ".months", product.term_mix[k].months, 1, 120));
+    RETURN_IF_ERROR(InRange(tf + ".share", product.term_mix[k].share, 0, 1));
+    shares += product.term_mix[k].share;
+  }
+  return SumsToOne(f + ".term_mix shares", shares);
+}
+
 }  // namespace
 
 absl::Status Validate(const Scenario& s) {
   RETURN_IF_ERROR(Name("name", s.name));
   if (!s.base.empty()) RETURN_IF_ERROR(Name("base", s.base));
-  if (s.base == s.name) return absl::InvalidArgumentError("base must name another scenario, got its own name");
+  if (s.base == s.name) return InvalidField("base", " must name another scenario, got its own name");
   if (s.description.size() > kMaxDescriptionBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("description must have at most ", kMaxDescriptionBytes,
-                                                   " characters, got ", s.description.size(), " bytes"));
+    return InvalidField("description", absl::StrCat(" must have at most ", kMaxDescriptionBytes, " characters, got ",
+                                                    s.description.size(), " bytes"));
   }
 
   absl::flat_hash_set<std::string> products, teams, segments;
@@ -182,7 +200,7 @@ absl::Status Validate(const Scenario& s) {
     const Team& team = s.teams[t];
     const std::string f = absl::StrCat("teams[", t, "]");
     RETURN_IF_ERROR(Name(f + ".name", team.name));
-    if (!teams.insert(team.name).second) return absl::InvalidArgumentError(absl::StrCat(f, ".name ", Quoted(team.name), " appears twice"));
+    if (!teams.insert(team.name).second) return InvalidField(f + ".name", absl::StrCat(" ", Quoted(team.name), " appears twice"));
     RETURN_IF_ERROR(InRange(f + ".fte", team.fte, 0, 100000));
     RETURN_IF_ERROR(Positive(f + ".hours_per_fte_month", team.hours_per_fte_month, 744));
     RETURN_IF_ERROR(InRange(f + ".utilization", team.utilization, 0, 1));
@@ -194,18 +212,21 @@ absl::Status Validate(const Scenario& s) {
     const Product& product = s.products[p];
     const std::string f = absl::StrCat("products[", p, "]");
     RETURN_IF_ERROR(Name(f + ".name", product.name));
-    if (!products.insert(product.name).second) return absl::InvalidArgumentError(absl::StrCat(f, ".name ", Quoted(product.name), " appears twice"));
+    if (!products.insert(product.name).second) {
+      return InvalidField(f + ".name", absl::StrCat(" ", Quoted(product.name), " appears twice"));
+    }
     RETURN_IF_ERROR(InRange(f + ".term_months", product.term_months, 1, 120));
     RETURN_IF_ERROR(InRange(f + ".hours_per_unit_value", product.hours_per_unit_value, 0, 1));
     RETURN_IF_ERROR(InRange(f + ".lead_time_months", product.lead_time_months, 0, 24));  // refuses NaN
+    RETURN_IF_ERROR(ValidateTermMix(product, f));
     if (product.kind != LineKind::kRatable && !teams.contains(product.team)) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ".team ", Quoted(product.team), " is not one of teams"));
+      return InvalidField(f + ".team", absl::StrCat(" ", Quoted(product.team), " is not one of teams"));
     }
   }
   for (size_t g = 0; g < s.segments.size(); ++g) {
     const std::string f = absl::StrCat("segments[", g, "]");
     if (!segments.insert(s.segments[g].name).second) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ".name ", Quoted(s.segments[g].name), " appears twice"));
+      return InvalidField(f + ".name", absl::StrCat(" ", Quoted(s.segments[g].name), " appears twice"));
     }
     RETURN_IF_ERROR(ValidateSegment(s.segments[g], f, products));
   }
@@ -222,7 +243,7 @@ absl::Status Validate(const Scenario& s) {
     const Hire& hire = s.hiring_plan[h];
     const std::string f = absl::StrCat("hiring_plan[", h, "]");
     if (!teams.contains(hire.team)) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ".team ", Quoted(hire.team), " is not one of teams"));
+      return InvalidField(f + ".team", absl::StrCat(" ", Quoted(hire.team), " is not one of teams"));
     }
     RETURN_IF_ERROR(InRange(f + ".count", hire.count, 0, 100000));
   }
@@ -230,7 +251,7 @@ absl::Status Validate(const Scenario& s) {
   RETURN_IF_ERROR(InRange("effort_overrun", s.effort_overrun, 0.1, 10));
   RETURN_IF_ERROR(InRange("effort_overrun_sigma", s.effort_overrun_sigma, 0, 3));
   double delay_share = 0;
-  if (s.payment.delay_days_mix.empty()) return absl::InvalidArgumentError("payment.delay_days_mix must not be empty");
+  if (s.payment.delay_days_mix.empty()) return InvalidField("payment.delay_days_mix", " must not be empty");
   for (size_t k = 0; k < s.payment.delay_days_mix.size(); ++k) {
     const auto& [days, share] = s.payment.delay_days_mix[k];
     const std::string f = absl::StrCat("payment.delay_days_mix[", k, "]");
@@ -245,17 +266,18 @@ absl::Status Validate(const Scenario& s) {
                             s.payment.collection_by_age[static_cast<size_t>(b)], 0, 1));
   }
   RETURN_IF_ERROR(InRange("demand_volatility", s.demand_volatility, 0, 3));
+  RETURN_IF_ERROR(InRange("payment.arrears_lag_months", s.payment.arrears_lag_months, 0, 3));
 
   const auto& rho = s.segment_correlation;
   if (!rho.empty()) {
     const size_t n = s.segments.size();
     if (rho.size() != n) {
-      return absl::InvalidArgumentError(absl::StrCat("segment_correlation must have ", n, " rows (one per segment), got ", rho.size()));
+      return InvalidField("segment_correlation", absl::StrCat(" must have ", n, " rows (one per segment), got ", rho.size()));
     }
     // Every row's length first: the symmetry check below reads rho[j][i] of later rows.
     for (size_t i = 0; i < n; ++i) {
       if (rho[i].size() != n) {
-        return absl::InvalidArgumentError(absl::StrCat("segment_correlation[", i, "] must have ", n, " entries, got ", rho[i].size()));
+        return InvalidField(absl::StrCat("segment_correlation[", i, "]"), absl::StrCat(" must have ", n, " entries, got ", rho[i].size()));
       }
     }
     Eigen::MatrixXd matrix(n, n);
@@ -263,20 +285,26 @@ absl::Status Validate(const Scenario& s) {
       for (size_t j = 0; j < n; ++j) {
         const std::string f = absl::StrCat("segment_correlation[", i, "][", j, "]");
         RETURN_IF_ERROR(InRange(f, rho[i][j], -1, 1));
-        if (i == j && rho[i][j] != 1) return absl::InvalidArgumentError(absl::StrCat(f, " must be 1 (the diagonal), got ", rho[i][j]));
+        if (i == j && rho[i][j] != 1) return InvalidField(f, absl::StrCat(" must be 1 (the diagonal), got ", rho[i][j]));
         if (std::fabs(rho[i][j] - rho[j][i]) > 1e-12) {
-          return absl::InvalidArgumentError(absl::StrCat(f, " must equal segment_correlation[", j, "][", i, "] (symmetric), got ", rho[i][j], " and ", rho[j][i]));
+          return InvalidField(f, absl::StrCat(" must equal segment_correlation[", j, "][", i, "] (symmetric), got ",
+                                              rho[i][j], " and ", rho[j][i]));
         }
         matrix(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rho[i][j];
       }
     }
     const double smallest = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(matrix).eigenvalues().minCoeff();
     if (smallest < -1e-9) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "segment_correlation must be positive semi-definite, its smallest eigenvalue is ", smallest));
+      return InvalidField("segment_correlation",
+                          absl::StrCat(" must be positive semi-definite, its smallest eigenvalue is ", smallest));
     }
   }
   return absl::OkStatus();
+}
+
+double TrendFactor(double log_growth, double deviation, int month) {
+  const double middle = month + 0.5;
+  return std::exp((log_growth * middle + deviation * (middle + kTrendLevelMonths)) / 12);
 }
 
 }  // namespace forecastle::forecast

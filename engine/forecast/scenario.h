@@ -1,6 +1,8 @@
 // The assumptions of a forecast (SPEC §4): how the pipeline converts to bookings, how won deals
 // become lines, how teams deliver the work, and how invoices turn into cash. Every field has a
 // documented default and a validated range; Validate names the field and the value it refuses.
+// A stored variant sets only some fields over its base: scenario_fields.h describes each field
+// once, and forecaster.h resolves a variant over its chain of bases.
 #ifndef FORECASTLE_ENGINE_FORECAST_SCENARIO_H_
 #define FORECASTLE_ENGINE_FORECAST_SCENARIO_H_
 
@@ -29,6 +31,16 @@ struct DirectBookings {
   double size_sigma = 0.8;                   // lognormal sigma of sizes, [0, 3]
 };
 
+// A trend's factor on a rate at as-of for forecast month m (0: the first month, whose middle is
+// half a month after as-of). `log_growth` is the estimate's log(1 + growth a year); `deviation`
+// is this path's draw of its error (growth_sigma times a standard normal). The estimate's growth
+// carries the rate from as-of to the month's middle. Its error reaches further back: calibration
+// measures a rate as the trailing 12 months' mean and carries it half a year forward to as-of
+// along the same growth, so a path whose growth differs by `deviation` also differs at as-of by
+// half a year of it (kTrendLevelMonths). The fan so widens from the level at as-of, not from zero.
+inline constexpr double kTrendLevelMonths = 6;
+double TrendFactor(double log_growth, double deviation, int month);
+
 // New business of one customer segment.
 struct SegmentAssumptions {
   std::string name;                          // matches customers' and opportunities' segment
@@ -56,6 +68,13 @@ enum class BillingTerms { kAnnualUpfront, kQuarterlyUpfront, kMonthlyUpfront, kM
 // 0 for terms in arrears or on delivery.
 int UpfrontInvoiceMonths(BillingTerms billing);
 
+// A share of a ratable product's sales by term.
+struct TermShare {
+  int months = 12;                           // [1, 120]
+  double share = 1;                          // of the amount sold, [0, 1]; a product's shares sum to 1
+};
+inline constexpr size_t kMaxTerms = 12;      // entries of a product's term_mix
+
 // How a won deal becomes a line.
 struct Product {
   std::string name;
@@ -66,6 +85,10 @@ struct Product {
   double lead_time_months = 0;               // months from signing to the start of work or service, [0, 24];
                                              // fractions count: a sale on the 10th with 0.5 starts about the 25th
   std::string team;                          // who does the work (effort and delivery lines)
+  // Ratable: each sale's term is drawn by these shares, so that its upfront invoices and renewals
+  // follow the terms the company sells (a mix of 3- and 36-month deals does not bill like one of
+  // 16 months); empty = term_months for every sale. At most kMaxTerms.
+  std::vector<TermShare> term_mix;
 };
 
 struct Renewals {
@@ -106,6 +129,10 @@ struct PaymentTerms {
   // age bucket it is in that month, [0, 1]. What is never collected stays receivable (the
   // ledger records no write-offs: AR is billed - collected, SPEC §1).
   std::array<double, kAgeBuckets> collection_by_age = {0.6, 0.5, 0.5, 0.3, 0.02};
+  // Terms in arrears: months from the end of a month of work or service to its invoice, [0, 3].
+  // 0: on the month's last day; 1: in the next month; a fraction splits the invoice between the
+  // two months (Cash::BillInArrears). Calibration fits it from the ledger's invoices.
+  double arrears_lag_months = 1;
 };
 
 struct Scenario {

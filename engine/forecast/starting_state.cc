@@ -8,6 +8,7 @@
 #include "engine/actuals/metrics.h"
 #include "engine/actuals/recognition.h"
 #include "engine/common/status_macros.h"
+#include "engine/forecast/cash.h"
 #include "engine/forecast/renewal_links.h"
 #include "engine/forecast/streams.h"
 
@@ -39,6 +40,7 @@ struct Projection {
   int effort_team = -1, delivery_team = -1;
   double delivery_hours_per_unit = 0;
   int billing_months = 0;          // UpfrontBillingMonths
+  double arrears_lag_months = -1;  // the subscriptions bill in arrears this late (-1: they do not)
   std::vector<Date> month_ends;    // of each forecast month
 };
 
@@ -167,10 +169,17 @@ void SettleBilling(const Projection& p, double ahead, const ContractProjection& 
     state.scheduled_billing[0] += -ahead;
   }
   const std::vector<double>& billing = p.billing_months > 0 ? c.period_billing : c.revenue;
+  // In arrears, a month's revenue is invoiced arrears_lag_months after its end (as
+  // Cash::BillInArrears does for new sales); past the horizon it is not forecast.
+  const ArrearsSplit split(std::max(0.0, p.arrears_lag_months));
+  const auto whole = static_cast<size_t>(split.whole);
+  const double fraction = split.fraction;
   for (size_t m = 0; m < billing.size(); ++m) {
     const double used = std::min(prepaid_ratable, billing[m]);
     prepaid_ratable -= used;
-    state.scheduled_billing[m] += billing[m] - used;
+    const double billed = billing[m] - used;
+    if (m + whole < billing.size()) state.scheduled_billing[m + whole] += billed * (1 - fraction);
+    if (fraction > 0 && m + whole + 1 < billing.size()) state.scheduled_billing[m + whole + 1] += billed * fraction;
   }
   for (size_t m = 0; m < c.revenue.size(); ++m) state.scheduled_revenue[m] += c.revenue[m];
 }
@@ -287,6 +296,10 @@ absl::StatusOr<StartingState> BuildStartingState(const Ledger& ledger, const Sce
   const Product* goods = ProductOfKind(scenario, LineKind::kDelivery);
   projection.delivery_hours_per_unit = goods ? goods->hours_per_unit_value : 0;
   projection.billing_months = UpfrontBillingMonths(scenario);
+  if (const Product* subscription = ProductOfKind(scenario, LineKind::kRatable);
+      subscription != nullptr && subscription->billing == BillingTerms::kMonthlyInArrears) {
+    projection.arrears_lag_months = scenario.payment.arrears_lag_months;
+  }
   projection.month_ends.resize(h);
   for (size_t m = 0; m < h; ++m) projection.month_ends[m] = LastDayOfMonth(state.first_month + static_cast<int>(m));
   // Contracts and opportunities are visited in id order: no sum depends on the import's order.

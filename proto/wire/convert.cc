@@ -2,28 +2,86 @@
 
 #include <chrono>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "engine/actuals/record_table.h"
+#include "engine/common/field_error.h"
 #include "engine/common/quote.h"
 #include "engine/common/status_macros.h"
 
 namespace forecastle {
 namespace {
 
-using google::protobuf::EnumDescriptor;
+using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-// "LINE_KIND_RATABLE" -> "ratable"; the UNSPECIFIED value -> "" (absent).
-std::string EnumText(const google::protobuf::EnumValueDescriptor* value) {
-  const EnumDescriptor* type = value->type();
-  const std::string& unspecified = type->value(0)->name();
-  const std::string prefix = unspecified.substr(0, unspecified.size() - std::string("UNSPECIFIED").size());
-  if (value->number() == 0) return "";
-  // A number the .proto does not define (a newer client) has no name of ours: say so.
-  if (value->name().rfind(prefix, 0) != 0) return absl::StrCat("unknown value ", value->number());
-  return absl::AsciiStrToLower(value->name().substr(prefix.size()));
+// Each kind's proto field per column of its table (record_table.h), by name: the message of the
+// kind's field in v1::Record. A column without its field would be a contract broken by an edit
+// of one side only; tests/proto/wire/convert_test.cc checks both sides field by field.
+const std::vector<const FieldDescriptor*>& FieldsOf(RecordKind kind) {
+  static const auto* const fields = [] {
+    auto* all = new std::vector<std::vector<const FieldDescriptor*>>(kRecordKindCount);
+    for (int k = 0; k < kRecordKindCount; ++k) {
+      const Descriptor* message = RecordMessageType(static_cast<RecordKind>(k));
+      for (const Column& column : TableOf(static_cast<RecordKind>(k)).columns) {
+        (*all)[k].push_back(message->FindFieldByName(std::string(column.name)));
+      }
+    }
+    return all;
+  }();
+  return (*fields)[static_cast<size_t>(kind)];
+}
+
+// A column's value from its field: text fields are read as the column reads text (ids as they
+// are, dates and amounts parsed once); enums, counts and flags are typed already.
+absl::StatusOr<CellValue> CellFromField(const Message& message, const FieldDescriptor* field, const Column& column) {
+  const Reflection* reflection = message.GetReflection();
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      return ParseCell(column, reflection->GetStringReference(message, field, &scratch));
+    }
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const int number = reflection->GetEnumValue(message, field);
+      if (number == 0) return CellValue();  // UNSPECIFIED: absent
+      if (number < 0 || static_cast<size_t>(number) > column.choices.size()) {
+        // A value the .proto does not define (a newer client's) has no name of ours.
+        return InvalidFieldError(column.name, absl::StrCat("expected ", ChoiceList(column.choices),
+                                                           ", got the unknown enum value ", number));
+      }
+      return CellValue(int64_t{number - 1});
+    }
+    case FieldDescriptor::CPPTYPE_INT64:
+      if (!reflection->HasField(message, field)) return CellValue();
+      return CellValue(reflection->GetInt64(message, field));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return reflection->GetBool(message, field) ? CellValue(int64_t{1}) : CellValue();
+    default:
+      return absl::InternalError(absl::StrCat(field->full_name(), ": a field type no column has"));
+  }
+}
+
+void CellToField(const CellValue& value, const Column& column, const FieldDescriptor* field, Message* message) {
+  if (IsAbsent(value)) return;
+  const Reflection* reflection = message->GetReflection();
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      reflection->SetString(message, field, FormatCell(column, value));
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      reflection->SetEnumValue(message, field, static_cast<int>(std::get<int64_t>(value)) + 1);
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      reflection->SetInt64(message, field, std::get<int64_t>(value));
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      reflection->SetBool(message, field, std::get<int64_t>(value) != 0);
+      break;
+    default:
+      break;
+  }
 }
 
 }  // namespace
@@ -33,42 +91,24 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
+const Descriptor* RecordMessageType(RecordKind kind) {
+  return v1::Record::descriptor()->FindFieldByNumber(static_cast<int>(kind) + 1)->message_type();
+}
+
 absl::StatusOr<Record> RecordFromProto(RecordKind kind, const Message& message) {
-  const Reflection* reflection = message.GetReflection();
-  const auto* descriptor = message.GetDescriptor();
-  std::vector<std::string> texts;
-  texts.reserve(descriptor->field_count());
-  for (int i = 0; i < descriptor->field_count(); ++i) {
-    const FieldDescriptor* field = descriptor->field(i);
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
-        texts.push_back(reflection->GetString(message, field));
-        break;
-      case FieldDescriptor::CPPTYPE_ENUM:
-        texts.push_back(EnumText(reflection->GetEnum(message, field)));
-        break;
-      case FieldDescriptor::CPPTYPE_INT64:
-        texts.push_back(reflection->HasField(message, field)
-                            ? absl::StrCat(reflection->GetInt64(message, field))
-                            : std::string());
-        break;
-      case FieldDescriptor::CPPTYPE_BOOL:
-        texts.push_back(reflection->GetBool(message, field) ? "true" : "");
-        break;
-      default:
-        return absl::InternalError(absl::StrCat("unsupported field type of ", field->name()));
-    }
+  if (message.GetDescriptor() != RecordMessageType(kind)) {
+    return absl::InternalError(absl::StrCat(message.GetTypeName(), " is no ", KindName(kind), " message"));
   }
-  FieldValues values;
-  for (int i = 0; i < descriptor->field_count(); ++i) {
-    if (!texts[i].empty()) values.emplace_back(descriptor->field(i)->name(), texts[i]);
-  }
-  return ParseRecord(kind, values);
+  const std::vector<const FieldDescriptor*>& fields = FieldsOf(kind);
+  const std::vector<Column>& columns = TableOf(kind).columns;
+  return BuildRecord(kind, [&](const Column& column) {
+    return CellFromField(message, fields[static_cast<size_t>(&column - columns.data())], column);
+  });
 }
 
 absl::StatusOr<Record> RecordFromProto(const v1::Record& message) {
   if (message.record_case() == v1::Record::RECORD_NOT_SET) {
-    return absl::InvalidArgumentError("record: no record kind is set");
+    return InvalidFieldError("record", "no record kind is set");
   }
   const auto kind = static_cast<RecordKind>(message.record_case() - 1);
   const Reflection* reflection = message.GetReflection();
@@ -77,35 +117,10 @@ absl::StatusOr<Record> RecordFromProto(const v1::Record& message) {
 }
 
 void FillRecordMessage(const Record& record, Message* message) {
-  const Reflection* reflection = message->GetReflection();
-  const auto* descriptor = message->GetDescriptor();
-  const std::vector<std::string> cells = FormatRecord(record);
-  const auto& columns = KindColumns(KindOf(record));
-  for (size_t c = 0; c < columns.size(); ++c) {
-    if (cells[c].empty()) continue;
-    const FieldDescriptor* field = descriptor->FindFieldByName(std::string(columns[c]));
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
-        reflection->SetString(message, field, cells[c]);
-        break;
-      case FieldDescriptor::CPPTYPE_ENUM: {
-        const EnumDescriptor* type = field->enum_type();
-        const std::string& unspecified = type->value(0)->name();
-        const std::string name = unspecified.substr(0, unspecified.size() - 11) +
-                                 absl::AsciiStrToUpper(cells[c]);
-        reflection->SetEnum(message, field, type->FindValueByName(name));
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_INT64:
-        reflection->SetInt64(message, field, std::stoll(cells[c]));
-        break;
-      case FieldDescriptor::CPPTYPE_BOOL:
-        reflection->SetBool(message, field, cells[c] == "true");
-        break;
-      default:
-        break;
-    }
-  }
+  const RecordKind kind = KindOf(record);
+  const std::vector<const FieldDescriptor*>& fields = FieldsOf(kind);
+  const std::vector<Column>& columns = TableOf(kind).columns;
+  for (size_t c = 0; c < columns.size(); ++c) CellToField(columns[c].get(record), columns[c], fields[c], message);
 }
 
 v1::Record RecordToProto(const Record& record) {
@@ -120,6 +135,32 @@ Date TodayUtc() {
   const auto now = std::chrono::system_clock::now();
   return Date{static_cast<int32_t>(
       std::chrono::duration_cast<std::chrono::days>(now.time_since_epoch()).count())};
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+absl::StatusOr<std::optional<int64_t>> ParseKnownAt(absl::string_view text, int64_t now_us, absl::string_view field) {
+  if (text.empty()) return std::nullopt;
+  int64_t known_at_us = 0;
+  if (text.size() == 10) {
+    absl::StatusOr<Date> day = ParseDate(text, field);
+    if (!day.ok()) return day.status();
+    known_at_us = (int64_t{day->days} + 1) * 86'400'000'000 - 1;
+  } else {
+    absl::Time time;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &time, &error)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ": expected an RFC 3339 timestamp (2026-11-05T14:30:00Z) or a date (2026-11-05), got ",
+          Quoted(text)));
+    }
+    known_at_us = absl::ToUnixMicros(time);
+  }
+  if (known_at_us >= now_us) return std::nullopt;
+  return known_at_us;
 }
 
 absl::StatusOr<Date> ParseAsOf(absl::string_view text, Date today, absl::string_view field) {

@@ -5,6 +5,9 @@
 
 #include <grpcpp/support/status.h>
 
+#include <cstdint>
+#include <optional>
+
 #include "absl/status/statusor.h"
 #include "engine/actuals/metrics.h"
 #include "engine/actuals/records.h"
@@ -16,18 +19,33 @@ namespace forecastle {
 // absl codes map one to one onto gRPC codes.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// A record message (any kind) to the engine's record, validated by ParseRecord. Errors start with
-// the field name. An empty oneof is INVALID_ARGUMENT "record: ...".
+// Records travel as one message per kind whose fields are the kind's columns (record_table.h),
+// by name: ids and free text as strings, dates, months and decimals as the text the API's
+// conventions fix (ledger.proto), a choice as its enum, a count as an optional int64, a flag as a
+// bool. Both directions are one loop over the kind's table.
+
+// The message type of a kind (v1::Customer, v1::Invoice, ...): its field in v1::Record.
+const google::protobuf::Descriptor* RecordMessageType(RecordKind kind);
+// A record message (any kind) to the engine's record, validated as ParseRecord validates. Errors
+// name their field (FieldOf); an empty oneof is INVALID_ARGUMENT about "record".
 absl::StatusOr<Record> RecordFromProto(const v1::Record& message);
 // One kind's message (v1::Customer, v1::Invoice, ...) to the engine's record.
 absl::StatusOr<Record> RecordFromProto(RecordKind kind, const google::protobuf::Message& message);
 v1::Record RecordToProto(const Record& record);
+// Sets the fields of `message`, of the record's kind's type, from the record.
 void FillRecordMessage(const Record& record, google::protobuf::Message* message);
 
 // Parses an optional date, defaulting to `today` when empty.
 absl::StatusOr<Date> ParseAsOf(absl::string_view text, Date today, absl::string_view field = "as_of");
 // Today's date in UTC from the system clock.
 Date TodayUtc();
+// The moment of a request's `known_at` (ledger.proto), in microseconds since the epoch: RFC 3339
+// ("2026-11-05T14:30:00Z", "…+01:00", fractions to the microsecond) or a date, meaning its end
+// (the last microsecond of the day, UTC). Empty, or later than `now_us`: nullopt, the ledger now.
+absl::StatusOr<std::optional<int64_t>> ParseKnownAt(absl::string_view text, int64_t now_us,
+                                                    absl::string_view field = "known_at");
+// The server's clock for ParseKnownAt, in microseconds since the epoch.
+int64_t NowMicros();
 
 absl::StatusOr<MetricsQuery> MetricsQueryFromProto(const v1::MetricsRequest& request, Date today);
 absl::StatusOr<Selection> SelectionFromProto(v1::GroupBy group_by, const std::string& segment,

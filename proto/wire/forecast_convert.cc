@@ -1,102 +1,52 @@
 #include "proto/wire/forecast_convert.h"
 
 #include <cmath>
+#include <type_traits>
+#include <variant>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "engine/common/field_error.h"
 #include "engine/common/status_macros.h"
 #include "proto/wire/convert.h"
+#include "proto/wire/metric_convert.h"
 
 namespace forecastle {
 namespace {
 
+using forecast::FieldMarks;
+using forecast::Fields;
+using forecast::TableRecord;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-// Messages whose lists merge by a key field (their first field).
-bool IsKeyed(const google::protobuf::Descriptor* type) {
-  static const absl::flat_hash_set<std::string> kKeyed = {
-      "forecastle.v1.SegmentAssumptions", "forecastle.v1.Product", "forecastle.v1.Team",
-      "forecastle.v1.StageProbability"};
-  return kKeyed.contains(type->full_name());
+template <typename V>
+inline constexpr bool kIsRecordList = false;
+template <TableRecord U>
+inline constexpr bool kIsRecordList<std::vector<U>> = true;
+
+std::string Join(const std::string& path, absl::string_view name) {
+  return path.empty() ? std::string(name) : absl::StrCat(path, ".", name);
 }
 
-void MergeInto(Message* target, const Message& overlay) {
-  const auto* descriptor = overlay.GetDescriptor();
-  const auto* reflection = overlay.GetReflection();
-  for (int i = 0; i < descriptor->field_count(); ++i) {
-    const FieldDescriptor* field = descriptor->field(i);
-    if (field->is_repeated()) {
-      const int n = reflection->FieldSize(overlay, field);
-      if (n == 0) continue;
-      if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && IsKeyed(field->message_type())) {
-        const FieldDescriptor* key = field->message_type()->field(0);
-        for (int k = 0; k < n; ++k) {
-          const Message& item = reflection->GetRepeatedMessage(overlay, field, k);
-          const std::string name = item.GetReflection()->GetString(item, key);
-          Message* match = nullptr;
-          for (int t = 0; t < reflection->FieldSize(*target, field); ++t) {
-            Message* candidate = reflection->MutableRepeatedMessage(target, field, t);
-            if (candidate->GetReflection()->GetString(*candidate, key) == name) match = candidate;
-          }
-          if (match) {
-            MergeInto(match, item);
-          } else {
-            reflection->AddMessage(target, field)->CopyFrom(item);
-          }
-        }
-      } else {
-        // Other lists replace.
-        reflection->ClearField(target, field);
-        for (int k = 0; k < n; ++k) {
-          switch (field->cpp_type()) {
-            case FieldDescriptor::CPPTYPE_MESSAGE:
-              reflection->AddMessage(target, field)->CopyFrom(reflection->GetRepeatedMessage(overlay, field, k));
-              break;
-            case FieldDescriptor::CPPTYPE_DOUBLE:
-              reflection->AddDouble(target, field, reflection->GetRepeatedDouble(overlay, field, k));
-              break;
-            default:
-              break;  // the scenario has no other repeated types
-          }
-        }
-      }
-    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      if (reflection->HasField(overlay, field)) {
-        MergeInto(reflection->MutableMessage(target, field), reflection->GetMessage(overlay, field));
-      }
-    } else if (field->has_presence() ? reflection->HasField(overlay, field)
-                                     : field->cpp_type() == FieldDescriptor::CPPTYPE_STRING
-                                           ? !reflection->GetString(overlay, field).empty()
-                                           : field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM
-                                                 ? reflection->GetEnumValue(overlay, field) != 0
-                                                 : true) {
-      switch (field->cpp_type()) {
-        case FieldDescriptor::CPPTYPE_STRING:
-          reflection->SetString(target, field, reflection->GetString(overlay, field));
-          break;
-        case FieldDescriptor::CPPTYPE_ENUM:
-          reflection->SetEnumValue(target, field, reflection->GetEnumValue(overlay, field));
-          break;
-        case FieldDescriptor::CPPTYPE_DOUBLE:
-          reflection->SetDouble(target, field, reflection->GetDouble(overlay, field));
-          break;
-        case FieldDescriptor::CPPTYPE_INT32:
-          reflection->SetInt32(target, field, reflection->GetInt32(overlay, field));
-          break;
-        default:
-          break;
-      }
-    }
-  }
+// The message's field of that name (the tables of scenario_fields.h use forecast.proto's names; a
+// test checks every one has its field).
+const FieldDescriptor* FieldNamed(const Message& message, absl::string_view name) {
+  return message.GetDescriptor()->FindFieldByName(std::string(name));
 }
 
-absl::StatusOr<LineKind> KindFromProto(v1::LineKind kind, const std::string& field) {
+// Whether a message sets a field: a list with elements, a field with presence that is present, a
+// string or enum without presence that is not empty or 0.
+bool Present(const Message& message, const FieldDescriptor* field) {
+  const auto* reflection = message.GetReflection();
+  return field->is_repeated() ? reflection->FieldSize(message, field) > 0 : reflection->HasField(message, field);
+}
+
+absl::StatusOr<LineKind> KindFromProto(int kind, const std::string& field) {
   switch (kind) {
     case v1::LINE_KIND_RATABLE: return LineKind::kRatable;
     case v1::LINE_KIND_EFFORT: return LineKind::kEffort;
     case v1::LINE_KIND_DELIVERY: return LineKind::kDelivery;
-    default: return absl::InvalidArgumentError(absl::StrCat(field, " must be ratable, effort or delivery, got ", kind));
+    default: return InvalidField(field, absl::StrCat(" must be ratable, effort or delivery, got ", kind));
   }
 }
 
@@ -109,7 +59,7 @@ v1::LineKind KindToProto(LineKind kind) {
   return v1::LINE_KIND_UNSPECIFIED;
 }
 
-absl::StatusOr<forecast::BillingTerms> BillingFromProto(v1::BillingTerms terms, const std::string& field) {
+absl::StatusOr<forecast::BillingTerms> BillingFromProto(int terms, const std::string& field) {
   switch (terms) {
     case v1::BILLING_TERMS_UNSPECIFIED:
     case v1::BILLING_TERMS_ANNUAL_UPFRONT: return forecast::BillingTerms::kAnnualUpfront;
@@ -117,7 +67,191 @@ absl::StatusOr<forecast::BillingTerms> BillingFromProto(v1::BillingTerms terms, 
     case v1::BILLING_TERMS_MONTHLY_UPFRONT: return forecast::BillingTerms::kMonthlyUpfront;
     case v1::BILLING_TERMS_MONTHLY_IN_ARREARS: return forecast::BillingTerms::kMonthlyInArrears;
     case v1::BILLING_TERMS_ON_DELIVERY: return forecast::BillingTerms::kOnDelivery;
-    default: return absl::InvalidArgumentError(absl::StrCat(field, ": unknown billing terms ", terms));
+    default: return InvalidField(field, absl::StrCat(": unknown billing terms ", terms));
+  }
+}
+
+// Reading one set field of `message` into the engine's value, by the kind of value; `path` names
+// the field in errors ("segments[1].seasonality").
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string&, double& out) {
+  out = m.GetReflection()->GetDouble(m, f);
+  return absl::OkStatus();
+}
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string&, int& out) {
+  out = m.GetReflection()->GetInt32(m, f);
+  return absl::OkStatus();
+}
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string&, std::string& out) {
+  out = m.GetReflection()->GetString(m, f);
+  return absl::OkStatus();
+}
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string& path, LineKind& out) {
+  ASSIGN_OR_RETURN(out, KindFromProto(m.GetReflection()->GetEnumValue(m, f), path));
+  return absl::OkStatus();
+}
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string& path, forecast::BillingTerms& out) {
+  ASSIGN_OR_RETURN(out, BillingFromProto(m.GetReflection()->GetEnumValue(m, f), path));
+  return absl::OkStatus();
+}
+template <size_t N>
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string& path, std::array<double, N>& out) {
+  const int n = m.GetReflection()->FieldSize(m, f);
+  if (n != static_cast<int>(N)) return InvalidField(path, absl::StrCat(" must have ", N, " values, got ", n));
+  for (int k = 0; k < n; ++k) out[static_cast<size_t>(k)] = m.GetReflection()->GetRepeatedDouble(m, f, k);
+  return absl::OkStatus();
+}
+// (key, value) pairs: messages whose first field is the key (a product, a stage, days) and whose
+// second is the double (a share, a probability).
+template <typename Key>
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string&, std::vector<std::pair<Key, double>>& out) {
+  out.clear();
+  for (int k = 0; k < m.GetReflection()->FieldSize(m, f); ++k) {
+    const Message& pair = m.GetReflection()->GetRepeatedMessage(m, f, k);
+    const auto* fields = pair.GetDescriptor();
+    const auto* reflection = pair.GetReflection();
+    if constexpr (std::is_same_v<Key, std::string>) {
+      out.emplace_back(reflection->GetString(pair, fields->field(0)), reflection->GetDouble(pair, fields->field(1)));
+    } else {
+      out.emplace_back(reflection->GetInt32(pair, fields->field(0)), reflection->GetDouble(pair, fields->field(1)));
+    }
+  }
+  return absl::OkStatus();
+}
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string& path, std::vector<forecast::Hire>& out) {
+  out.clear();
+  for (int k = 0; k < m.GetReflection()->FieldSize(m, f); ++k) {
+    const auto& hire = static_cast<const v1::Hire&>(m.GetReflection()->GetRepeatedMessage(m, f, k));
+    const std::string month_field = absl::StrCat(path, "[", k, "].month");
+    auto month = ParseMonth(hire.month(), month_field);
+    if (!month.ok()) return NamingField(month.status(), month_field);
+    out.push_back(forecast::Hire{hire.team(), *month, hire.count()});
+  }
+  return absl::OkStatus();
+}
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string&, std::vector<forecast::TermShare>& out) {
+  out.clear();
+  for (int k = 0; k < m.GetReflection()->FieldSize(m, f); ++k) {
+    const auto& term = static_cast<const v1::TermShare&>(m.GetReflection()->GetRepeatedMessage(m, f, k));
+    out.push_back(forecast::TermShare{term.months(), term.share()});
+  }
+  return absl::OkStatus();
+}
+absl::Status Read(const Message& m, const FieldDescriptor* f, const std::string&, std::vector<std::vector<double>>& out) {
+  out.clear();
+  for (int k = 0; k < m.GetReflection()->FieldSize(m, f); ++k) {
+    const auto& row = static_cast<const v1::CorrelationRow&>(m.GetReflection()->GetRepeatedMessage(m, f, k));
+    out.emplace_back(row.values().begin(), row.values().end());
+  }
+  return absl::OkStatus();
+}
+
+// Every field of R's table that `message` sets, read into `out` and marked in `marks`.
+template <TableRecord R>
+absl::Status RecordFromMessage(const Message& message, const std::string& path, R& out, FieldMarks& marks) {
+  const auto& fields = Fields<R>::kAll;
+  for (size_t i = 0; i < std::size(fields); ++i) {
+    const FieldDescriptor* f = FieldNamed(message, fields[i].name);
+    if (f == nullptr) return absl::InternalError(absl::StrCat(message.GetTypeName(), " has no field ", fields[i].name));
+    if (!Present(message, f)) continue;
+    marks.Set(i);
+    const std::string at = Join(path, fields[i].name);
+    const auto* reflection = message.GetReflection();
+    RETURN_IF_ERROR(std::visit(
+        [&](auto member) -> absl::Status {
+          auto& value = out.*member;
+          using V = std::remove_cvref_t<decltype(value)>;
+          if constexpr (TableRecord<V>) {
+            return RecordFromMessage(reflection->GetMessage(message, f), at, value, marks.Inner(i));
+          } else if constexpr (kIsRecordList<V>) {
+            value.clear();
+            for (int k = 0; k < reflection->FieldSize(message, f); ++k) {
+              RETURN_IF_ERROR(RecordFromMessage(reflection->GetRepeatedMessage(message, f, k), absl::StrCat(at, "[", k, "]"),
+                                                value.emplace_back(), marks.Inner(i, static_cast<size_t>(k))));
+            }
+            return absl::OkStatus();
+          } else {
+            return Read(message, f, at, value);
+          }
+        },
+        fields[i].member));
+  }
+  return absl::OkStatus();
+}
+
+// Writing one engine value into its field of `m`, by the kind of value.
+void Write(double value, Message* m, const FieldDescriptor* f) { m->GetReflection()->SetDouble(m, f, value); }
+void Write(int value, Message* m, const FieldDescriptor* f) { m->GetReflection()->SetInt32(m, f, value); }
+void Write(const std::string& value, Message* m, const FieldDescriptor* f) { m->GetReflection()->SetString(m, f, value); }
+void Write(LineKind value, Message* m, const FieldDescriptor* f) { m->GetReflection()->SetEnumValue(m, f, KindToProto(value)); }
+void Write(forecast::BillingTerms value, Message* m, const FieldDescriptor* f) {
+  m->GetReflection()->SetEnumValue(m, f, static_cast<int>(value) + 1);  // BILLING_TERMS_ANNUAL_UPFRONT is 1
+}
+template <size_t N>
+void Write(const std::array<double, N>& values, Message* m, const FieldDescriptor* f) {
+  m->GetReflection()->ClearField(m, f);
+  for (double v : values) m->GetReflection()->AddDouble(m, f, v);
+}
+template <typename Key>
+void Write(const std::vector<std::pair<Key, double>>& pairs, Message* m, const FieldDescriptor* f) {
+  m->GetReflection()->ClearField(m, f);
+  for (const auto& [key, value] : pairs) {
+    Message* pair = m->GetReflection()->AddMessage(m, f);
+    const auto* fields = pair->GetDescriptor();
+    if constexpr (std::is_same_v<Key, std::string>) {
+      pair->GetReflection()->SetString(pair, fields->field(0), key);
+    } else {
+      pair->GetReflection()->SetInt32(pair, fields->field(0), key);
+    }
+    pair->GetReflection()->SetDouble(pair, fields->field(1), value);
+  }
+}
+void Write(const std::vector<forecast::Hire>& hires, Message* m, const FieldDescriptor* f) {
+  m->GetReflection()->ClearField(m, f);
+  for (const forecast::Hire& hire : hires) {
+    auto* out = static_cast<v1::Hire*>(m->GetReflection()->AddMessage(m, f));
+    out->set_team(hire.team);
+    out->set_month(FormatMonth(hire.month));
+    out->set_count(hire.count);
+  }
+}
+void Write(const std::vector<forecast::TermShare>& terms, Message* m, const FieldDescriptor* f) {
+  m->GetReflection()->ClearField(m, f);
+  for (const forecast::TermShare& term : terms) {
+    auto* out = static_cast<v1::TermShare*>(m->GetReflection()->AddMessage(m, f));
+    out->set_months(term.months);
+    out->set_share(term.share);
+  }
+}
+void Write(const std::vector<std::vector<double>>& rows, Message* m, const FieldDescriptor* f) {
+  m->GetReflection()->ClearField(m, f);
+  for (const std::vector<double>& row : rows) {
+    auto* out = static_cast<v1::CorrelationRow*>(m->GetReflection()->AddMessage(m, f));
+    for (double v : row) out->add_values(v);
+  }
+}
+
+// Every field of R's table that `marks` sets, written into `message`.
+template <TableRecord R>
+void RecordToMessage(const R& in, const FieldMarks& marks, Message* message) {
+  const auto& fields = Fields<R>::kAll;
+  for (size_t i = 0; i < std::size(fields); ++i) {
+    if (!marks.Has(i)) continue;
+    const FieldDescriptor* f = FieldNamed(*message, fields[i].name);
+    const auto* reflection = message->GetReflection();
+    std::visit(
+        [&](auto member) {
+          const auto& value = in.*member;
+          using V = std::remove_cvref_t<decltype(value)>;
+          if constexpr (TableRecord<V>) {
+            RecordToMessage(value, marks.Inner(i), reflection->MutableMessage(message, f));
+          } else if constexpr (kIsRecordList<V>) {
+            reflection->ClearField(message, f);
+            for (size_t k = 0; k < value.size(); ++k) RecordToMessage(value[k], marks.Inner(i, k), reflection->AddMessage(message, f));
+          } else {
+            Write(value, message, f);
+          }
+        },
+        fields[i].member);
   }
 }
 
@@ -131,263 +265,32 @@ void SummaryToProto(const forecast::Summary& s, const std::string& month, v1::Mo
 
 }  // namespace
 
-v1::Scenario MergeScenario(const v1::Scenario& base, const v1::Scenario& overlay) {
-  v1::Scenario merged = base;
-  MergeInto(&merged, overlay);
-  merged.set_name(overlay.name());
-  merged.set_base(overlay.base());
-  merged.set_description(overlay.description());
-  return merged;
+absl::StatusOr<forecast::PartialScenario> PartialScenarioFromProto(const v1::Scenario& message) {
+  forecast::PartialScenario scenario;
+  scenario.values.name = message.name();
+  scenario.values.base = message.base();
+  scenario.values.description = message.description();
+  RETURN_IF_ERROR(RecordFromMessage(message, "", scenario.values, scenario.marks));
+  return scenario;
 }
 
-namespace {
-
-// 12 calendar months' multipliers, when given (none: the default stays).
-absl::Status SeasonalityFromProto(const google::protobuf::RepeatedField<double>& values, const std::string& f,
-                                  std::array<double, 12>& out) {
-  if (values.empty()) return absl::OkStatus();
-  if (values.size() != 12) {
-    return absl::InvalidArgumentError(absl::StrCat(f, ".seasonality must have 12 values, got ", values.size()));
-  }
-  for (int k = 0; k < 12; ++k) out[static_cast<size_t>(k)] = values[k];
-  return absl::OkStatus();
+v1::Scenario PartialScenarioToProto(const forecast::PartialScenario& scenario) {
+  v1::Scenario message;
+  message.set_name(scenario.values.name);
+  message.set_base(scenario.values.base);
+  message.set_description(scenario.values.description);
+  RecordToMessage(scenario.values, scenario.marks, &message);
+  return message;
 }
 
-absl::Status DirectFromProto(const v1::DirectBookings& p, const std::string& f, forecast::DirectBookings& d) {
-  if (p.has_per_month()) d.per_month = p.per_month();
-  RETURN_IF_ERROR(SeasonalityFromProto(p.seasonality(), f, d.seasonality));
-  if (p.has_growth_per_year()) d.growth_per_year = p.growth_per_year();
-  if (p.has_growth_sigma()) d.growth_sigma = p.growth_sigma();
-  if (p.has_size()) d.size = p.size();
-  if (p.has_size_sigma()) d.size_sigma = p.size_sigma();
-  if (p.has_volatility()) d.volatility = p.volatility();
-  return absl::OkStatus();
+absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& message) {
+  ASSIGN_OR_RETURN(const forecast::PartialScenario root, PartialScenarioFromProto(message));
+  ASSIGN_OR_RETURN(forecast::Scenario scenario, forecast::OverDefaults(root));
+  RETURN_IF_ERROR(forecast::Validate(scenario));
+  return scenario;
 }
 
-void DirectToProto(const forecast::DirectBookings& d, v1::DirectBookings* p) {
-  p->set_per_month(d.per_month);
-  for (double v : d.seasonality) p->add_seasonality(v);
-  p->set_growth_per_year(d.growth_per_year);
-  p->set_growth_sigma(d.growth_sigma);
-  p->set_size(d.size);
-  p->set_size_sigma(d.size_sigma);
-  p->set_volatility(d.volatility);
-}
-
-}  // namespace
-
-absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& m) {
-  forecast::Scenario s = forecast::DefaultScenario();
-  s.name = m.name();
-  s.base = m.base();
-  s.description = m.description();
-  if (m.segments_size() > 0) {
-    s.segments.clear();
-    for (int i = 0; i < m.segments_size(); ++i) {
-      const v1::SegmentAssumptions& p = m.segments(i);
-      const std::string f = absl::StrCat("segments[", i, "]");
-      forecast::SegmentAssumptions a;
-      a.name = p.name();
-      if (p.has_arrivals_per_month()) a.arrivals_per_month = p.arrivals_per_month();
-      if (p.has_arrivals_growth_per_year()) a.arrivals_growth_per_year = p.arrivals_growth_per_year();
-      if (p.has_arrivals_growth_sigma()) a.arrivals_growth_sigma = p.arrivals_growth_sigma();
-      RETURN_IF_ERROR(SeasonalityFromProto(p.seasonality(), f, a.seasonality));
-      if (p.has_win_rate()) a.win_rate = p.win_rate();
-      if (p.has_sales_cycle_months()) a.sales_cycle_months = p.sales_cycle_months();
-      if (p.has_sales_cycle_sigma()) a.sales_cycle_sigma = p.sales_cycle_sigma();
-      if (p.has_slip_probability()) a.slip_probability = p.slip_probability();
-      if (p.has_slip_months()) a.slip_months = p.slip_months();
-      if (p.has_deal_size()) a.deal_size = p.deal_size();
-      if (p.has_deal_size_sigma()) a.deal_size_sigma = p.deal_size_sigma();
-      if (p.has_open_deal_size_sigma()) a.open_deal_size_sigma = p.open_deal_size_sigma();
-      if (p.product_mix_size() > 0) {
-        a.product_mix.clear();
-        for (const auto& share : p.product_mix()) a.product_mix.emplace_back(share.product(), share.share());
-      }
-      RETURN_IF_ERROR(DirectFromProto(p.new_customers(), f + ".new_customers", a.new_customers));
-      RETURN_IF_ERROR(DirectFromProto(p.expansions(), f + ".expansions", a.expansions));
-      s.segments.push_back(std::move(a));
-    }
-  }
-  if (m.stage_win_probability_size() > 0) {
-    s.stage_win_probability.clear();
-    for (const auto& stage : m.stage_win_probability()) s.stage_win_probability.emplace_back(stage.stage(), stage.probability());
-  }
-  if (m.has_win_rate_multiplier()) s.win_rate_multiplier = m.win_rate_multiplier();
-  if (m.has_price_multiplier()) s.price_multiplier = m.price_multiplier();
-  if (m.products_size() > 0) {
-    s.products.clear();
-    for (int i = 0; i < m.products_size(); ++i) {
-      const v1::Product& p = m.products(i);
-      const std::string f = absl::StrCat("products[", i, "]");
-      forecast::Product product;
-      product.name = p.name();
-      ASSIGN_OR_RETURN(product.kind, KindFromProto(p.kind(), f + ".kind"));
-      if (p.has_term_months()) product.term_months = p.term_months();
-      ASSIGN_OR_RETURN(product.billing, BillingFromProto(p.billing(), f + ".billing"));
-      if (p.has_hours_per_unit_value()) product.hours_per_unit_value = p.hours_per_unit_value();
-      if (p.has_lead_time_months()) product.lead_time_months = p.lead_time_months();
-      product.team = p.team();
-      s.products.push_back(std::move(product));
-    }
-  }
-  if (m.has_renewals()) {
-    if (m.renewals().has_probability()) s.renewals.probability = m.renewals().probability();
-    if (m.renewals().has_uplift()) s.renewals.uplift = m.renewals().uplift();
-  }
-  if (m.teams_size() > 0) {
-    s.teams.clear();
-    for (const v1::Team& p : m.teams()) {
-      forecast::Team team;
-      team.name = p.name();
-      if (p.has_fte()) team.fte = p.fte();
-      if (p.has_hours_per_fte_month()) team.hours_per_fte_month = p.hours_per_fte_month();
-      if (p.has_utilization()) team.utilization = p.utilization();
-      if (p.has_ramp_up_months()) team.ramp_up_months = p.ramp_up_months();
-      if (p.has_monthly_attrition()) team.monthly_attrition = p.monthly_attrition();
-      if (p.has_cost_per_fte_month()) team.cost_per_fte_month = p.cost_per_fte_month();
-      s.teams.push_back(std::move(team));
-    }
-  }
-  if (m.hiring_plan_size() > 0) {
-    s.hiring_plan.clear();
-    for (int i = 0; i < m.hiring_plan_size(); ++i) {
-      const v1::Hire& p = m.hiring_plan(i);
-      ASSIGN_OR_RETURN(MonthIndex month, ParseMonth(p.month(), absl::StrCat("hiring_plan[", i, "].month")));
-      s.hiring_plan.push_back(forecast::Hire{p.team(), month, p.count()});
-    }
-  }
-  if (m.has_time_to_fill_months()) s.time_to_fill_months = m.time_to_fill_months();
-  if (m.has_effort_overrun()) s.effort_overrun = m.effort_overrun();
-  if (m.has_effort_overrun_sigma()) s.effort_overrun_sigma = m.effort_overrun_sigma();
-  if (m.has_payment()) {
-    if (m.payment().delay_days_mix_size() > 0) {
-      s.payment.delay_days_mix.clear();
-      for (const auto& d : m.payment().delay_days_mix()) s.payment.delay_days_mix.emplace_back(d.days(), d.probability());
-    }
-    if (m.payment().has_bad_debt_rate()) s.payment.bad_debt_rate = m.payment().bad_debt_rate();
-    if (m.payment().collection_by_age_size() > 0) {
-      if (m.payment().collection_by_age_size() != forecast::kAgeBuckets) {
-        return absl::InvalidArgumentError(absl::StrCat("payment.collection_by_age must have ", forecast::kAgeBuckets,
-                                                       " values, got ", m.payment().collection_by_age_size()));
-      }
-      for (int b = 0; b < forecast::kAgeBuckets; ++b) {
-        s.payment.collection_by_age[static_cast<size_t>(b)] = m.payment().collection_by_age(b);
-      }
-    }
-  }
-  if (m.segment_correlation_size() > 0) {
-    s.segment_correlation.clear();
-    for (const auto& row : m.segment_correlation()) s.segment_correlation.emplace_back(row.values().begin(), row.values().end());
-    // forecast::Validate compares each entry with its mirror before it has checked the mirror's
-    // row is long enough: a short row later on was read out of bounds. Every row's length is
-    // checked here first, with Validate's message.
-    const size_t n = s.segments.size();
-    if (s.segment_correlation.size() == n) {
-      for (size_t i = 0; i < n; ++i) {
-        if (s.segment_correlation[i].size() != n) {
-          return absl::InvalidArgumentError(absl::StrCat("segment_correlation[", i, "] must have ", n,
-                                                         " entries, got ", s.segment_correlation[i].size()));
-        }
-      }
-    }
-  }
-  if (m.has_demand_volatility()) s.demand_volatility = m.demand_volatility();
-  RETURN_IF_ERROR(forecast::Validate(s));
-  return s;
-}
-
-v1::Scenario ScenarioToProto(const forecast::Scenario& s) {
-  v1::Scenario m;
-  m.set_name(s.name);
-  m.set_base(s.base);
-  m.set_description(s.description);
-  for (const auto& a : s.segments) {
-    v1::SegmentAssumptions* p = m.add_segments();
-    p->set_name(a.name);
-    p->set_arrivals_per_month(a.arrivals_per_month);
-    p->set_arrivals_growth_per_year(a.arrivals_growth_per_year);
-    p->set_arrivals_growth_sigma(a.arrivals_growth_sigma);
-    for (double v : a.seasonality) p->add_seasonality(v);
-    p->set_win_rate(a.win_rate);
-    p->set_sales_cycle_months(a.sales_cycle_months);
-    p->set_sales_cycle_sigma(a.sales_cycle_sigma);
-    p->set_slip_probability(a.slip_probability);
-    p->set_slip_months(a.slip_months);
-    p->set_deal_size(a.deal_size);
-    p->set_deal_size_sigma(a.deal_size_sigma);
-    p->set_open_deal_size_sigma(a.open_deal_size_sigma);
-    for (const auto& [product, share] : a.product_mix) {
-      v1::ProductShare* ps = p->add_product_mix();
-      ps->set_product(product);
-      ps->set_share(share);
-    }
-    DirectToProto(a.new_customers, p->mutable_new_customers());
-    DirectToProto(a.expansions, p->mutable_expansions());
-  }
-  for (const auto& [stage, probability] : s.stage_win_probability) {
-    v1::StageProbability* p = m.add_stage_win_probability();
-    p->set_stage(stage);
-    p->set_probability(probability);
-  }
-  m.set_win_rate_multiplier(s.win_rate_multiplier);
-  m.set_price_multiplier(s.price_multiplier);
-  for (const auto& product : s.products) {
-    v1::Product* p = m.add_products();
-    p->set_name(product.name);
-    p->set_kind(KindToProto(product.kind));
-    p->set_term_months(product.term_months);
-    p->set_billing(static_cast<v1::BillingTerms>(static_cast<int>(product.billing) + 1));
-    p->set_hours_per_unit_value(product.hours_per_unit_value);
-    p->set_lead_time_months(product.lead_time_months);
-    p->set_team(product.team);
-  }
-  m.mutable_renewals()->set_probability(s.renewals.probability);
-  m.mutable_renewals()->set_uplift(s.renewals.uplift);
-  for (const auto& team : s.teams) {
-    v1::Team* p = m.add_teams();
-    p->set_name(team.name);
-    p->set_fte(team.fte);
-    p->set_hours_per_fte_month(team.hours_per_fte_month);
-    p->set_utilization(team.utilization);
-    p->set_ramp_up_months(team.ramp_up_months);
-    p->set_monthly_attrition(team.monthly_attrition);
-    p->set_cost_per_fte_month(team.cost_per_fte_month);
-  }
-  for (const auto& hire : s.hiring_plan) {
-    v1::Hire* p = m.add_hiring_plan();
-    p->set_team(hire.team);
-    p->set_month(FormatMonth(hire.month));
-    p->set_count(hire.count);
-  }
-  m.set_time_to_fill_months(s.time_to_fill_months);
-  m.set_effort_overrun(s.effort_overrun);
-  m.set_effort_overrun_sigma(s.effort_overrun_sigma);
-  for (const auto& [days, probability] : s.payment.delay_days_mix) {
-    v1::PaymentDelay* d = m.mutable_payment()->add_delay_days_mix();
-    d->set_days(days);
-    d->set_probability(probability);
-  }
-  m.mutable_payment()->set_bad_debt_rate(s.payment.bad_debt_rate);
-  for (double share : s.payment.collection_by_age) m.mutable_payment()->add_collection_by_age(share);
-  for (const auto& row : s.segment_correlation) {
-    v1::CorrelationRow* r = m.add_segment_correlation();
-    for (double v : row) r->add_values(v);
-  }
-  m.set_demand_volatility(s.demand_volatility);
-  return m;
-}
-
-absl::Status CheckScenarioMessage(const v1::Scenario& message) {
-  if (!message.base().empty()) {
-    // Fields are checked once merged over the base (PutScenario resolves it); the name now.
-    forecast::Scenario probe = forecast::DefaultScenario();
-    probe.name = message.name();
-    probe.base = message.base();
-    return forecast::Validate(probe);
-  }
-  return ScenarioFromProto(message).status();
-}
+v1::Scenario ScenarioToProto(const forecast::Scenario& scenario) { return PartialScenarioToProto(forecast::Whole(scenario)); }
 
 int64_t ForecastReplyBytes(int horizon, int quantiles, int targets, int variants) {
   v1::MonthSummary summary;
@@ -407,14 +310,65 @@ int64_t ForecastReplyBytes(int horizon, int quantiles, int targets, int variants
   return (1 + int64_t{variants}) * forecast + int64_t{variants} * comparison;
 }
 
-void ForecastToProto(const forecast::ForecastResult& result, const forecast::ForecastOptions& options,
-                     v1::ForecastReply* reply) {
+absl::StatusOr<forecast::ForecastQuery> ForecastQueryFromProto(const v1::ForecastRequest& request) {
+  forecast::ForecastQuery query;
+  query.scenario = request.scenario();
+  if (request.has_inline_scenario()) {
+    ASSIGN_OR_RETURN(query.inline_scenario, PartialScenarioFromProto(request.inline_scenario()));
+  }
+  if (!request.as_of().empty()) {
+    ASSIGN_OR_RETURN(query.as_of, ParseAsOf(request.as_of(), Date{}));
+  }
+  if (request.horizon_months() != 0) query.horizon_months = request.horizon_months();
+  if (request.paths() != 0) query.paths = request.paths();
+  query.seed = request.seed();
+  if (request.quantiles_size() > 0) query.quantiles.assign(request.quantiles().begin(), request.quantiles().end());
+  if (request.strain_months() != 0) query.strain_months = request.strain_months();  // NaN too: the engine refuses it
+  for (int t = 0; t < request.targets_size() && static_cast<size_t>(t) <= forecast::kMaxTargets; ++t) {  // one past: the engine refuses the count
+    const v1::Target& target = request.targets(t);
+    ASSIGN_OR_RETURN(forecast::Metric metric, MetricFromProto(target.metric(), target.metric_name(),
+                                                              absl::StrCat("targets[", t, "].metric")));
+    query.targets.push_back({std::string(forecast::MetricName(metric)), target.value()});
+  }
+  query.target_relative_error = request.target_relative_error();
+  return query;
+}
+
+absl::StatusOr<forecast::CompareQuery> CompareQueryFromProto(const v1::CompareRequest& request) {
+  forecast::CompareQuery query;
+  ASSIGN_OR_RETURN(query.base, ForecastQueryFromProto(request.base()));
+  query.variants.assign(request.variants().begin(), request.variants().end());
+  return query;
+}
+
+absl::StatusOr<forecast::CalibrateQuery> CalibrateQueryFromProto(const v1::CalibrateRequest& request) {
+  forecast::CalibrateQuery query;
+  if (!request.as_of().empty()) {
+    ASSIGN_OR_RETURN(query.as_of, ParseAsOf(request.as_of(), Date{}));
+  }
+  query.base = request.base();
+  query.save_as = request.save_as();
+  return query;
+}
+
+namespace {
+
+void DeliveryMonthToProto(const forecast::DeliveryMonth& month, v1::DeliveryMonth* out) {
+  out->set_month(FormatMonth(month.month));
+  out->set_worked_hours(month.worked_hours);
+  if (month.headcount) out->set_headcount(*month.headcount);
+  if (month.capacity_hours) out->set_capacity_hours(*month.capacity_hours);
+  if (month.utilization) out->set_utilization(*month.utilization);
+}
+
+void ResultToProto(const forecast::ForecastResult& result, const forecast::ForecastOptions& options,
+                   v1::ForecastReply* reply) {
   reply->set_paths(result.paths);
   reply->set_seed(options.seed);
   for (double q : options.quantiles) reply->add_quantiles(q);
   for (int metric = 0; metric < forecast::kMetricCount; ++metric) {
     v1::MetricForecast* out = reply->add_metrics();
-    out->set_metric(std::string(forecast::MetricName(static_cast<forecast::Metric>(metric))));
+    SetMetric(static_cast<forecast::Metric>(metric), out);
     for (int m = 0; m < result.horizon; ++m) {
       SummaryToProto(result.summaries[static_cast<size_t>(metric)][static_cast<size_t>(m)],
                      FormatMonth(result.first_month + m), out->add_months());
@@ -423,7 +377,7 @@ void ForecastToProto(const forecast::ForecastResult& result, const forecast::For
   for (double p : result.strain_probability) reply->add_strain_probability(p);
   for (size_t t = 0; t < result.target_probability.size(); ++t) {
     v1::TargetProbability* out = reply->add_target_probabilities();
-    out->mutable_target()->set_metric(std::string(forecast::MetricName(options.targets[t].metric)));
+    SetMetric(options.targets[t].metric, out->mutable_target());
     out->mutable_target()->set_value(options.targets[t].value);
     for (double p : result.target_probability[t]) out->add_probability(p);
   }
@@ -431,16 +385,27 @@ void ForecastToProto(const forecast::ForecastResult& result, const forecast::For
   reply->set_clear_probability(result.clear_probability);
 }
 
-void ComparisonToProto(const forecast::PathValues& base, const forecast::PathValues& variant,
-                       const forecast::ForecastOptions& options, MonthIndex first_month,
-                       v1::VariantComparison* out) {
-  const forecast::Comparison comparison = forecast::ComparePaths(base, variant, options.quantiles);
+}  // namespace
+
+void ForecastToProto(const forecast::ForecastSetup& setup, const forecast::ForecastResult& result,
+                     v1::ForecastReply* reply) {
+  reply->set_scenario(setup.scenario.name);
+  reply->set_as_of(FormatDate(setup.as_of));
+  ResultToProto(result, setup.options, reply);
+  MetricsToProto(setup.actuals, setup.as_of, reply->mutable_actuals());
+  *reply->mutable_resolved_scenario() = ScenarioToProto(setup.scenario);
+  reply->set_open_opportunities(setup.open_opportunities);
+  reply->set_opportunities_without_segment(setup.opportunities_without_segment);
+  for (const std::string& warning : setup.warnings) reply->add_warnings(warning);
+  for (const forecast::DeliveryMonth& d : setup.delivery_history) DeliveryMonthToProto(d, reply->add_delivery_history());
+}
+
+void ComparisonToProto(const forecast::Comparison& comparison, MonthIndex first_month, v1::VariantComparison* out) {
   for (int metric = 0; metric < forecast::kMetricCount; ++metric) {
     v1::MetricForecast* diff = out->add_difference();
     v1::MetricForecast* higher = out->add_probability_higher();
-    const std::string name(forecast::MetricName(static_cast<forecast::Metric>(metric)));
-    diff->set_metric(name);
-    higher->set_metric(name);
+    SetMetric(static_cast<forecast::Metric>(metric), diff);
+    SetMetric(static_cast<forecast::Metric>(metric), higher);
     const auto& differences = comparison.difference[static_cast<size_t>(metric)];
     for (size_t m = 0; m < differences.size(); ++m) {
       const std::string month = FormatMonth(first_month + static_cast<int>(m));
@@ -449,6 +414,26 @@ void ComparisonToProto(const forecast::PathValues& base, const forecast::PathVal
       probability->set_month(month);
       probability->set_mean(comparison.probability_higher[static_cast<size_t>(metric)][m]);
     }
+  }
+}
+
+void ComparisonRunToProto(const forecast::ComparisonRun& run, v1::CompareReply* reply) {
+  ForecastToProto(run.base.setup, run.base.result, reply->mutable_base());
+  for (const forecast::VariantRun& variant : run.variants) {
+    v1::VariantComparison* out = reply->add_variants();
+    ForecastToProto(variant.run.setup, variant.run.result, out->mutable_forecast());
+    ComparisonToProto(variant.comparison, run.base.setup.first_month, out);
+  }
+}
+
+void CalibrationToProto(const forecast::Calibration& calibration, v1::CalibrateReply* reply) {
+  *reply->mutable_scenario() = ScenarioToProto(calibration.scenario);
+  for (const forecast::FittedValue& v : calibration.values) {
+    v1::FittedValue* out = reply->add_values();
+    out->set_field(v.field);
+    out->set_value(v.value);
+    out->set_sample_size(v.sample_size);
+    out->set_fitted(v.fitted);
   }
 }
 
@@ -470,9 +455,9 @@ absl::StatusOr<forecast::BacktestOptions> BacktestOptionsFromProto(const v1::Bac
         absl::StrCat("from..to by step_months gives ", (to - from) / step + 1, " as-of dates; at most 120"));
   }
   for (MonthIndex m = from; m <= to; m += step) o.as_of.push_back(LastDayOfMonth(m));
-  o.horizon = request.horizon_months() == 0 ? 12 : request.horizon_months();
-  o.paths = request.paths() == 0 ? 1000 : request.paths();
-  o.seed = request.seed() == 0 ? 1 : request.seed();
+  if (request.horizon_months() != 0) o.horizon = request.horizon_months();
+  if (request.paths() != 0) o.paths = request.paths();
+  if (request.seed() != 0) o.seed = request.seed();
   o.calibrate = !request.no_calibration();
   return o;
 }
@@ -480,7 +465,7 @@ absl::StatusOr<forecast::BacktestOptions> BacktestOptionsFromProto(const v1::Bac
 namespace {
 
 void ScoreToProto(const forecast::BacktestCell& c, v1::BacktestScore* out) {
-  out->set_metric(std::string(forecast::MetricName(c.metric)));
+  SetMetric(c.metric, out);
   out->set_horizon_month(c.horizon);
   out->set_forecasts(c.forecasts);
   out->set_coverage_80(c.coverage_80);
@@ -503,14 +488,6 @@ void BacktestToProto(const forecast::BacktestReport& report, v1::BacktestReply* 
   for (Date d : report.as_of) reply->add_as_of(FormatDate(d));
   for (const forecast::BacktestCell& c : report.overall) ScoreToProto(c, reply->add_overall());
   for (const forecast::BacktestCell& c : report.cells) ScoreToProto(c, reply->add_cells());
-}
-
-void DeliveryMonthToProto(const forecast::DeliveryMonth& month, v1::DeliveryMonth* out) {
-  out->set_month(FormatMonth(month.month));
-  out->set_worked_hours(month.worked_hours);
-  if (month.headcount) out->set_headcount(*month.headcount);
-  if (month.capacity_hours) out->set_capacity_hours(*month.capacity_hours);
-  if (month.utilization) out->set_utilization(*month.utilization);
 }
 
 }  // namespace forecastle

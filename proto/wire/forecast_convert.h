@@ -1,5 +1,6 @@
-// Conversions for forecasts: scenario messages (with the merge rules of base scenarios) to the
-// engine's Scenario and back, and forecast results to replies.
+// Conversions for forecasts: scenario messages to the engine's partial and full scenarios and
+// back (one loop over the field table of engine/forecast/scenario_fields.h), requests to the
+// engine's queries, and forecast results to replies.
 #ifndef FORECASTLE_PROTO_WIRE_FORECAST_CONVERT_H_
 #define FORECASTLE_PROTO_WIRE_FORECAST_CONVERT_H_
 
@@ -7,26 +8,25 @@
 #include "engine/forecast/backtest.h"
 #include "engine/forecast/delivered.h"
 #include "engine/forecast/forecast.h"
+#include "engine/forecast/forecaster.h"
 #include "engine/forecast/scenario.h"
+#include "engine/forecast/scenario_fields.h"
 #include "forecastle/v1/forecast.pb.h"
 
 namespace forecastle {
 
-// `overlay` applied on `base`: set scalar fields replace; lists of named things (segments,
-// products, teams, stage probabilities) merge element by element on their key, new keys appended;
-// other lists replace when the overlay has any. name, base and description are the overlay's.
-v1::Scenario MergeScenario(const v1::Scenario& base, const v1::Scenario& overlay);
+// A scenario message as the fields it sets (engine/forecast/scenario_fields.h), one loop over the
+// scenario's field table; and back. INVALID_ARGUMENT naming the field for what the engine cannot
+// hold: an unknown enum value, a month that does not parse, seasonality without 12 values.
+absl::StatusOr<forecast::PartialScenario> PartialScenarioFromProto(const v1::Scenario& message);
+v1::Scenario PartialScenarioToProto(const forecast::PartialScenario& scenario);
 
-// The engine's scenario from a resolved message: fields still unset take the engine's defaults
-// (forecast::DefaultScenario for the lists when the message has none). Validated: errors name
-// the field, e.g. "segments[1].win_rate must be in [0, 1], got 1.5".
+// A scenario message without a base as the engine's full scenario: its fields over the defaults
+// (forecast::OverDefaults), validated; errors name the field, e.g. "segments[1].win_rate must be
+// in [0, 1], got 1.5". (A variant is resolved against its base by forecast::Forecaster.)
 absl::StatusOr<forecast::Scenario> ScenarioFromProto(const v1::Scenario& message);
 // Every field set.
 v1::Scenario ScenarioToProto(const forecast::Scenario& scenario);
-
-// Checks a message before it is stored: a valid name, and that it converts and validates on the
-// defaults (a variant's full check happens when it is resolved against its base).
-absl::Status CheckScenarioMessage(const v1::Scenario& message);
 
 // About how many bytes a forecast's reply takes (a Compare's, with `variants` > 0): 13 metrics x
 // `horizon` months of summaries with `quantiles` quantiles, `targets` probabilities a month, and
@@ -34,20 +34,28 @@ absl::Status CheckScenarioMessage(const v1::Scenario& message);
 // reply too large for the server's message limit is refused before anything runs.
 int64_t ForecastReplyBytes(int horizon, int quantiles, int targets, int variants = 0);
 
-void ForecastToProto(const forecast::ForecastResult& result, const forecast::ForecastOptions& options,
+// Requests as the engine's queries. proto3's 0 (or empty) means "not given": the engine's
+// default stays (forecast::ForecastQuery). INVALID_ARGUMENT naming the field for a date or an
+// inline scenario that does not parse; the engine checks the rest.
+absl::StatusOr<forecast::ForecastQuery> ForecastQueryFromProto(const v1::ForecastRequest& request);
+absl::StatusOr<forecast::CompareQuery> CompareQueryFromProto(const v1::CompareRequest& request);
+absl::StatusOr<forecast::CalibrateQuery> CalibrateQueryFromProto(const v1::CalibrateRequest& request);
+
+// A forecast's reply: its setup (scenario, as-of, actuals, delivery history, warnings) and a
+// result over all of its paths or, in a stream, over the paths done so far.
+void ForecastToProto(const forecast::ForecastSetup& setup, const forecast::ForecastResult& result,
                      v1::ForecastReply* reply);
-// variant - base per path, summarised, and P(variant > base).
-void ComparisonToProto(const forecast::PathValues& base, const forecast::PathValues& variant,
-                       const forecast::ForecastOptions& options, MonthIndex first_month,
-                       v1::VariantComparison* out);
+// A variant against the base: the paired differences summarised, and P(variant > base), by month
+// from `first_month`.
+void ComparisonToProto(const forecast::Comparison& comparison, MonthIndex first_month, v1::VariantComparison* out);
+void ComparisonRunToProto(const forecast::ComparisonRun& run, v1::CompareReply* reply);
+void CalibrationToProto(const forecast::Calibration& calibration, v1::CalibrateReply* reply);
 
 // A backtest request as the engine's options (the as-of month ends from..to by step);
 // INVALID_ARGUMENT naming the field.
 absl::StatusOr<forecast::BacktestOptions> BacktestOptionsFromProto(const v1::BacktestRequest& request);
 void BacktestToProto(const forecast::BacktestReport& report, v1::BacktestReply* reply);
 
-// One month of the teams' delivery history (engine/forecast/delivered.h).
-void DeliveryMonthToProto(const forecast::DeliveryMonth& month, v1::DeliveryMonth* out);
 
 }  // namespace forecastle
 

@@ -388,13 +388,73 @@ TEST(CalibrationProducts, TermsAndLeadTimesEarnAsTheLinesDid) {
   const double start = (60 - 0.4 * 92) / 0.6;
   EXPECT_NEAR(Find(*fit, "products[services].lead_time_months").value, start / 30.4375, 1e-12);
   EXPECT_EQ(Find(*fit, "products[services].term_months").value, 2);
+  // The terms sold, by amount: 5 x 12,000.00 of 12 months and 5 x 36,000.00 of 36 (the late
+  // line after as-of does not count).
+  EXPECT_EQ(Find(*fit, "products[subscription].term_mix[12 months]").value, 0.25);
+  EXPECT_EQ(Find(*fit, "products[subscription].term_mix[36 months]").value, 0.75);
+  EXPECT_TRUE(Find(*fit, "products[subscription].term_mix[36 months]").fitted);
   for (const Product& p : fit->scenario.products) {
     if (p.name == "subscription") {
       EXPECT_EQ(p.term_months, 24);
+      ASSERT_EQ(p.term_mix.size(), 2u);
+      EXPECT_EQ(p.term_mix[0].months, 12);
+      EXPECT_EQ(p.term_mix[1].months, 36);
+      EXPECT_EQ(p.term_mix[0].share + p.term_mix[1].share, 1.0);
     } else if (p.name == "services") {
       EXPECT_EQ(p.term_months, 2);
+      EXPECT_TRUE(p.term_mix.empty());
     }
   }
+  EXPECT_TRUE(Validate(fit->scenario).ok()) << Validate(fit->scenario);
+}
+
+// Terms in arrears: services-only contracts whose invoices follow their month-end reports. Six
+// contracts invoice on the report's day (0 months), four on the 5th of the next month (1 month):
+// by amount (all 1,000.00) 0.4 months. A contract with a subscription line does not count, nor an
+// invoice before any report.
+TEST(CalibrationPayments, ArrearsLagFromInvoicesAfterReports) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A", "smb")});
+  for (int i = 0; i < 10; ++i) {
+    const std::string c = absl::StrCat("S", i);
+    ApplyAll(ledger, {Con(c, "A", "2026-05-02"), Effort(c, "L", "10000.00", "100"),
+                      Hours(c, "L", "2026-05-31", "10"), Inv("I" + c, c, i < 6 ? "2026-05-31" : "2026-06-05", "1000.00")});
+  }
+  ApplyAll(ledger, {Con("M", "A", "2026-05-02"), Effort("M", "L", "10000.00", "100"),
+                    Ratable("M", "R", "1200.00", "2026-05-02", "2027-05-01"), Hours("M", "L", "2026-05-31", "10"),
+                    Inv("IM", "M", "2026-08-05", "5000.00"), Con("E", "A", "2026-05-02"), Effort("E", "L", "10000.00", "100"),
+                    Inv("IE", "E", "2026-05-03", "5000.00")});
+  auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const FittedValue& lag = Find(*fit, "payment.arrears_lag_months");
+  EXPECT_TRUE(lag.fitted);
+  EXPECT_EQ(lag.sample_size, 10);
+  EXPECT_NEAR(lag.value, 0.4, 1e-12);
+  EXPECT_NEAR(fit->scenario.payment.arrears_lag_months, 0.4, 1e-12);
+}
+
+// More terms than a scenario holds: the kMaxTerms largest by amount, renormalised; 10 lines of
+// 1..14 months with amounts growing with the term keep terms 3..14.
+TEST(CalibrationProducts, TheLargestTermsAreKept) {
+  Ledger ledger;
+  ApplyAll(ledger, {Cust("A", "smb")});
+  for (int months = 1; months <= 14; ++months) {
+    const std::string c = absl::StrCat("R", months);
+    const Date start = D("2026-01-01");
+    ApplyAll(ledger, {Con(c, "A", "2026-01-01"),
+                      Ratable(c, "L", absl::StrCat(months * 1000, ".00"), "2026-01-01",
+                              FormatDate(AddMonths(start, months) - 1))});
+  }
+  auto fit = Calibrate(ledger, D("2026-10-31"), DefaultScenario());
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  for (const Product& p : fit->scenario.products) {
+    if (p.name != "subscription") continue;
+    ASSERT_EQ(p.term_mix.size(), kMaxTerms);
+    EXPECT_EQ(p.term_mix.front().months, 3);
+    EXPECT_EQ(p.term_mix.back().months, 14);
+    EXPECT_NEAR(p.term_mix.back().share, 14.0 / 102, 1e-12);  // of 3 + 4 + ... + 14 = 102
+  }
+  EXPECT_TRUE(Validate(fit->scenario).ok());
 }
 
 }  // namespace

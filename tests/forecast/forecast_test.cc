@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <tuple>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -299,6 +300,7 @@ TEST(Forecast, ExistingSubscriptionsBillUpfrontByTheirPeriods) {
     BillingTerms terms;
     std::vector<Invoice> invoices;
     std::vector<double> billing;  // Nov 2026 .. Apr 2027
+    double arrears_lag_months = 1;
   };
   const Invoice first_year = Inv("I1", "C", "2026-01-01", "12000.00");
   const std::vector<Case> cases = {
@@ -309,12 +311,15 @@ TEST(Forecast, ExistingSubscriptionsBillUpfrontByTheirPeriods) {
       {"billed ahead", BillingTerms::kAnnualUpfront, {first_year, Inv("I2", "C", "2026-10-01", "6000.00")},
        {0, 0, 6000, 0, 0, 0}},
       {"quarterly", BillingTerms::kQuarterlyUpfront, {first_year}, {0, 0, 3000, 0, 0, 3000}},
-      // In arrears: as recognised, once the 2,000.00 billed ahead is used up.
-      {"in arrears", BillingTerms::kMonthlyInArrears, {first_year}, {0, 0, 1000, 1000, 1000, 1000}},
+      // In arrears: each month's service once the 2,000.00 billed ahead is used up (from January),
+      // invoiced the month after it (the default lag), or in the same month (lag 0).
+      {"in arrears", BillingTerms::kMonthlyInArrears, {first_year}, {0, 0, 0, 1000, 1000, 1000}},
+      {"in arrears, lag 0", BillingTerms::kMonthlyInArrears, {first_year}, {0, 0, 1000, 1000, 1000, 1000}, 0},
   };
   for (const Case& c : cases) {
     Scenario scenario = Degenerate();
     scenario.products[0].billing = c.terms;
+    scenario.payment.arrears_lag_months = c.arrears_lag_months;
     Ledger ledger;
     ApplyAll(ledger, {Cust("A"), Con("C", "A", "2026-01-01"), Ratable("C", "S", "24000.00", "2026-01-01", "2027-12-31")});
     for (const Invoice& invoice : c.invoices) ApplyAll(ledger, {invoice});
@@ -847,8 +852,9 @@ namespace {
 
 // Bookings without an opportunity (SPEC §4.1 source 3): λ contracts a month of lognormal sizes
 // book the compound Poisson moments; with a trend g whose log is drawn N(log(1 + g), σ²) once a
-// path, month m's mean is λ E[exp(L t)] = λ exp(log(1 + g) t + σ² t² / 2) with t = (m + 0.5) / 12,
-// so the fan widens with the horizon.
+// path, month m's mean is λ E[exp(log(1 + g) t + σ z u)] = λ exp(log(1 + g) t + σ² u² / 2) with
+// t = (m + 0.5) / 12 and u = t + 1/2 (TrendFactor: the path's error moves the level at as-of by half
+// a year of it), so the fan starts open and widens with the horizon.
 TEST(Forecast, BookingsWithoutAnOpportunityFollowTheirRateSizesAndTrend) {
   Scenario s = Degenerate();
   s.segments[0].product_mix = {{"subscription", 1.0}};
@@ -872,8 +878,8 @@ TEST(Forecast, BookingsWithoutAnOpportunityFollowTheirRateSizesAndTrend) {
   const PathValues values = RunPaths(s, Ledger(), 24, 20000);
   double first_spread = 0;
   for (int month : {0, 11, 23}) {
-    const double t = (month + 0.5) / 12;
-    const double factor = std::exp(std::log(1.2) * t + 0.3 * 0.3 * t * t / 2);
+    const double t = (month + 0.5) / 12, u = t + 0.5;
+    const double factor = std::exp(std::log(1.2) * t + 0.3 * 0.3 * u * u / 2);
     const Sampled b = Sample(values, kBookings, month);
     EXPECT_NEAR(b.mean, 25 * 1000 * factor, 4 * b.mean_se) << month;
     const double spread = std::sqrt(b.variance) / b.mean;
@@ -932,7 +938,8 @@ namespace {
 
 // New opportunities follow their segment's trend, drawn once a path (SPEC §4.1 source 2): with
 // log growth l = ln 1.5 moved by sigma z, month m's mean count is
-// rate e^{l t} E e^{sigma z t} = rate e^{l t + sigma² t² / 2}, t = (m + 0.5) / 12.
+// rate e^{l t} E e^{sigma z u} = rate e^{l t + sigma² u² / 2}, t = (m + 0.5) / 12, u = t + 1/2
+// (TrendFactor).
 TEST(Forecast, NewOpportunitiesGrowByTheirTrend) {
   Scenario s = Degenerate();
   SegmentAssumptions& g = s.segments[0];
@@ -945,10 +952,72 @@ TEST(Forecast, NewOpportunitiesGrowByTheirTrend) {
   g.deal_size_sigma = 0;
   const PathValues values = RunPaths(s, Ledger(), 12, 20000);
   for (int month : {0, 5, 11}) {
-    const double t = (month + 0.5) / 12;
+    const double t = (month + 0.5) / 12, u = t + 0.5;
     const Sampled b = Sample(values, kBookings, month);
-    EXPECT_NEAR(b.mean, 10 * std::exp(std::log(1.5) * t + 0.09 * t * t / 2), 4 * b.mean_se) << month;
+    EXPECT_NEAR(b.mean, 10 * std::exp(std::log(1.5) * t + 0.09 * u * u / 2), 4 * b.mean_se) << month;
   }
+}
+
+// A product's term mix (each sale's term drawn by its share): sales of 1,000.00 billed annually
+// upfront, half for 3 months and half for 36, bill 1,000.00 and 1,000.00 x 12/36 when they start,
+// so month 0's billings have mean λ 1,000.00 (1/2 + 1/2 x 1/3); revenue runs at 1,000.00 / 3 and
+// 1,000.00 / 36 a month. A product without a mix bills its one term's year.
+TEST(Forecast, SalesDrawTheirTermFromTheMix) {
+  Scenario s = Degenerate();
+  DirectBookings& d = s.segments[0].new_customers;
+  d.per_month = 20;
+  d.size = 1000;
+  d.size_sigma = 0;
+  s.products[0].term_mix = {TermShare{3, 0.5}, TermShare{36, 0.5}};
+  ASSERT_TRUE(Validate(s).ok()) << Validate(s);
+  const PathValues values = RunPaths(s, Ledger(), 2, 20000);
+  const Sampled billed = Sample(values, kBillings, 0);
+  EXPECT_NEAR(billed.mean, 20 * 1000 * (0.5 + 0.5 / 3), 4 * billed.mean_se);
+  // Month 1: each of month 0's sales earns a whole month (half of it in month 0 on average, the
+  // rest in the month after its term, not yet), month 1's earn half a month on average.
+  const Sampled revenue = Sample(values, kRevenue, 1);
+  const double per_month = 1000 * (0.5 / 3 + 0.5 / 36);
+  EXPECT_NEAR(revenue.mean, 20 * per_month * 1.5, 4 * revenue.mean_se);
+  s.products[0].term_mix.clear();
+  const Sampled one_term = Sample(RunPaths(s, Ledger(), 2, 20000), kBillings, 0);
+  EXPECT_NEAR(one_term.mean, 20 * 1000, 4 * one_term.mean_se);
+}
+
+// Terms in arrears are invoiced payment.arrears_lag_months after the month served: a
+// subscription billed monthly in arrears, 20 sales a month of 1,200.00 over 12 months (100.00 a
+// month each), bills month m's service in month m (lag 0), m + 1 (lag 1), or half in each (0.5).
+// Month 0 then bills 20 x 100.00 x (1, 0, 1/2) and month 1 20 x 100.00 x (2, 1, 3/2).
+TEST(Forecast, ArrearsAreInvoicedTheirLagAfterTheMonth) {
+  Scenario s = Degenerate();
+  s.products[0].billing = BillingTerms::kMonthlyInArrears;
+  DirectBookings& d = s.segments[0].new_customers;
+  d.per_month = 20;
+  d.size = 1200;
+  d.size_sigma = 0;
+  for (const auto& [lag, first, second] :
+       std::initializer_list<std::tuple<double, double, double>>{{0, 1, 2}, {1, 0, 1}, {0.5, 0.5, 1.5}}) {
+    s.payment.arrears_lag_months = lag;
+    const PathValues values = RunPaths(s, Ledger(), 3, 20000);
+    const Sampled m0 = Sample(values, kBillings, 0), m1 = Sample(values, kBillings, 1);
+    EXPECT_NEAR(m0.mean, 2000 * first, 4 * m0.mean_se + 1e-9) << lag;
+    EXPECT_NEAR(m1.mean, 2000 * second, 4 * m1.mean_se) << lag;
+  }
+  s.payment.arrears_lag_months = 3.5;
+  EXPECT_THAT(Validate(s).message(), HasSubstr("payment.arrears_lag_months"));
+}
+
+// A term mix is for ratable products, of at most kMaxTerms terms in [1, 120] whose shares sum to 1.
+TEST(Forecast, TermMixIsValidated) {
+  Scenario s = Degenerate();
+  s.products[0].term_mix = {TermShare{12, 0.5}, TermShare{24, 0.4}};
+  EXPECT_THAT(Validate(s).message(), HasSubstr("products[0].term_mix shares must sum to 1, got 0.9"));
+  s.products[0].term_mix = {TermShare{0, 1}};
+  EXPECT_THAT(Validate(s).message(), HasSubstr("products[0].term_mix[0].months"));
+  s.products[0].term_mix.assign(kMaxTerms + 1, TermShare{12, 1.0 / (kMaxTerms + 1)});
+  EXPECT_THAT(Validate(s).message(), HasSubstr("at most 12 terms, got 13"));
+  s.products[0].term_mix.clear();
+  s.products[1].term_mix = {TermShare{12, 1}};
+  EXPECT_THAT(Validate(s).message(), HasSubstr("products[1].term_mix is for ratable products only"));
 }
 
 // A month's rate of bookings without an opportunity moves by a lognormal factor D of mean 1:

@@ -1,12 +1,12 @@
 // Fuzzes record parsing and validation for every record kind (engine/actuals/records.*), the
-// proto form of records (server/convert.*) and the ledger's insert (engine/actuals/ledger.*). The
+// proto form of records (proto/wire/convert.*) and the ledger's insert (engine/actuals/ledger.*). The
 // input is text: a line naming a kind ("invoice") starts a record, "column=value" lines give its
 // fields. Beyond "no crash" it asserts:
 // - a parsed record validates, and formats (FormatRecord) and reparses equal, also through its
-//   proto message (RecordToProto, RecordFromProto); a refused one is INVALID_ARGUMENT naming a
-//   column;
-// - Ledger::Apply: a refused record leaves the ledger unchanged and names one of the kind's
-//   columns; an accepted one counts once, and applying it again is a no-op;
+//   proto message (RecordToProto, RecordFromProto); a refused one is INVALID_ARGUMENT about a
+//   column, as data (FieldOf) and first in its message;
+// - Ledger::Apply: a refused record leaves the ledger unchanged and is about one of the kind's
+//   columns, likewise; an accepted one counts once, and applying it again is a no-op;
 // - the ledger's sums hold (booked = Σ allocated line amounts = the transaction price, billings and
 //   collections sorted and summing to their invoices and payments, invoices never over-collected,
 //   progress cumulative, new business = signed on the customer's first day);
@@ -25,6 +25,8 @@
 #include "absl/strings/str_split.h"
 #include "engine/actuals/csv.h"
 #include "engine/actuals/ledger.h"
+#include "engine/common/field_error.h"
+#include "engine/actuals/versions.h"
 #include "proto/wire/convert.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -66,9 +68,11 @@ std::string Describe(const Ledger& ledger) {
   return out;
 }
 
-bool StartsWithColumn(absl::string_view message, const std::vector<absl::string_view>& columns) {
+// Whether `status` is about one of `columns`, as its payload says (FieldOf), and says so first.
+bool NamesColumn(const absl::Status& status, const std::vector<absl::string_view>& columns) {
+  const FieldOfStatus about = FieldAndReason(status);
   for (absl::string_view column : columns) {
-    if (absl::StartsWith(message, absl::StrCat(column, ": "))) return true;
+    if (about.field == column && status.message() == absl::StrCat(column, ": ", about.reason)) return true;
   }
   return false;
 }
@@ -80,7 +84,7 @@ std::optional<Record> ParseAndRoundTrip(RecordKind kind, const FieldValues& fiel
     FUZZ_CHECK(absl::IsInvalidArgument(record.status()), record.status());
     std::vector<absl::string_view> named = KindColumns(kind);
     for (const auto& [column, text] : fields) named.push_back(column);
-    FUZZ_CHECK(StartsWithColumn(record.status().message(), named), "names no column: ", record.status());
+    FUZZ_CHECK(NamesColumn(record.status(), named), "names no column: ", record.status());
     return std::nullopt;
   }
   FUZZ_CHECK(KindOf(*record) == kind, RecordKey(*record));
@@ -108,27 +112,28 @@ std::optional<Record> ParseAndRoundTrip(RecordKind kind, const FieldValues& fiel
 }
 
 // Applies one record, checking that a refusal changes nothing and a repeat is a no-op. Returns
-// whether it was new.
+// whether it was new or a new version.
 bool ApplyChecked(Ledger& ledger, const Record& record) {
   const std::string before = Describe(ledger);
   const uint64_t count = ledger.record_count();
-  absl::StatusOr<bool> applied = ledger.Apply(record);
+  absl::StatusOr<Applied> applied = ledger.Put(record);
   if (!applied.ok()) {
     const absl::StatusCode code = applied.status().code();
     FUZZ_CHECK(code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kFailedPrecondition ||
                    code == absl::StatusCode::kAlreadyExists,
                applied.status());
-    FUZZ_CHECK(StartsWithColumn(applied.status().message(), KindColumns(KindOf(record))),
+    FUZZ_CHECK(NamesColumn(applied.status(), KindColumns(KindOf(record))),
                "names no column: ", applied.status());
     FUZZ_CHECK(Describe(ledger) == before, RecordKey(record), " was refused (", applied.status(),
                ") but changed the ledger");
     return false;
   }
-  if (!*applied) {
+  if (*applied == Applied::kUnchanged) {
     FUZZ_CHECK(Describe(ledger) == before, RecordKey(record), " was a no-op but changed the ledger");
     return false;
   }
-  FUZZ_CHECK(ledger.record_count() == count + 1, ledger.record_count());
+  // A new version (SPEC §3.5) replaces the one in force: no more records in force.
+  FUZZ_CHECK(ledger.record_count() == count + (*applied == Applied::kCreated ? 1 : 0), ledger.record_count());
   const std::string after = Describe(ledger);
   absl::StatusOr<bool> repeated = ledger.Apply(record);
   FUZZ_CHECK(repeated.ok() && !*repeated, RecordKey(record), " applied twice: ", repeated.status());
@@ -254,15 +259,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (record && ApplyChecked(ledger, *record)) accepted.push_back(*record);
   }
   CheckSums(ledger);
-  FUZZ_CHECK(ledger.record_count() == accepted.size(), ledger.record_count());
 
-  // The store hands records back kind by kind, each kind in the order accepted.
+  // The store hands versions back kind by kind, each kind in the order accepted; the fold keeps
+  // the latest of each record (SPEC §3.5).
   std::stable_sort(accepted.begin(), accepted.end(),
                    [](const Record& a, const Record& b) { return KindOf(a) < KindOf(b); });
+  VersionFold fold;
+  for (const Record& record : accepted) fold.Add(record, false);
+  const std::vector<Record> in_force = fold.TakeInForce();
+  FUZZ_CHECK(ledger.record_count() == in_force.size(), ledger.record_count());
   Ledger replayed;
-  for (const Record& record : accepted) {
-    absl::StatusOr<bool> applied = replayed.Apply(record);
-    FUZZ_CHECK(applied.ok() && *applied, "replay refuses ", RecordKey(record), ": ", applied.status());
+  for (const Record& record : in_force) {
+    absl::StatusOr<Applied> applied = replayed.Put(record);
+    FUZZ_CHECK(applied.ok() && *applied == Applied::kCreated, "replay refuses ", RecordKey(record), ": ",
+               applied.status());
   }
   FUZZ_CHECK(Describe(replayed) == Describe(ledger), "the replay rebuilds another ledger:\n", Describe(ledger),
              "replayed:\n", Describe(replayed));

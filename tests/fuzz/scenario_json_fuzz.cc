@@ -1,15 +1,15 @@
 // Fuzzes scenario JSON and the scenario conversions: the text the server stores a scenario as,
-// and the CLI's --file, read with JsonStringToMessage (as server/forecast_service.cc and
-// client/cli/forecast_commands.cc read it), then the proto -> engine conversion and validation of
-// server/forecast_convert.* (CheckScenarioMessage, ScenarioFromProto, and a variant merged over
-// the defaults with MergeScenario, as a stored scenario with a base resolves). Beyond "no crash"
-// it asserts:
+// and the CLI's --file, read with JsonStringToMessage (as server/forecaster_adapters.cc and
+// client/cli/forecast_commands.cc read it), then the proto -> partial scenario conversion of
+// proto/wire/forecast_convert.* (one loop over engine/forecast/scenario_fields.h), a root over the
+// defaults and a variant over the default scenario, as Forecaster::Resolve does. Beyond "no
+// crash" it asserts:
 // - a scenario that parses prints (as the store writes it: proto field names) and reparses equal
 //   (as numbers compare: -0 may come back as 0);
-// - what CheckScenarioMessage accepts without a base, ScenarioFromProto accepts;
+// - a message that converts to a partial scenario converts back to itself;
 // - a scenario that converts gives, through ScenarioToProto and back, the same scenario (every
 //   field set), that prints as JSON and reparses equal, and that merged over itself is unchanged;
-// - every refusal is INVALID_ARGUMENT.
+// - every refusal is INVALID_ARGUMENT and names its field as data.
 #include <cstdint>
 #include <string>
 
@@ -17,6 +17,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "engine/common/field_error.h"
 #include "proto/wire/forecast_convert.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/message_differences.h"
@@ -34,7 +35,7 @@ std::string Bytes(const v1::Scenario& scenario) {
   return bytes;
 }
 
-// As the service stores a scenario (forecast_service.cc ToJson).
+// As the server stores a scenario (forecaster_adapters.cc ToJson).
 std::string ToJson(const v1::Scenario& scenario) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
@@ -56,6 +57,7 @@ void CheckJsonRoundTrip(const v1::Scenario& scenario) {
 void CheckRefusal(const absl::Status& status) {
   FUZZ_CHECK(absl::IsInvalidArgument(status), status);
   FUZZ_CHECK(!status.message().empty(), status);
+  FUZZ_CHECK(!FieldOf(status).empty(), "a refusal names no field: ", status);
 }
 
 // A scenario the engine accepted: its full form converts back to itself.
@@ -65,7 +67,8 @@ void CheckConverted(const forecast::Scenario& scenario) {
   FUZZ_CHECK(again.ok(), "the full form of an accepted scenario is refused: ", again.status());
   FUZZ_CHECK(Bytes(ScenarioToProto(*again)) == Bytes(full), "a scenario changes through its full form");
   CheckJsonRoundTrip(full);
-  FUZZ_CHECK(Bytes(MergeScenario(full, full)) == Bytes(full), "a full scenario merged over itself changes");
+  absl::StatusOr<forecast::Scenario> merged = forecast::OverBase(scenario, forecast::Whole(scenario));
+  FUZZ_CHECK(merged.ok() && Bytes(ScenarioToProto(*merged)) == Bytes(full), "a full scenario merged over itself changes");
 }
 
 }  // namespace
@@ -78,22 +81,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!google::protobuf::util::JsonStringToMessage(json, &message).ok()) return 0;
   CheckJsonRoundTrip(message);
 
-  const absl::Status checked = CheckScenarioMessage(message);
-  if (!checked.ok()) CheckRefusal(checked);
-  if (message.base().empty()) {
-    absl::StatusOr<forecast::Scenario> scenario = ScenarioFromProto(message);
-    FUZZ_CHECK(scenario.ok() == checked.ok(), "CheckScenarioMessage says ", checked, ", ScenarioFromProto ",
-               scenario.status());
-    if (scenario.ok()) CheckConverted(*scenario);
+  absl::StatusOr<forecast::PartialScenario> partial = PartialScenarioFromProto(message);
+  if (!partial.ok()) {
+    CheckRefusal(partial.status());
+    return 0;
+  }
+  const std::string differences = fuzz::MessageDifferences(message, PartialScenarioToProto(*partial));
+  FUZZ_CHECK(differences.empty(), "a scenario changes through its partial form:\n", differences);
+  // Without a base, its fields over the defaults; with one, over the default scenario as a base.
+  absl::StatusOr<forecast::Scenario> scenario = message.base().empty()
+                                                    ? forecast::OverDefaults(*partial)
+                                                    : forecast::OverBase(forecast::DefaultScenario(), *partial);
+  if (scenario.ok()) {
+    if (const absl::Status valid = forecast::Validate(*scenario); !valid.ok()) scenario = valid;
+  }
+  if (scenario.ok()) {
+    CheckConverted(*scenario);
   } else {
-    // A variant resolves as its fields merged over the full form of its base: here the defaults.
-    const v1::Scenario merged = MergeScenario(ScenarioToProto(forecast::DefaultScenario()), message);
-    absl::StatusOr<forecast::Scenario> scenario = ScenarioFromProto(merged);
-    if (scenario.ok()) {
-      CheckConverted(*scenario);
-    } else {
-      CheckRefusal(scenario.status());
-    }
+    CheckRefusal(scenario.status());
   }
   return 0;
 }

@@ -72,7 +72,7 @@ struct Services {
     absl::StatusOr<std::unique_ptr<LedgerBook>> opened = LedgerBook::Open(store);
     FUZZ_CHECK(opened.ok(), opened.status());
     book = *std::move(opened);
-    auto written = book->Write(SampleLedger());
+    auto written = book->Write(SampleLedger(), AuditContext{"local", 0, "fuzz", "services_fuzz"});
     FUZZ_CHECK(written.ok(), written.status());
     ledger = std::make_unique<LedgerServiceImpl>(book.get());
     actuals = std::make_unique<ActualsServiceImpl>(book.get());
@@ -272,7 +272,7 @@ void Import(Services& s, const fuzz::ImportStream& stream) {
     const v1::ImportBatchAck& ack = reply.batch();
     ++acks;
     if (!ack.replayed()) created += ack.created();
-    FUZZ_CHECK(ack.created() + ack.unchanged() + ack.errors_size() == ack.received(),
+    FUZZ_CHECK(ack.created() + ack.revised() + ack.unchanged() + ack.errors_size() == ack.received(),
                "an import ack loses records: ", ack.ShortDebugString());
     for (int i = 1; i < ack.errors_size(); ++i) {
       FUZZ_CHECK(ack.errors(i - 1).index() < ack.errors(i).index(), "import errors out of order");
@@ -317,7 +317,7 @@ void CheckReply(const v1::ForecastRequest& request, const v1::ForecastReply& rep
   const int horizon = request.horizon_months() == 0 ? 36 : request.horizon_months();
   FUZZ_CHECK(reply.metrics_size() == forecast::kMetricCount, reply.metrics_size());
   for (const v1::MetricForecast& metric : reply.metrics()) {
-    FUZZ_CHECK(metric.months_size() == horizon, metric.metric(), " has ", metric.months_size(), " months");
+    FUZZ_CHECK(metric.months_size() == horizon, metric.metric_name(), " has ", metric.months_size(), " months");
   }
   FUZZ_CHECK(reply.paths() >= 1 && reply.paths() <= (request.paths() == 0 ? 10000 : request.paths()), reply.paths());
 }

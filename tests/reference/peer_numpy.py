@@ -251,11 +251,13 @@ def simulate(inp, n, rng):
     demand = np.exp(v * np.einsum("gk,nmk->nmg", factor, rng.standard_normal((n, h, len(segments)))) - v * v / 2)
     season = np.array([[s["seasonality"][(inp["first_calendar_month"] + m) % 12] for s in segments] for m in range(h)])
     rate = np.array([s["arrivals_per_month"] * s["win_rate"] for s in segments])
-    # Each segment's trend, drawn once a path: the rate is the level at as-of, month m's middle
-    # m + 0.5 months after it.
-    trend = (np.log1p(np.array([s["arrivals_growth_per_year"] for s in segments]))
-             + np.array([s["arrivals_growth_sigma"] for s in segments]) * rng.standard_normal((n, len(segments))))
-    growth = np.exp(trend[:, None, :] * ((np.arange(h) + 0.5) / 12)[None, :, None])  # (n, h, g)
+    # Each segment's trend, its error drawn once a path: the rate is the level at as-of, month m's
+    # middle m + 0.5 months after it; the error also moves the level at as-of, which calibration
+    # carried half a year forward along the estimate (engine: TrendFactor).
+    log_growth = np.log1p(np.array([s["arrivals_growth_per_year"] for s in segments]))
+    error = np.array([s["arrivals_growth_sigma"] for s in segments]) * rng.standard_normal((n, len(segments)))
+    middle = (np.arange(h) + 0.5)[None, :, None]
+    growth = np.exp((log_growth[None, None, :] * middle + error[:, None, :] * (middle + 6)) / 12)  # (n, h, g)
     counts = np.minimum(rng.poisson(np.minimum(1e5, rate * season * demand * growth)), (1 << 20) - 2)  # (n, h, g)
     path, month, g = np.nonzero(counts)
     reps = counts[path, month, g]

@@ -152,7 +152,8 @@ class AuthServer {
     {
       auto store = Store::Open({database_});
       if (!store.ok()) throw std::runtime_error(store.status().ToString());
-      auto minted = MintToken(**store, "bootstrap", Role::kAdmin, absl::Now());
+      auto minted = MintToken(**store, "bootstrap", Role::kAdmin, absl::Now(),
+                              AuditContext{"local", 0, "bootstrap", "auth_test"});
       if (!minted.ok()) throw std::runtime_error(minted.status().ToString());
       admin_ = minted->secret;
     }
@@ -189,11 +190,12 @@ class AuthServer {
     return typed;
   }
 
-  // The ledger's counts, the stored scenarios and the tokens, as the admin sees them.
+  // The ledger's counts, the stored scenarios, the tokens and the audit trail, as the admin sees them.
   std::string State() {
     std::string state;
     for (const char* method : {"/forecastle.v1.LedgerService/Summary", "/forecastle.v1.ForecastService/ListScenarios",
-                               "/forecastle.v1.AdminService/ListTokens"}) {
+                               "/forecastle.v1.AdminService/ListTokens",
+                               "/forecastle.v1.AdminService/ListAudit"}) {
       std::string reply;
       const grpc::Status status = RawUnaryCall(channel_, method, "", &reply, {{"authorization", "Bearer " + admin_}});
       EXPECT_TRUE(status.ok()) << method << ": " << status.error_message();

@@ -118,7 +118,7 @@ TEST_F(BoundsTest, NaNAndOutOfRangeNumbersAreRefusedNamingTheField) {
   refused(request, "quantiles: each must be in [0, 1], got nan");
   request = Request();
   v1::Target* target = request.add_targets();
-  target->set_metric("revenue");
+  target->set_metric(v1::METRIC_REVENUE);
   target->set_value(std::numeric_limits<double>::infinity());
   refused(request, "targets[0].value must be a finite number, got inf");
   request = Request();

@@ -201,7 +201,8 @@ TEST_F(ForecastServiceTest, ForecastReplaysAndCarriesTheActuals) {
   ASSERT_TRUE(Forecast(Request("tiny"), &warned).ok());
   ASSERT_EQ(warned.warnings_size(), 1);
   EXPECT_THAT(warned.warnings(0), HasSubstr("teams[delivery]: capacity 105 hours a month (1 FTE x 140 hours"));
-  EXPECT_EQ(first.metrics(1).metric(), "revenue");
+  EXPECT_EQ(first.metrics(1).metric(), v1::METRIC_REVENUE);
+  EXPECT_EQ(first.metrics(1).metric_name(), "revenue");
   ASSERT_EQ(first.metrics(1).months_size(), 12);
   EXPECT_EQ(first.metrics(1).months(0).month(), "2026-11");
   EXPECT_EQ(first.metrics(1).months(0).quantiles_size(), 3);
@@ -279,14 +280,15 @@ TEST_F(ForecastServiceTest, BacktestScoresEachMetricAndNamesBadFields) {
   EXPECT_EQ(reply.as_of(0), "2025-06-30");
   EXPECT_EQ(reply.as_of(1), "2025-12-31");
   ASSERT_EQ(reply.overall_size(), 8);
-  EXPECT_EQ(reply.overall(1).metric(), "revenue");
+  EXPECT_EQ(reply.overall(1).metric(), v1::METRIC_REVENUE);
+  EXPECT_EQ(reply.overall(1).metric_name(), "revenue");
   EXPECT_EQ(reply.overall(1).forecasts(), 12);
   EXPECT_EQ(reply.cells_size(), 8 * 6);
   EXPECT_EQ(reply.cells(0).pit_size(), 10);
   EXPECT_EQ(reply.cells(0).peers_size(), 4);
   for (const v1::BacktestScore& s : reply.overall()) {
-    EXPECT_GE(s.coverage_80(), s.coverage_50()) << s.metric();
-    EXPECT_TRUE(s.has_skill()) << s.metric();
+    EXPECT_GE(s.coverage_80(), s.coverage_50()) << s.metric_name();
+    EXPECT_TRUE(s.has_skill()) << s.metric_name();
   }
   auto refused = [&](v1::BacktestRequest bad, const std::string& field) {
     grpc::ClientContext context;
@@ -330,15 +332,31 @@ TEST_F(ForecastServiceTest, RequestsAreValidatedAndBounded) {
   EXPECT_THAT(Forecast(date, &reply).error_message(), HasSubstr("as_of: no such day"));
   EXPECT_EQ(Forecast(Request("unknown"), &reply).error_code(), grpc::StatusCode::NOT_FOUND);
   v1::ForecastRequest target = Request("");
-  target.add_targets()->set_metric("profit");
+  // A client older than the Metric enum names the metric by metric_name.
+  target.add_targets()->set_metric_name("profit");
   grpc::Status bad_target = Forecast(target, &reply);
   EXPECT_EQ(bad_target.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(bad_target.error_message(), HasSubstr("targets[0].metric: no metric \"profit\""));
-  target.mutable_targets(0)->set_metric("revenue");
+  EXPECT_THAT(bad_target.error_message(), HasSubstr("targets[0].metric_name: no metric \"profit\""));
+  target.mutable_targets(0)->set_metric_name("revenue");
   target.mutable_targets(0)->set_value(0);
   ASSERT_TRUE(Forecast(target, &reply).ok());
   ASSERT_EQ(reply.target_probabilities_size(), 1);
   EXPECT_EQ(reply.target_probabilities(0).probability(0), 1.0);  // revenue is never negative
+  EXPECT_EQ(reply.target_probabilities(0).target().metric(), v1::METRIC_REVENUE);
+  EXPECT_EQ(reply.target_probabilities(0).target().metric_name(), "revenue");
+  // A client of the enum; both must agree when both are sent; one of them is required.
+  target.mutable_targets(0)->clear_metric_name();
+  target.mutable_targets(0)->set_metric(v1::METRIC_BACKLOG);
+  ASSERT_TRUE(Forecast(target, &reply).ok());
+  EXPECT_EQ(reply.target_probabilities(0).target().metric_name(), "backlog");
+  target.mutable_targets(0)->set_metric_name("revenue");
+  EXPECT_THAT(Forecast(target, &reply).error_message(),
+              HasSubstr("targets[0].metric_name: \"revenue\" is not the metric targets[0].metric names, backlog"));
+  target.mutable_targets(0)->clear_metric_name();
+  target.mutable_targets(0)->set_metric(static_cast<v1::Metric>(99));
+  EXPECT_THAT(Forecast(target, &reply).error_message(), HasSubstr("targets[0].metric: no metric has the enum value 99"));
+  target.mutable_targets(0)->set_metric(v1::METRIC_UNSPECIFIED);
+  EXPECT_THAT(Forecast(target, &reply).error_message(), HasSubstr("targets[0].metric: required"));
 }
 
 // A write that would break the chain of bases is refused and changes nothing: a base that would
@@ -495,7 +513,7 @@ TEST_F(ForecastServiceTest, CompareRunsVariantsOnCommonRandomNumbers) {
   EXPECT_EQ(v.forecast().scenario(), "hire10");
   // Headcount (metric 11) is higher once the hires join (month 3: requested 2026-11, 2 months to fill).
   const auto& headcount = v.difference(11);
-  EXPECT_EQ(headcount.metric(), "headcount");
+  EXPECT_EQ(headcount.metric(), v1::METRIC_HEADCOUNT);
   EXPECT_NEAR(headcount.months(5).mean(), 10, 1.0);
   EXPECT_GT(v.probability_higher(11).months(5).mean(), 0.9);
   // Bookings do not depend on hiring: the same draws give exactly no difference.

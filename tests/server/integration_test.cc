@@ -10,18 +10,25 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include <gmock/gmock.h>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "engine/actuals/csv.h"
 #include "engine/sample/sample_company.h"
+#include "forecastle/v1/admin.pb.h"
+#include "tests/testing/http_get.h"
 #include "tests/testing/test_certificates.h"
 #include "tests/testing/test_server.h"
 
@@ -32,7 +39,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // A forecastle-server child process on a free port (or --listen among `flags`), its stdout and
-// stderr in one pipe.
+// stderr in one pipe. After its "listening on" line a thread of the test keeps reading the pipe:
+// the server logs every call on stderr, and a pipe nobody drains would fill up.
 class ServerProcess {
  public:
   explicit ServerProcess(const std::string& db, std::vector<std::string> flags = {}) {
@@ -63,9 +71,18 @@ class ServerProcess {
       if (std::regex_search(text, match, std::regex("listening on (\\S+)"))) address_ = match[1];
     }
     EXPECT_FALSE(address_.empty()) << "server did not start: " << startup_output_;
+    drain_ = std::thread([this] {
+      char buffer[4096];
+      size_t n;
+      while ((n = fread(buffer, 1, sizeof buffer, stdout_)) > 0) {
+        std::lock_guard lock(mu_);
+        rest_.append(buffer, n);
+      }
+    });
   }
   ~ServerProcess() {
     if (pid_ > 0) Kill(SIGKILL);
+    if (drain_.joinable()) drain_.join();
     if (stdout_) fclose(stdout_);
   }
   // Sends `signal` and returns the exit status (or 128 + signal when killed).
@@ -76,11 +93,15 @@ class ServerProcess {
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
+  // Everything it printed after its "listening on" line; once it has ended (Kill).
   std::string RestOfOutput() {
-    std::string text;
-    char line[512];
-    while (fgets(line, sizeof line, stdout_)) text += line;
-    return text;
+    if (drain_.joinable()) drain_.join();
+    return rest_;
+  }
+  // What it has printed after its "listening on" line so far.
+  std::string OutputSoFar() {
+    std::lock_guard lock(mu_);
+    return rest_;
   }
   const std::string& address() const { return address_; }
   // Everything it printed up to and including its "listening on" line.
@@ -91,6 +112,9 @@ class ServerProcess {
   FILE* stdout_ = nullptr;
   std::string address_;
   std::string startup_output_;
+  std::thread drain_;
+  std::mutex mu_;
+  std::string rest_;
 };
 
 struct CliResult {
@@ -180,7 +204,7 @@ TEST(Integration, CliReportsEveryBadRecordWithFileLineAndFieldAndStoresNothingOf
   Write(dir + "/invoices.csv",
         "invoice_id,contract_id,issued_on,amount\n"
         "I1,C,2026-01-01,1200.00\n"
-        "I1,C,2026-01-01,1300.00\n"
+        "I1,C2,2026-01-01,1300.00\n"
         "I2,NOPE,2026-01-01,10.00\n"
         "I3,C,2026-01-02,10.005\n");
   Write(dir + "/payments.csv",
@@ -193,7 +217,7 @@ TEST(Integration, CliReportsEveryBadRecordWithFileLineAndFieldAndStoresNothingOf
   const std::string& out = result.out;
   EXPECT_THAT(out, HasSubstr("contracts.csv:3: transaction_price: overflows"));
   EXPECT_THAT(out, HasSubstr("lines.csv:3: end_on: 2026-05-31 is before start_on 2026-06-01"));
-  EXPECT_THAT(out, HasSubstr("invoices.csv:3: invoice_id: invoice I1 is already recorded with different content"));
+  EXPECT_THAT(out, HasSubstr("invoices.csv:3: contract_id: invoice I1 is recorded for contract C"));
   EXPECT_THAT(out, HasSubstr("invoices.csv:4: contract_id: no contract \"NOPE\""));
   EXPECT_THAT(out, HasSubstr("invoices.csv:5: amount: has more than 2 decimals, got \"10.005\""));
   EXPECT_THAT(out, HasSubstr("payments.csv:3: amount: 200.01 exceeds the open amount 200.00 of invoice I1"));
@@ -223,11 +247,10 @@ TEST(Integration, CliImportsHeadcountCsvWithTheOtherFiles) {
     ServerProcess server(db);
     CliResult result = Cli(server.address(), "import " + dir);
     EXPECT_EQ(result.exit_code, 1) << result.out;
-    EXPECT_THAT(result.out, HasSubstr("headcount.csv:4: fte: headcount of delivery in 2026-02 is already recorded "
-                                      "with different content"));
     EXPECT_THAT(result.out, HasSubstr("headcount.csv:5: fte: has more than 2 decimals, got \"1.234\""));
     EXPECT_THAT(result.out, HasSubstr("headcount.csv:6: month: expected a month YYYY-MM"));
-    EXPECT_THAT(result.out, HasSubstr("3 refused"));
+    EXPECT_THAT(result.out, HasSubstr("1 revised"));  // 2026-02's second row: a new version
+    EXPECT_THAT(result.out, HasSubstr("2 refused"));
     EXPECT_THAT(Cli(server.address(), "summary").out, HasSubstr("opportunities 0\nheadcount 2\nrecords 3\n"));
     EXPECT_EQ(server.Kill(SIGTERM), 0);
   }
@@ -427,9 +450,20 @@ TEST(Integration, KillDashNineDuringStreamingImportLosesNothingAcknowledged) {
   const std::string replay = Folder("replay");
   ASSERT_TRUE(WriteCsvFolder(replay, first).ok());
   ServerProcess restarted(db);
+  // Every batch stored has its audit entry, and every record stored is in one: the entries were
+  // written in their batches' transactions (each entry lists its records and its batch id).
+  CliResult trail = Cli(restarted.address(), "audit --kind import_batch --limit 1000000 --format json", true);
+  ASSERT_EQ(trail.exit_code, 0) << trail.out.substr(0, 500);
+  v1::ListAuditReply entries;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(trail.out, &entries).ok()) << trail.out.substr(0, 500);
+  EXPECT_GE(entries.entries_size(), acknowledged / 2000);
+  int64_t audited_records = 0;
+  for (const v1::AuditEntry& entry : entries.entries()) audited_records += entry.subject_count() - 1;
+  CliResult summary = Cli(restarted.address(), "summary", true);
+  EXPECT_THAT(summary.out, HasSubstr(absl::StrCat("records ", audited_records, "\n")));
   CliResult again = Cli(restarted.address(), "import " + replay);
   EXPECT_EQ(again.exit_code, 0) << again.out;
-  EXPECT_THAT(again.out, HasSubstr(absl::StrCat(": ", acknowledged, " rows, 0 created, ", acknowledged, " unchanged")));
+  EXPECT_THAT(again.out, HasSubstr(absl::StrCat(": ", acknowledged, " rows, 0 created, 0 revised, ", acknowledged, " unchanged")));
 }
 
 // forecastle-server run to its exit (it should refuse to start): its exit status and output.
@@ -556,6 +590,139 @@ TEST(Integration, TokensFromBootstrapToRevocation) {
   EXPECT_THAT(after.out, HasSubstr("the server refused the token of --token or FORECASTLE_TOKEN (the bearer token "
                                    "is not valid (unknown or revoked))"));
   EXPECT_EQ(Cli(server.address(), "token revoke x --token " + admin).exit_code, 2);
+}
+
+// The audit trail from the CLI: who wrote what and when, filtered by record, actor and time.
+TEST(Integration, CliListsAndFiltersTheAuditTrail) {
+  const std::string dir = Folder("audit");
+  const std::string db = dir + "/f.db";
+  const std::string bootstrap =
+      absl::StrCat(FORECASTLE_SERVER_BIN, " --db=", db, " --create_token=ops --role=admin 2>/dev/null");
+  FILE* pipe = popen(bootstrap.c_str(), "r");
+  char line[256] = {0};
+  ASSERT_NE(fgets(line, sizeof line, pipe), nullptr);
+  ASSERT_EQ(pclose(pipe), 0);
+  const std::string admin(absl::StripTrailingAsciiWhitespace(line));
+  ServerProcess server(db, {"--auth"});
+  const std::string as_admin = "FORECASTLE_TOKEN=" + admin;
+  CliResult made = Cli(server.address(), "token create loader --role writer", true, as_admin);
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  const std::string as_loader = "FORECASTLE_TOKEN=" + std::string(absl::StripTrailingAsciiWhitespace(made.out));
+  ASSERT_EQ(Cli("", absl::StrCat("sample --contracts 3 --out ", dir, "/company")).exit_code, 0);
+  CliResult imported = Cli(server.address(), absl::StrCat("import --run-id first ", dir, "/company"), false, as_loader);
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  CliResult scenario = Cli(server.address(), "scenario create plan", false, as_admin);
+  ASSERT_EQ(scenario.exit_code, 0) << scenario.out;
+
+  // Everything, newest first: the scenario, the import's batch, the token made, the bootstrap token.
+  CliResult all = Cli(server.address(), "audit --format csv", true, as_admin);
+  ASSERT_EQ(all.exit_code, 0) << all.out;
+  std::vector<std::string> rows = absl::StrSplit(all.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 5u) << all.out;
+  EXPECT_EQ(rows[0], "at,actor,method,request_id,written");
+  EXPECT_THAT(rows[1], ::testing::MatchesRegex("20[0-9-]+T[0-9:.]+Z,ops,ForecastService/CreateScenario,[0-9a-f-]{36},"
+                                               "scenario plan"));
+  EXPECT_THAT(rows[2], HasSubstr(",loader,LedgerService/Import,"));
+  EXPECT_THAT(rows[2], HasSubstr("import_batch first-1"));
+  EXPECT_THAT(rows[3], HasSubstr(",ops,AdminService/CreateToken,"));
+  EXPECT_THAT(rows[4], HasSubstr(",local,forecastle-server --create_token,"));
+
+  // By record: the sample's first contract (and its lines) were written by the import.
+  const std::string contract = "CT-000001";
+  CliResult by_record = Cli(server.address(), "audit --record " + contract, true, as_admin);
+  ASSERT_EQ(by_record.exit_code, 0) << by_record.out;
+  EXPECT_THAT(by_record.out, HasSubstr("loader"));
+  EXPECT_THAT(by_record.out, HasSubstr("contract " + contract));
+  EXPECT_THAT(by_record.out, Not(HasSubstr("CreateScenario")));
+  CliResult none = Cli(server.address(), "audit --record no-such-id --format csv", true, as_admin);
+  EXPECT_EQ(none.out, "at,actor,method,request_id,written\n");
+  // By actor, and by time.
+  CliResult by_actor = Cli(server.address(), "audit --actor ops --format csv", true, as_admin);
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(by_actor.out, '\n', absl::SkipEmpty())).size(), 3u) << by_actor.out;
+  CliResult future = Cli(server.address(), "audit --since 2999-01-01 --format csv", true, as_admin);
+  EXPECT_EQ(future.out, "at,actor,method,request_id,written\n");
+  CliResult past = Cli(server.address(), "audit --until 2000-01-01T00:00:00Z --format csv", true, as_admin);
+  EXPECT_EQ(past.out, "at,actor,method,request_id,written\n");
+  CliResult json = Cli(server.address(), "audit --limit 1 --format json", true, as_admin);
+  EXPECT_THAT(json.out, HasSubstr("\"method\": \"/forecastle.v1.ForecastService/CreateScenario\""));
+  // Bad usage exits 2 before any call; another role than admin is refused.
+  EXPECT_EQ(Cli(server.address(), "audit --since yesterday", false, as_admin).exit_code, 2);
+  EXPECT_EQ(Cli(server.address(), "audit --record a --scenario b", false, as_admin).exit_code, 2);
+  CliResult refused = Cli(server.address(), "audit", false, as_loader);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.out, HasSubstr("needs the admin role"));
+}
+
+// The request log: one line of JSON per call on stderr, with the request id the client sent.
+TEST(Integration, EachCallLogsOneJsonLineOnStderr) {
+  const std::string dir = Folder("request_log");
+  ServerProcess server(dir + "/f.db");
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto stub = v1::LedgerService::NewStub(channel);
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext context;
+    context.AddMetadata("x-request-id", "summary-" + std::to_string(i));
+    v1::SummaryReply reply;
+    ASSERT_TRUE(stub->Summary(&context, v1::SummaryRequest(), &reply).ok());
+  }
+  {
+    grpc::ClientContext context;
+    v1::Customer refused;  // no id
+    v1::WriteReply reply;
+    EXPECT_EQ(stub->PutCustomer(&context, refused, &reply).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  EXPECT_EQ(server.Kill(SIGTERM), 0);
+  std::vector<google::protobuf::Struct> lines;
+  for (absl::string_view line : absl::StrSplit(server.RestOfOutput(), '\n')) {
+    if (!absl::StartsWith(line, "{")) continue;
+    google::protobuf::Struct json;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(line), &json).ok()) << line;
+    lines.push_back(json);
+  }
+  ASSERT_EQ(lines.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    const auto& f = lines[static_cast<size_t>(i)].fields();
+    EXPECT_EQ(f.at("method").string_value(), "/forecastle.v1.LedgerService/Summary");
+    EXPECT_EQ(f.at("code").string_value(), "OK");
+    EXPECT_EQ(f.at("actor").string_value(), "local");
+    EXPECT_EQ(f.at("tenant").string_value(), "");
+    EXPECT_EQ(f.at("request_id").string_value(), "summary-" + std::to_string(i));
+    EXPECT_GE(f.at("duration_ms").number_value(), 0);
+    EXPECT_EQ(f.at("request_bytes").number_value(), 0);
+    EXPECT_EQ(f.at("reply_bytes").number_value(), 0);  // an empty ledger's summary
+    EXPECT_THAT(f.at("time").string_value(), ::testing::EndsWith("Z"));
+    EXPECT_THAT(f.at("peer").string_value(), HasSubstr("127.0.0.1"));
+  }
+  EXPECT_EQ(lines[3].fields().at("code").string_value(), "INVALID_ARGUMENT");
+  EXPECT_THAT(lines[3].fields().at("request_id").string_value(), ::testing::MatchesRegex("[0-9a-f-]{36}"));
+
+  // --request_log=off: none.
+  ServerProcess quiet(dir + "/g.db", {"--request_log=off"});
+  {
+    auto quiet_stub =
+        v1::LedgerService::NewStub(grpc::CreateChannel(quiet.address(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    v1::SummaryReply reply;
+    ASSERT_TRUE(quiet_stub->Summary(&context, v1::SummaryRequest(), &reply).ok());
+  }
+  EXPECT_EQ(quiet.Kill(SIGTERM), 0);
+  EXPECT_THAT(quiet.RestOfOutput(), Not(HasSubstr("{\"time\"")));
+  EXPECT_EQ(Shell(absl::StrCat(FORECASTLE_SERVER_BIN, " --db=", dir, "/h.db --request_log=file 2>&1")).exit_code, 2);
+}
+
+TEST(Integration, MetricsPortServesPrometheusText) {
+  const std::string dir = Folder("metrics");
+  const int port = testing::FreeLoopbackPort();
+  ServerProcess server(dir + "/f.db", {"--metrics_port=" + std::to_string(port), "--request_log=off"});
+  EXPECT_THAT(server.startup_output(), HasSubstr(absl::StrCat("metrics at http://127.0.0.1:", port, "/metrics")));
+  CliResult summary = Cli(server.address(), "summary");
+  ASSERT_EQ(summary.exit_code, 0) << summary.out;
+  const std::string scraped = testing::HttpGet(port, "/metrics");
+  EXPECT_THAT(scraped, HasSubstr(" 200 OK"));
+  EXPECT_THAT(scraped,
+              HasSubstr("forecastle_requests_total{code=\"OK\",method=\"/forecastle.v1.LedgerService/Summary\"} 1"));
+  EXPECT_THAT(scraped, HasSubstr("forecastle_store_bytes "));
+  EXPECT_EQ(Shell(absl::StrCat(FORECASTLE_SERVER_BIN, " --db=", dir, "/g.db --metrics_port=70000 2>&1")).exit_code, 2);
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
 #include "engine/sample/sample_company.h"
 #include "proto/wire/convert.h"
 #include "tests/testing/import_stream.h"
@@ -151,10 +154,109 @@ TEST_F(LedgerServiceTest, EndBeforeStart) {
   });
 }
 
+// SPEC §3.5: a contract's or a line's other content is a modification, refused; another kind's
+// is a new version (LedgerServiceTest.KnownAt...).
 TEST_F(LedgerServiceTest, DuplicateIdWithDifferentContent) {
   v1::WriteReply reply;
-  ExpectRefused(grpc::StatusCode::ALREADY_EXISTS, "invoice_id: invoice I is already recorded",
-                [&] { return Put(Inv("I", "C", "2026-01-01", "1300.00"), &reply); });
+  ExpectRefused(grpc::StatusCode::ALREADY_EXISTS, "contract_id: contract C is already recorded",
+                [&] { return Put(Con("C", "A", "2026-01-02"), &reply); });
+  ExpectRefused(grpc::StatusCode::FAILED_PRECONDITION, "amount: 100.00 is less than the 200.00 already collected",
+                [&] { return Put(Inv("I", "C", "2026-01-01", "100.00"), &reply); });
+}
+
+std::string Moment(int64_t unix_us) {
+  return absl::FormatTime(absl::RFC3339_full, absl::FromUnixMicros(unix_us), absl::UTCTimeZone());
+}
+
+v1::MetricsReply MetricsKnownAt(TestServer& server, const std::string& known_at) {
+  v1::MetricsRequest request;
+  request.set_from("2025-01");
+  request.set_to("2026-12");
+  request.set_as_of("2026-10-31");
+  request.set_known_at(known_at);
+  grpc::ClientContext context;
+  v1::MetricsReply reply;
+  grpc::Status status = server.actuals().GetMetrics(&context, request, &reply);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return reply;
+}
+
+std::string ForecastKnownAt(TestServer& server, const std::string& known_at) {
+  v1::ForecastRequest request;
+  request.set_as_of("2026-06-30");
+  request.set_horizon_months(6);
+  request.set_paths(200);
+  request.set_seed(7);
+  request.set_known_at(known_at);
+  grpc::ClientContext context;
+  v1::ForecastReply reply;
+  grpc::Status status = server.forecasts().Forecast(&context, request, &reply);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return reply.SerializeAsString();
+}
+
+Opportunity Opp(const std::string& stage, const std::string& amount, const std::string& close) {
+  return std::get<Opportunity>(*ParseRecord(RecordKind::kOpportunity,
+                                            {{"opportunity_id", "O"}, {"segment", "smb"}, {"amount", amount},
+                                             {"created_on", "2026-03-01"}, {"status", "open"}, {"stage", stage},
+                                             {"expected_close_on", close}}));
+}
+
+// The answer as known at K is the one the server gave at K (SPEC §3.5): answers recorded, records
+// corrected and voided, and asked again with known_at = K, before and after a restart.
+TEST_F(LedgerServiceTest, KnownAtAnswersByteForByteWhatTheServerAnsweredThen) {
+  v1::WriteReply reply;
+  ASSERT_TRUE(Put(Opp("develop", "50000.00", "2026-08-31"), &reply).ok());
+  ASSERT_TRUE(reply.created());
+  const std::string metrics = MetricsKnownAt(*server_, "").SerializeAsString();
+  const std::string forecast = ForecastKnownAt(*server_, "");
+  const int64_t then = absl::ToUnixMicros(absl::Now());
+  absl::SleepFor(absl::Milliseconds(2));
+
+  ASSERT_TRUE(Put(Opp("propose", "60000.00", "2026-09-30"), &reply).ok());
+  EXPECT_TRUE(reply.revised());
+  ASSERT_TRUE(Put(Opp("propose", "60000.00", "2026-09-30"), &reply).ok());
+  EXPECT_FALSE(reply.created() || reply.revised());  // identical: no new version
+  ASSERT_TRUE(Put(Inv("I", "C", "2026-01-10", "1100.00"), &reply).ok());
+  EXPECT_TRUE(reply.revised());
+  {
+    v1::VoidRequest request;
+    request.set_kind("payment");
+    request.add_key("P");
+    v1::VoidReply voided;
+    grpc::ClientContext context;
+    ASSERT_TRUE(server_->ledger().VoidRecord(&context, request, &voided).ok());
+    EXPECT_EQ(voided.voided().payment().amount(), "200.00");
+    grpc::ClientContext again;
+    EXPECT_EQ(server_->ledger().VoidRecord(&again, request, &voided).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  const std::string corrected_metrics = MetricsKnownAt(*server_, "").SerializeAsString();
+  const std::string corrected_forecast = ForecastKnownAt(*server_, "");
+  EXPECT_NE(corrected_metrics, metrics);
+  EXPECT_NE(corrected_forecast, forecast);
+  EXPECT_EQ(MetricsKnownAt(*server_, Moment(then)).SerializeAsString(), metrics);
+  EXPECT_EQ(ForecastKnownAt(*server_, Moment(then)), forecast);
+  EXPECT_EQ(MetricsKnownAt(*server_, Moment(absl::ToUnixMicros(absl::Now()))).SerializeAsString(), corrected_metrics);
+
+  server_->Restart();  // the versions replay to the same ledgers
+  EXPECT_EQ(MetricsKnownAt(*server_, "").SerializeAsString(), corrected_metrics);
+  EXPECT_EQ(ForecastKnownAt(*server_, ""), corrected_forecast);
+  EXPECT_EQ(MetricsKnownAt(*server_, Moment(then)).SerializeAsString(), metrics);
+  EXPECT_EQ(ForecastKnownAt(*server_, Moment(then)), forecast);
+  // Before anything was recorded: an empty ledger.
+  EXPECT_EQ(MetricsKnownAt(*server_, "2000-01-01").tables(0).periods(0).bookings(), "0.00");
+}
+
+TEST_F(LedgerServiceTest, KnownAtThatIsNotAMomentIsRefusedNamingIt) {
+  v1::MetricsRequest request;
+  request.set_from("2026-01");
+  request.set_to("2026-02");
+  request.set_known_at("yesterday");
+  grpc::ClientContext context;
+  v1::MetricsReply reply;
+  grpc::Status status = server_->actuals().GetMetrics(&context, request, &reply);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("known_at: expected an RFC 3339 timestamp"));
 }
 
 TEST_F(LedgerServiceTest, SameIdSameContentIsANoOp) {
@@ -210,9 +312,8 @@ TEST_F(LedgerServiceTest, HeadcountIsPutImportedAndCountedWithoutMovingAMetric) 
 TEST_F(LedgerServiceTest, HeadcountWithAnotherFteForTheSameMonth) {
   v1::WriteReply reply;
   ASSERT_TRUE(Put(Heads("delivery", "2026-01", "12.5"), &reply).ok());
-  ExpectRefused(grpc::StatusCode::ALREADY_EXISTS,
-                "fte: headcount of delivery in 2026-01 is already recorded with different content",
-                [&] { return Put(Heads("delivery", "2026-01", "12.75"), &reply); });
+  ASSERT_TRUE(Put(Heads("delivery", "2026-01", "12.75"), &reply).ok());
+  EXPECT_TRUE(reply.revised());  // a corrected count is a new version
 }
 
 TEST_F(LedgerServiceTest, HeadcountWithThreeDecimals) {

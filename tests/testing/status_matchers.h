@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/common/field_error.h"
 
 namespace forecastle::testing {
 
@@ -36,6 +37,20 @@ MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a value that " +
     return false;
   }
   return ::testing::ExplainMatchResult(value_matcher, *arg, result_listener);
+}
+
+// FieldErrorIs(code, field, reason_matcher): a status about `field` (as FieldOf reads it, not
+// from its message) whose reason matches, and whose message says "field: reason" for people.
+MATCHER_P3(FieldErrorIs, code, field, reason_matcher,
+           "status " + ::testing::PrintToString(code) + " about field " + ::testing::PrintToString(field) +
+               " with a reason that " + ::testing::DescribeMatcher<std::string>(reason_matcher)) {
+  const absl::Status& s = GetStatus(arg);
+  *result_listener << "status is " << s;
+  const FieldOfStatus about = FieldAndReason(s);
+  if (about.field != field) *result_listener << ", about field \"" << about.field << "\"";
+  return s.code() == code && about.field == field &&
+         s.message() == std::string(field) + ": " + about.reason &&
+         ::testing::ExplainMatchResult(reason_matcher, about.reason, result_listener);
 }
 
 }  // namespace forecastle::testing

@@ -61,6 +61,9 @@ class TestServer {
     ForecastleServer::Options options = options_;
     options.listen = "127.0.0.1:0";
     options.database = database_;
+    // The request log is the binary's to test (integration_test.cc); in-process servers would
+    // only fill the test's output with it.
+    options.request_log = ForecastleServer::Options::RequestLogTo::kOff;
     auto server = ForecastleServer::Create(options);
     // Thrown, not asserted: an ASSERT here would return with no server, and the test would go on
     // to dereference it. gtest reports the exception as the test's failure.

@@ -47,6 +47,14 @@ CSV_FILES: Tuple[Tuple[str, str], ...] = (
     ("progress.csv", "progress"), ("cancellations.csv", "cancellation"), ("invoices.csv", "invoice"),
     ("payments.csv", "payment"), ("opportunities.csv", "opportunity"), ("headcount.csv", "headcount"))
 
+# The forecast's metrics by name ("revenue", "work_backlog_hours", in reply order), read off the
+# wire's Metric enum, whose METRIC_<NAME> is the metric <name>: the one table of names, as the
+# server and the C++ CLI name them too (engine/forecast/metric.cc).
+_METRIC_PREFIX = "METRIC_"
+_METRIC_VALUES: Dict[str, int] = {name[len(_METRIC_PREFIX):].lower(): value
+                                  for name, value in forecast_pb2.Metric.items() if value != forecast_pb2.METRIC_UNSPECIFIED}
+METRICS: Tuple[str, ...] = tuple(_METRIC_VALUES)
+
 _GRAINS = {"month": actuals_pb2.GRAIN_MONTH, "quarter": actuals_pb2.GRAIN_QUARTER, "year": actuals_pb2.GRAIN_YEAR}
 _GROUPS = {"company": actuals_pb2.GROUP_BY_COMPANY, "segment": actuals_pb2.GROUP_BY_SEGMENT,
            "customer": actuals_pb2.GROUP_BY_CUSTOMER}
@@ -77,6 +85,16 @@ def _choice(table: Mapping[str, int], value: str, name: str) -> int:
     return table[value]
 
 
+def _metric_name(message: Union[forecast_pb2.MetricForecast, forecast_pb2.Target, forecast_pb2.BacktestScore]) -> str:
+    """A reply's metric by name: its enum's, or from a server older than the enum its metric_name."""
+    if message.metric == forecast_pb2.METRIC_UNSPECIFIED:
+        return message.metric_name
+    try:
+        return forecast_pb2.Metric.Name(message.metric)[len(_METRIC_PREFIX):].lower()
+    except ValueError:  # a metric newer than this client
+        return f"metric {message.metric}"
+
+
 def _period(p: actuals_pb2.PeriodMetrics) -> PeriodMetrics:
     return PeriodMetrics(
         period=p.period, first_day=parse_date(p.first_day), last_day=parse_date(p.last_day), partial=p.partial,
@@ -91,7 +109,7 @@ def _period(p: actuals_pb2.PeriodMetrics) -> PeriodMetrics:
 
 
 def _summaries(metrics: Iterable[forecast_pb2.MetricForecast], quantiles: Sequence[float]) -> Dict[str, List[MonthSummary]]:
-    return {m.metric: [_month(s, quantiles) for s in m.months] for m in metrics}
+    return {_metric_name(m): [_month(s, quantiles) for s in m.months] for m in metrics}
 
 
 def _month(s: forecast_pb2.MonthSummary, quantiles: Sequence[float]) -> MonthSummary:
@@ -108,7 +126,7 @@ def _forecast(reply: forecast_pb2.ForecastReply) -> Forecast:
         strain_probability=list(reply.strain_probability),
         months_to_clear=_month(reply.months_to_clear, quantiles) if reply.HasField("months_to_clear") else None,
         clear_probability=reply.clear_probability, actuals=periods,
-        target_probabilities=[TargetProbability(t.target.metric, t.target.value, list(t.probability))
+        target_probabilities=[TargetProbability(_metric_name(t.target), t.target.value, list(t.probability))
                               for t in reply.target_probabilities],
         open_opportunities=reply.open_opportunities,
         opportunities_without_segment=reply.opportunities_without_segment)
@@ -116,7 +134,7 @@ def _forecast(reply: forecast_pb2.ForecastReply) -> Forecast:
 
 def _backtest_score(s: forecast_pb2.BacktestScore) -> BacktestScore:
     return BacktestScore(
-        metric=s.metric, horizon_month=s.horizon_month, forecasts=s.forecasts, coverage_80=s.coverage_80,
+        metric=_metric_name(s), horizon_month=s.horizon_month, forecasts=s.forecasts, coverage_80=s.coverage_80,
         coverage_50=s.coverage_50, pit=list(s.pit), bias=s.bias, crps=s.crps,
         peers={p.peer: p.crps if p.HasField("crps") else None for p in s.peers}, best_peer=s.best_peer,
         skill=s.skill if s.HasField("skill") else None)
@@ -555,7 +573,7 @@ class Client:
         if inline_scenario is not None:
             request.inline_scenario.CopyFrom(_scenario(inline_scenario))
         for metric, value in (targets or {}).items():
-            request.targets.add(metric=metric, value=value)
+            request.targets.add(metric=_choice(_METRIC_VALUES, metric, "targets"), value=value)
         return request
 
     def forecast(self, scenario: str = "", *, progress: Optional[ProgressCallback] = None,
@@ -601,7 +619,7 @@ class Client:
             base=_forecast(reply.base),
             variants={v.forecast.scenario: VariantComparison(
                 _forecast(v.forecast), _summaries(v.difference, quantiles),
-                {m.metric: [s.mean for s in m.months] for m in v.probability_higher}) for v in reply.variants})
+                {_metric_name(m): [s.mean for s in m.months] for m in v.probability_higher}) for v in reply.variants})
 
     def backtest(self, from_month: Union[datetime.date, str], to_month: Union[datetime.date, str, None] = None, *,
                  step_months: int = 3, horizon_months: int = 12, paths: int = 1000, seed: int = 1,

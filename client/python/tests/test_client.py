@@ -22,6 +22,7 @@ import grpc
 
 import forecastle
 import forecastle.v1.admin_pb2
+import forecastle.v1.forecast_pb2
 import forecastle.v1.ledger_pb2
 import forecastle.v1.ledger_pb2_grpc
 
@@ -128,6 +129,21 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(fc.actuals[-1].period, "2026-10")
         unary = self.client.forecast(as_of=AS_OF, horizon=12, paths=3000, seed=11)
         self.assertEqual(unary.metrics, fc.metrics)
+        self.assertEqual(tuple(fc.metrics), forecastle.METRICS)
+
+    def test_metrics_travel_as_the_enum_and_read_back_by_name(self) -> None:
+        self.assertEqual(len(forecastle.METRICS), 13)
+        self.assertEqual(forecastle.METRICS[:2], ("bookings", "revenue"))
+        request = self.client.forecast_request(targets={"work_backlog_hours": 100.0})
+        self.assertEqual(request.targets[0].metric, forecastle.v1.forecast_pb2.METRIC_WORK_BACKLOG_HOURS)
+        self.assertEqual(request.targets[0].metric_name, "")
+        fc = self.client.forecast(as_of=AS_OF, horizon=3, paths=200, seed=3, targets={"revenue": 0.0})
+        self.assertEqual([(t.metric, t.probability) for t in fc.target_probabilities], [("revenue", [1.0, 1.0, 1.0])])
+        with self.assertRaises(forecastle.ForecastleError) as caught:
+            self.client.forecast_request(targets={"profit": 1.0})
+        self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertEqual(caught.exception.field, "targets")
+        self.assertIn("'profit'", str(caught.exception))
 
     def test_compare_runs_two_scenarios_on_common_random_numbers(self) -> None:
         self.client.create_scenario({"name": "py_hire", "hiringPlan": [

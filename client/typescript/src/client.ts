@@ -28,6 +28,8 @@ import type { ForecastReply__Output } from "./generated/forecastle/v1/ForecastRe
 import type { ForecastRequest } from "./generated/forecastle/v1/ForecastRequest";
 import type { ForecastServiceClient } from "./generated/forecastle/v1/ForecastService";
 import type { LedgerServiceClient } from "./generated/forecastle/v1/LedgerService";
+import { Metric } from "./generated/forecastle/v1/Metric";
+import type { Metric__Output } from "./generated/forecastle/v1/Metric";
 import type { MetricForecast__Output } from "./generated/forecastle/v1/MetricForecast";
 import type { MetricsTable__Output } from "./generated/forecastle/v1/MetricsTable";
 import type { MonthSummary__Output } from "./generated/forecastle/v1/MonthSummary";
@@ -43,12 +45,34 @@ export type { Token__Output as Token };
 /** What a bearer token may do; each role may do what the ones before it may. */
 export type Role = "reader" | "planner" | "writer" | "admin";
 
+// The metrics by name ("revenue", "work_backlog_hours"): the wire's Metric enum, whose
+// METRIC_<NAME> is the metric <name>, is the one table of them (the server and the C++ CLI name
+// them so too).
+const METRIC_PREFIX = "METRIC_";
+type MetricKey = Exclude<keyof typeof Metric, "METRIC_UNSPECIFIED">;
+type NameOfKey<K> = K extends `${typeof METRIC_PREFIX}${infer N}` ? Lowercase<N> : never;
+export type MetricName = NameOfKey<MetricKey>;
+
 /** The metrics a forecast reports (SPEC §4), in reply order. */
-export const METRICS = [
-  "bookings", "revenue", "billings", "collections", "backlog", "unbilled_backlog", "deferred_revenue",
-  "accounts_receivable", "work_backlog_hours", "capacity_hours", "utilization", "headcount", "delivery_cost",
-] as const;
-export type MetricName = (typeof METRICS)[number];
+export const METRICS: readonly MetricName[] = (Object.keys(Metric) as (keyof typeof Metric)[])
+  .filter((key): key is MetricKey => key !== "METRIC_UNSPECIFIED")
+  .map((key) => key.slice(METRIC_PREFIX.length).toLowerCase() as MetricName);
+
+/** The wire's value of the metric `name`; INVALID_ARGUMENT about `field` for a name no metric has. */
+function metricValue(name: string, field: string): MetricKey {
+  if (!(METRICS as readonly string[]).includes(name)) {
+    throw new ForecastleError(grpc.status.INVALID_ARGUMENT,
+      `${field}: no metric "${name}"; one of ${METRICS.join(", ")}`, field);
+  }
+  return (METRIC_PREFIX + name.toUpperCase()) as MetricKey;
+}
+
+/** A reply's metric by name: its enum's, or from a server older than the enum its metric_name. */
+function metricName(m: { metric: Metric__Output | number; metric_name: string }): string {
+  if (m.metric === Metric.METRIC_UNSPECIFIED) return m.metric_name;
+  if (typeof m.metric === "number") return `metric ${m.metric}`; // newer than this client
+  return m.metric.slice(METRIC_PREFIX.length).toLowerCase();
+}
 
 /** One refused or failed call: the gRPC status code, the field it names (if any) and why. */
 export class ForecastleError extends Error {
@@ -312,7 +336,7 @@ function summary(s: MonthSummary__Output, quantiles: number[]): MonthSummary {
 
 function summaries(metrics: MetricForecast__Output[], quantiles: number[]): Record<string, MonthSummary[]> {
   const out: Record<string, MonthSummary[]> = {};
-  for (const m of metrics) out[m.metric] = m.months.map((s) => summary(s, quantiles));
+  for (const m of metrics) out[metricName(m)] = m.months.map((s) => summary(s, quantiles));
   return out;
 }
 
@@ -330,7 +354,7 @@ function toForecast(reply: ForecastReply__Output): Forecast {
     clearProbability: reply.clear_probability,
     actuals: reply.actuals?.tables[0]?.periods ?? [],
     targetProbabilities: reply.target_probabilities.map((t) => ({
-      metric: t.target?.metric ?? "", value: t.target?.value ?? 0, probability: t.probability,
+      metric: t.target ? metricName(t.target) : "", value: t.target?.value ?? 0, probability: t.probability,
     })),
     openOpportunities: Number(reply.open_opportunities),
     opportunitiesWithoutSegment: Number(reply.opportunities_without_segment),
@@ -340,7 +364,7 @@ function toForecast(reply: ForecastReply__Output): Forecast {
 
 function toBacktestScore(s: BacktestScore__Output): BacktestScore {
   return {
-    metric: s.metric,
+    metric: metricName(s),
     horizonMonth: s.horizon_month,
     forecasts: Number(s.forecasts),
     coverage80: s.coverage_80,
@@ -680,7 +704,7 @@ export class Client {
       quantiles: options.quantiles ?? [0.1, 0.5, 0.9],
       strain_months: options.strainMonths ?? 0,
       target_relative_error: options.targetRelativeError ?? 0,
-      targets: Object.entries(options.targets ?? {}).map(([metric, value]) => ({ metric, value })),
+      targets: Object.entries(options.targets ?? {}).map(([name, value]) => ({ metric: metricValue(name, "targets"), value })),
     };
   }
 
@@ -733,7 +757,7 @@ export class Client {
       variants: reply.variants.map((v) => ({
         forecast: toForecast(v.forecast),
         difference: summaries(v.difference, quantiles),
-        probabilityHigher: Object.fromEntries(v.probability_higher.map((m) => [m.metric, m.months.map((s) => s.mean)])),
+        probabilityHigher: Object.fromEntries(v.probability_higher.map((m) => [metricName(m), m.months.map((s) => s.mean)])),
       })),
     };
   }

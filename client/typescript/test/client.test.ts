@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 
-import { Client, ForecastleError, ImportIncompleteError, cents, fieldOf, notUtf8, parseCsv } from "../src";
+import { Client, ForecastleError, ImportIncompleteError, METRICS, cents, fieldOf, notUtf8, parseCsv } from "../src";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const SERVER = process.env.FORECASTLE_SERVER_BIN ?? path.join(ROOT, "build", "server", "forecastle-server");
@@ -113,6 +113,19 @@ describe("forecastle TypeScript client", () => {
     assert.equal(fc.actuals[fc.actuals.length - 1].period, "2026-10");
     const unary = await client.forecast({ asOf: AS_OF, horizon: 12, paths: 3000, seed: 11 });
     assert.deepEqual(unary.metrics, fc.metrics);
+    assert.deepEqual(Object.keys(fc.metrics), [...METRICS]);
+  });
+
+  it("sends metrics as the enum and reads them back by name", async () => {
+    assert.equal(METRICS.length, 13);
+    assert.deepEqual(METRICS.slice(0, 2), ["bookings", "revenue"]);
+    const request = Client.forecastRequest({ targets: { work_backlog_hours: 100 } });
+    assert.deepEqual(request.targets, [{ metric: "METRIC_WORK_BACKLOG_HOURS", value: 100 }]);
+    const fc = await client.forecast({ asOf: AS_OF, horizon: 3, paths: 200, seed: 3, targets: { revenue: 0 } });
+    assert.deepEqual(fc.targetProbabilities, [{ metric: "revenue", value: 0, probability: [1, 1, 1] }]);
+    assert.throws(() => Client.forecastRequest({ targets: { profit: 1 } }),
+      (e: unknown) => e instanceof ForecastleError && e.code === grpc.status.INVALID_ARGUMENT && e.field === "targets" &&
+        e.details.includes('"profit"'));
   });
 
   it("compares two scenarios on common random numbers", async () => {

@@ -38,14 +38,15 @@ TEST_F(LedgerTest, IdenticalRecordIsAnIdempotentNoOp) {
   EXPECT_EQ(ledger_.version(), before);
 }
 
-TEST_F(LedgerTest, DuplicateIdWithDifferentContentIsRefused) {
-  EXPECT_THAT(ledger_.Apply(Inv("I", "C", "2026-01-05", "61.00")),
-              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("invoice_id: invoice I")));
+// SPEC §3.5: a known id with other content is a new version, except a contract's or a line's
+// (a contract modification, refused).
+TEST_F(LedgerTest, DuplicateIdWithDifferentContentIsANewVersionOrAModification) {
+  EXPECT_THAT(ledger_.Put(Inv("I", "C", "2026-01-05", "61.00")), IsOkAndHolds(Applied::kRevised));
   EXPECT_THAT(ledger_.Apply(Con("C", "A", "2026-01-02", "100.00")),
               StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("contract_id")));
   EXPECT_THAT(ledger_.Apply(Units("C", "L2", "2026-02-01", 1)), IsOkAndHolds(true));
-  EXPECT_THAT(ledger_.Apply(Units("C", "L2", "2026-02-01", 2)),
-              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("on: progress C/L2 on 2026-02-01")));
+  EXPECT_THAT(ledger_.Put(Units("C", "L2", "2026-02-01", 2)), IsOkAndHolds(Applied::kRevised));
+  EXPECT_EQ(ledger_.contracts()[0].lines[1].to_date.back().units_to_date, 2);
 }
 
 TEST_F(LedgerTest, UnknownReferencesAreRefused) {
@@ -84,20 +85,22 @@ TEST_F(LedgerTest, ProgressMustFitTheLineKind) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("units: C/L3 is an effort line")));
 }
 
-TEST_F(LedgerTest, CancellationBeforeSigningIsRefusedAndASecondDateConflicts) {
+TEST_F(LedgerTest, CancellationBeforeSigningIsRefusedAndASecondDateIsANewVersion) {
   EXPECT_THAT(ledger_.Apply(Cancel("C", "L1", "2025-12-31")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("effective_on")));
   EXPECT_THAT(ledger_.Apply(Cancel("C", "L1", "2026-03-01")), IsOkAndHolds(true));
   EXPECT_THAT(ledger_.Apply(Cancel("C", "L1", "2026-03-01")), IsOkAndHolds(false));
-  EXPECT_THAT(ledger_.Apply(Cancel("C", "L1", "2026-04-01")),
-              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("effective_on")));
+  EXPECT_THAT(ledger_.Put(Cancel("C", "L1", "2026-04-01")), IsOkAndHolds(Applied::kRevised));
+  EXPECT_THAT(ledger_.Apply(Cancel("C", "L1", "2025-12-31")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("effective_on")));
+  EXPECT_EQ(ledger_.contracts()[0].lines[0].cancelled_on, D("2026-04-01"));
 }
 
 TEST_F(LedgerTest, ARefusedRecordChangesNothing) {
   const uint64_t version = ledger_.version();
   const size_t invoices = ledger_.invoices().size();
   EXPECT_FALSE(ledger_.Apply(Pay("P", "I", "2026-01-10", "60.01")).ok());
-  EXPECT_FALSE(ledger_.Apply(Inv("I", "C", "2026-01-05", "1.00")).ok());
+  EXPECT_FALSE(ledger_.Apply(Inv("I", "D", "2026-01-05", "1.00")).ok());
   EXPECT_EQ(ledger_.version(), version);
   EXPECT_EQ(ledger_.invoices().size(), invoices);
   EXPECT_EQ(ledger_.invoices()[0].collected, 0);
@@ -129,14 +132,13 @@ TEST_F(LedgerTest, HeadcountIsKeptSortedByTeamAndMonthOnePerTeamAndMonth) {
             (std::vector<Headcount>{Heads("consulting", "2026-01", "2"), Heads("consulting", "2026-02", "3"),
                                     Heads("delivery", "2025-12", "10.25"), Heads("delivery", "2026-03", "12.5")}));
 
-  // The same (team, month) and fte again is a no-op; with another fte it is refused, changing nothing.
+  // The same (team, month) and fte again is a no-op; with another fte it is a new version.
   EXPECT_THAT(ledger_.Apply(Heads("delivery", "2026-03", "12.50")), IsOkAndHolds(false));
-  EXPECT_THAT(ledger_.Apply(Heads("delivery", "2026-03", "13")),
-              StatusIs(absl::StatusCode::kAlreadyExists,
-                       "fte: headcount of delivery in 2026-03 is already recorded with different content"));
   EXPECT_EQ(ledger_.version(), before + 4);
+  EXPECT_THAT(ledger_.Put(Heads("delivery", "2026-03", "13")), IsOkAndHolds(Applied::kRevised));
+  EXPECT_EQ(ledger_.version(), before + 5);
   EXPECT_EQ(ledger_.headcount().size(), 4u);
-  EXPECT_EQ(ledger_.headcount()[3].centi_fte, 1250);
+  EXPECT_EQ(ledger_.headcount()[3].centi_fte, 1300);
 }
 
 TEST_F(LedgerTest, HeadcountChangesNoMetric) {

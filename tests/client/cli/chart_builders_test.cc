@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/actuals/calendar.h"
+#include "proto/wire/metric_convert.h"
 #include "tests/testing/status_matchers.h"
 
 namespace forecastle::cli {
@@ -49,7 +50,7 @@ v1::ForecastReply Reply(const std::string& scenario = "base", int horizon = kHor
   }
   for (const char* name : {"revenue", "backlog", "headcount", "utilization"}) {
     v1::MetricForecast* metric = reply.add_metrics();
-    metric->set_metric(name);
+    metric->set_metric(MetricToProto(*forecast::ParseMetric(name, "name")));  // the enum alone
     for (int m = 0; m < horizon; ++m) {
       v1::MonthSummary* s = metric->add_months();
       s->set_month(FormatMonth(kAsOfMonth + 1 + m));
@@ -295,12 +296,12 @@ v1::BacktestReply Backtest(int horizon = 4) {
   reply.add_as_of("2025-10-31");
   for (const char* name : {"revenue", "backlog"}) {
     v1::BacktestScore* overall = reply.add_overall();
-    overall->set_metric(name);
+    overall->set_metric_name(name);  // the name alone, as a server older than the enum sends it
     overall->set_forecasts(2);
     for (int64_t n : {1, 0, 2, 1, 1, 0, 1, 1, 0, 1}) overall->add_pit(n);
     for (int m = 1; m <= horizon; ++m) {
       v1::BacktestScore* cell = reply.add_cells();
-      cell->set_metric(name);
+      cell->set_metric_name(name);
       cell->set_horizon_month(m);
       const bool unreached = std::string(name) == "revenue" && m == horizon;
       cell->set_forecasts(unreached ? 0 : 2);
